@@ -1,0 +1,36 @@
+package org.gradlab.nn;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Argument checks shared by the layers; every message names the layer, the value and what was expected. */
+final class Checks {
+    private Checks() {
+    }
+
+    /** Requires a {@code [batch, features]} matrix. */
+    static void requireFeatures(String who, INDArray input, long features) {
+        if (input.rank() != 2 || input.columns() != features) {
+            throw new IllegalArgumentException(who + ": input must be [batch, " + features + "], got "
+                    + Arrays.toString(input.shape()));
+        }
+    }
+
+    /** Requires that {@code forward} ran before {@code backward}, with a gradient of the output's shape. */
+    static void requireBackward(String who, INDArray cached, INDArray gradOutput) {
+        if (cached == null) {
+            throw new IllegalStateException(who + ": backward called before forward");
+        }
+        if (!Arrays.equals(cached.shape(), gradOutput.shape())) {
+            throw new IllegalArgumentException(who + ": gradient must have the output's shape "
+                    + Arrays.toString(cached.shape()) + ", got " + Arrays.toString(gradOutput.shape()));
+        }
+    }
+
+    static int positive(String who, String what, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(who + ": " + what + " must be > 0, got " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,71 @@
+package org.gradlab.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Inverted dropout (Srivastava et al. 2014): in training each unit is kept with probability
+ * {@code 1 - p} and scaled by {@code 1 / (1 - p)}; in evaluation it is the identity. The mask
+ * comes from this layer's own seeded {@link Rng}, so runs are reproducible bit for bit.
+ *
+ * <pre>{@code Dropout.of(0.2, rng.split())  // torch.nn.Dropout(0.2)}</pre>
+ */
+public final class Dropout implements Module {
+    private final double p;
+    private final Rng rng;
+    private boolean training = true;
+    private INDArray mask;
+
+    private Dropout(double p, Rng rng) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("Dropout: p must be in [0, 1), got " + p);
+        }
+        this.p = p;
+        this.rng = java.util.Objects.requireNonNull(rng, "rng");
+    }
+
+    /** Drops each unit with probability {@code p} during training. */
+    public static Dropout of(double p, Rng rng) {
+        return new Dropout(p, rng);
+    }
+
+    public double p() {
+        return p;
+    }
+
+    /** The mask generator, exposed so its state can be checkpointed. */
+    public Rng rng() {
+        return rng;
+    }
+
+    @Override
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {
+        if (!training || p == 0) {
+            mask = null;
+            return x;
+        }
+        double scale = 1 / (1 - p);
+        double[] m = new double[Math.toIntExact(x.length())];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = rng.nextDouble() < p ? 0 : scale;
+        }
+        mask = Nd4j.create(m, x.shape(), DataType.DOUBLE).castTo(x.dataType());
+        return x.mul(mask);
+    }
+
+    @Override
+    public INDArray backward(INDArray dy) {
+        return mask == null ? dy : dy.mul(mask);
+    }
+
+    @Override
+    public String toString() {
+        return "Dropout(" + p + ")";
+    }
+}

@@ -1,0 +1,47 @@
+package org.gradlab.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A trainable tensor and its gradient. The value is updated in place by optimizers; the
+ * gradient is written (not accumulated) by the owning module's backward pass.
+ */
+public final class Param {
+    private final String name;
+    private INDArray value;
+    private INDArray grad;
+
+    /** A parameter named {@code name} (local to its module, e.g. {@code "weight"}) holding {@code value}. */
+    public Param(String name, INDArray value) {
+        this.name = name;
+        this.value = value;
+        this.grad = value.ulike().assign(0);
+    }
+
+    /** Local name, e.g. {@code "weight"}; {@link Module#namedParams()} prefixes it with the module path. */
+    public String name() {
+        return name;
+    }
+
+    public INDArray value() {
+        return value;
+    }
+
+    public INDArray grad() {
+        return grad;
+    }
+
+    /** Number of scalar entries. */
+    public long size() {
+        return value.length();
+    }
+
+    /** Converts value and gradient to {@code type} (a new array only when the type changes). */
+    void castTo(DataType type) {
+        if (value.dataType() != type) {
+            value = value.castTo(type);
+            grad = grad.castTo(type);
+        }
+    }
+}

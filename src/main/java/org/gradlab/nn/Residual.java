@@ -1,0 +1,54 @@
+package org.gradlab.nn;
+
+import java.util.Arrays;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A residual connection around a block (He et al. 2016): {@code y = x + block(x)}, so
+ * {@code dx = dy + block.backward(dy)}. The identity path gives gradients a route around the
+ * block, the structural fix for vanishing and exploding gradients in deep stacks. The block's
+ * parameters are named {@code block.*}.
+ *
+ * <pre>{@code Residual.of(Sequential.of(Dense.of(64, 64, rng), Activation.relu()))}</pre>
+ */
+public final class Residual implements Module {
+    private final Module block;
+
+    private Residual(Module block) {
+        this.block = java.util.Objects.requireNonNull(block, "block");
+    }
+
+    public static Residual of(Module block) {
+        return new Residual(block);
+    }
+
+    public Module block() {
+        return block;
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {
+        INDArray fx = block.forward(x);
+        if (!Arrays.equals(fx.shape(), x.shape())) {
+            throw new IllegalArgumentException("Residual: block must keep the shape " + Arrays.toString(x.shape())
+                    + ", but " + block + " gave " + Arrays.toString(fx.shape()));
+        }
+        return fx.add(x);
+    }
+
+    @Override
+    public INDArray backward(INDArray dy) {
+        return block.backward(dy).add(dy);
+    }
+
+    @Override
+    public Map<String, Module> children() {
+        return Map.of("block", block);
+    }
+
+    @Override
+    public String toString() {
+        return "Residual(" + block + ")";
+    }
+}

@@ -1,0 +1,74 @@
+package org.gradlab.nn;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Modules applied in order; backward runs them in reverse. Children are named {@code "0"},
+ * {@code "1"}, ..., so parameters are {@code "0.weight"}, {@code "0.bias"}, ... as in PyTorch's
+ * {@code nn.Sequential}.
+ *
+ * <pre>{@code
+ * Rng rng = Rng.seeded(42);
+ * Sequential mlp = Sequential.of(
+ *     Dense.of(784, 64, rng), Activation.relu(), Dropout.of(0.2, rng.split()),
+ *     Dense.of(64, 10, rng));
+ * }</pre>
+ */
+public final class Sequential implements Module {
+    private final List<Module> layers;
+
+    private Sequential(List<Module> layers) {
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("Sequential: needs at least one module, got none");
+        }
+        this.layers = List.copyOf(layers);
+    }
+
+    public static Sequential of(Module... layers) {
+        return new Sequential(List.of(layers));
+    }
+
+    public static Sequential of(List<? extends Module> layers) {
+        return new Sequential(List.copyOf(layers));
+    }
+
+    public List<Module> layers() {
+        return layers;
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {
+        INDArray h = x;
+        for (Module m : layers) {
+            h = m.forward(h);
+        }
+        return h;
+    }
+
+    @Override
+    public INDArray backward(INDArray dy) {
+        INDArray g = dy;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            g = layers.get(i).backward(g);
+        }
+        return g;
+    }
+
+    @Override
+    public Map<String, Module> children() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            out.put(Integer.toString(i), layers.get(i));
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return layers.stream().map(Object::toString).collect(Collectors.joining(", ", "Sequential(", ")"));
+    }
+}
