@@ -1,0 +1,113 @@
+package org.gradlab.data;
+
+import java.util.Arrays;
+import org.gradlab.nn.Rng;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Examples for classification: {@code features} {@code [n, d]} and integer class labels in
+ * {@code [0, numClasses)}.
+ *
+ * <pre>{@code
+ * Dataset.Split split = Mnist.bundled().split(8_000, 42);
+ * }</pre>
+ */
+public record Dataset(INDArray features, int[] labels, int numClasses) {
+
+    /** A training part and a held-out test part. */
+    public record Split(Dataset train, Dataset test) {
+    }
+
+    public Dataset {
+        if (features.rank() != 2) {
+            throw new IllegalArgumentException("Dataset: features must be [n, d], got " + Arrays.toString(features.shape()));
+        }
+        if (features.rows() != labels.length) {
+            throw new IllegalArgumentException("Dataset: " + features.rows() + " feature rows but " + labels.length + " labels");
+        }
+        if (numClasses < 2) {
+            throw new IllegalArgumentException("Dataset: numClasses must be >= 2, got " + numClasses);
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= numClasses) {
+                throw new IllegalArgumentException("Dataset: label " + labels[i] + " at index " + i
+                        + " is outside [0, " + numClasses + ")");
+            }
+        }
+        if (features.isR() && (features.isNaN().any() || features.isInfinite().any())) {
+            throw new IllegalArgumentException("Dataset: features contain NaN or infinite values");
+        }
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    public int inputSize() {
+        return (int) features.columns();
+    }
+
+    /** The examples at {@code indices}, in that order. */
+    public Dataset select(int[] indices) {
+        int[] l = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            l[i] = labels[indices[i]];
+        }
+        return new Dataset(features.getRows(indices), l, numClasses);
+    }
+
+    /** The same examples with features of another type (e.g. DOUBLE). */
+    public Dataset castTo(DataType type) {
+        return new Dataset(features.castTo(type), labels, numClasses);
+    }
+
+    /** One-hot targets {@code [indices.length, numClasses]} of the features' type for the labels at {@code indices}. */
+    public INDArray oneHot(int[] indices) {
+        INDArray t = Nd4j.zeros(features.dataType(), indices.length, numClasses);
+        for (int i = 0; i < indices.length; i++) {
+            t.putScalar(i, labels[indices[i]], 1.0);
+        }
+        return t;
+    }
+
+    /** A seeded random split into {@code trainSize} training examples and the rest for testing. */
+    public Split split(int trainSize, long seed) {
+        if (trainSize <= 0 || trainSize >= size()) {
+            throw new IllegalArgumentException("split: trainSize must be in [1, " + (size() - 1) + "], got " + trainSize);
+        }
+        int[] perm = Batches.permutation(size(), Rng.seeded(seed));
+        return new Split(select(Arrays.copyOfRange(perm, 0, trainSize)), select(Arrays.copyOfRange(perm, trainSize, size())));
+    }
+
+    /** The default 80/20 split (8,000/2,000 for the bundled digits). */
+    public Split split(long seed) {
+        return split(size() * 4 / 5, seed);
+    }
+
+    /** Examples per class, indexed by class. */
+    public int[] classCounts() {
+        int[] c = new int[numClasses];
+        for (int l : labels) {
+            c[l]++;
+        }
+        return c;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Dataset d && numClasses == d.numClasses && Arrays.equals(labels, d.labels)
+                && features.equals(d.features);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(labels) + numClasses;
+    }
+
+    @Override
+    public String toString() {
+        return "Dataset(" + size() + " x " + inputSize() + ", " + numClasses + " classes)";
+    }
+}

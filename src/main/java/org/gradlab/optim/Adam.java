@@ -1,0 +1,76 @@
+package org.gradlab.optim;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Adam (Kingma and Ba 2015) with optional AMSGrad (Reddi et al. 2018) and L2 weight decay added
+ * to the gradient, exactly as {@code torch.optim.Adam}:
+ * <pre>
+ * g = g + weightDecay * p
+ * m = beta1 * m + (1 - beta1) * g
+ * v = beta2 * v + (1 - beta2) * g^2
+ * vmax = max(vmax, v)                       (AMSGrad)
+ * p = p - lr / (1 - beta1^t) * m / (sqrt(v or vmax) / sqrt(1 - beta2^t) + eps)
+ * </pre>
+ *
+ * <pre>{@code Optimizer.of(Adam.defaults())   // torch.optim.Adam(params, lr)}</pre>
+ */
+public record Adam(double beta1, double beta2, double eps, double weightDecay, boolean amsgrad)
+        implements UpdateRule<Adam.State> {
+
+    /** Step count and moment buffers; {@code maxExpAvgSq} is {@code null} without AMSGrad. */
+    public record State(long step, INDArray expAvg, INDArray expAvgSq, INDArray maxExpAvgSq) {
+    }
+
+    public Adam {
+        Hyper.inUnitInterval("Adam", "beta1", beta1);
+        Hyper.inUnitInterval("Adam", "beta2", beta2);
+        Hyper.nonNegative("Adam", "eps", eps);
+        Hyper.nonNegative("Adam", "weightDecay", weightDecay);
+    }
+
+    /** betas (0.9, 0.999), eps 1e-8, no weight decay: PyTorch's defaults. */
+    public static Adam defaults() {
+        return new Adam(0.9, 0.999, 1e-8, 0, false);
+    }
+
+    public Adam withBetas(double b1, double b2) {
+        return new Adam(b1, b2, eps, weightDecay, amsgrad);
+    }
+
+    public Adam withEps(double e) {
+        return new Adam(beta1, beta2, e, weightDecay, amsgrad);
+    }
+
+    public Adam withWeightDecay(double wd) {
+        return new Adam(beta1, beta2, eps, wd, amsgrad);
+    }
+
+    public Adam withAmsgrad() {
+        return new Adam(beta1, beta2, eps, weightDecay, true);
+    }
+
+    @Override
+    public State init(INDArray param) {
+        return new State(0, param.ulike().assign(0), param.ulike().assign(0), amsgrad ? param.ulike().assign(0) : null);
+    }
+
+    @Override
+    public State apply(INDArray param, INDArray grad, State s, double lr) {
+        long step = s.step() + 1;
+        INDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        s.expAvg().muli(beta1).addi(g.mul(1 - beta1));
+        s.expAvgSq().muli(beta2).addi(g.mul(g).muli(1 - beta2));
+        double biasCorrection1 = 1 - Math.pow(beta1, step);
+        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        INDArray second = s.expAvgSq();
+        if (amsgrad) {
+            Transforms.max(s.maxExpAvgSq(), s.expAvgSq(), false);
+            second = s.maxExpAvgSq();
+        }
+        INDArray denom = Transforms.sqrt(second, true).divi(biasCorrection2Sqrt).addi(eps);
+        param.subi(s.expAvg().div(denom).muli(lr / biasCorrection1));
+        return new State(step, s.expAvg(), s.expAvgSq(), s.maxExpAvgSq());
+    }
+}
