@@ -1,0 +1,55 @@
+package org.gradlab.experiment;
+
+import org.gradlab.data.Dataset;
+import org.gradlab.data.Mnist;
+import org.gradlab.nn.Activation;
+import org.gradlab.nn.Dense;
+import org.gradlab.nn.Dropout;
+import org.gradlab.nn.Rng;
+import org.gradlab.nn.Sequential;
+import org.gradlab.optim.Adam;
+import org.gradlab.optim.Optimizer;
+import org.gradlab.train.Trainer;
+
+/**
+ * The article's study: its MLP, data and training settings.
+ *
+ * <p>The article's Keras listing has two mistakes that gradlab corrects: it declares
+ * {@code input_shape=(28,)} for 28x28 images (the images must be flattened to 784 inputs), and
+ * it ends in the 64-unit hidden layer with no 10-unit output layer, so it could not be trained
+ * with a 10-class cross-entropy. gradlab's version is 784-64-64-10 with softmax cross-entropy on
+ * the logits.
+ */
+public final class Presets {
+    /** Batch size, epochs and Adam learning rate of the article. */
+    public static final int ARTICLE_BATCH = 32;
+    public static final int ARTICLE_EPOCHS = 10;
+    public static final double ARTICLE_LR = 1e-3;
+
+    private Presets() {
+    }
+
+    /** 784-64 ReLU, Dropout 0.2, 64 ReLU, Dropout 0.5, 10 logits; PyTorch's default init. */
+    public static Sequential articleModel(long seed) {
+        Rng rng = Rng.seeded(seed);
+        return Sequential.of(
+                Dense.of(784, 64, rng), Activation.relu(), Dropout.of(0.2, rng.split()),
+                Dense.of(64, 64, rng), Activation.relu(), Dropout.of(0.5, rng.split()),
+                Dense.of(64, 10, rng));
+    }
+
+    /** The bundled 10,000 digits split 8,000/2,000 with {@code seed}. */
+    public static Dataset.Split articleData(long seed) {
+        return Mnist.bundled().split(8_000, seed);
+    }
+
+    /** Adam lr 1e-3, batch 32, 10 epochs on the article's model built from {@code seed}. */
+    public static Trainer.Builder articleTrainer(long seed) {
+        return Trainer.builder(articleModel(seed))
+                .optimizer(Optimizer.of(Adam.defaults()))
+                .lr(ARTICLE_LR)
+                .batchSize(ARTICLE_BATCH)
+                .epochs(ARTICLE_EPOCHS)
+                .seed(seed);
+    }
+}

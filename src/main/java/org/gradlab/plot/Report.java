@@ -1,0 +1,88 @@
+package org.gradlab.plot;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import tech.tablesaw.api.Table;
+
+/**
+ * A self-contained HTML report: headings, paragraphs, tables and charts (embedded as PNG), in the
+ * order added. Written to a temporary file and renamed, so a crash never leaves half a report.
+ *
+ * <pre>{@code
+ * Report.titled("The article's model").paragraph("...").table(history.epochs())
+ *     .chart(Charts.epochLoss(history.epochs())).write(Path.of("runs/report.html"));
+ * }</pre>
+ */
+public final class Report {
+    private final String title;
+    private final List<String> body = new ArrayList<>();
+
+    private Report(String title) {
+        this.title = title;
+    }
+
+    public static Report titled(String title) {
+        return new Report(title);
+    }
+
+    public Report heading(String text) {
+        body.add("<h2>" + escape(text) + "</h2>");
+        return this;
+    }
+
+    public Report paragraph(String text) {
+        body.add("<p>" + escape(text) + "</p>");
+        return this;
+    }
+
+    /** The table as printed (its columns' print formats), with its name as caption. */
+    public Report table(Table t) {
+        StringBuilder sb = new StringBuilder("<table><caption>").append(escape(t.name())).append("</caption><tr>");
+        t.columnNames().forEach(c -> sb.append("<th>").append(escape(c)).append("</th>"));
+        sb.append("</tr>");
+        for (int r = 0; r < t.rowCount(); r++) {
+            sb.append("<tr>");
+            for (int c = 0; c < t.columnCount(); c++) {
+                sb.append("<td>").append(escape(t.getString(r, c))).append("</td>");
+            }
+            sb.append("</tr>");
+        }
+        body.add(sb.append("</table>").toString());
+        return this;
+    }
+
+    public Report chart(XYChart chart) {
+        try {
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);
+            body.add("<img alt=\"" + escape(chart.getTitle()) + "\" src=\"data:image/png;base64,"
+                    + Base64.getEncoder().encodeToString(png.toByteArray()) + "\">");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    public String html() {
+        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title>\n"
+                + "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}"
+                + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;"
+                + "text-align:right}caption{font-weight:bold;text-align:left}img{max-width:100%}</style></head>\n"
+                + "<body><h1>" + escape(title) + "</h1>\n" + String.join("\n", body) + "\n</body></html>\n";
+    }
+
+    /** Writes the report atomically (temporary file, then rename). */
+    public Path write(Path file) throws IOException {
+        return Outputs.text(html(), file);
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

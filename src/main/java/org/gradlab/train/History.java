@@ -1,0 +1,71 @@
+package org.gradlab.train;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.numbers.NumberColumnFormatter;
+
+/**
+ * What a run produced, as Tablesaw tables: {@link #steps()} (step, epoch, loss, lr) and
+ * {@link #epochs()} (epoch, train_loss, train_accuracy, test_loss, test_accuracy, seconds).
+ */
+public final class History {
+    private final List<StepResult> steps = new ArrayList<>();
+    private final List<EpochResult> epochs = new ArrayList<>();
+
+    void add(StepResult s) {
+        steps.add(s);
+    }
+
+    void add(EpochResult e) {
+        epochs.add(e);
+    }
+
+    public List<StepResult> stepResults() {
+        return Collections.unmodifiableList(steps);
+    }
+
+    public List<EpochResult> epochResults() {
+        return Collections.unmodifiableList(epochs);
+    }
+
+    /** The last epoch, or an exception if none ran. */
+    public EpochResult last() {
+        if (epochs.isEmpty()) {
+            throw new IllegalStateException("no epoch has finished");
+        }
+        return epochs.get(epochs.size() - 1);
+    }
+
+    /** One row per optimizer step. */
+    public Table steps() {
+        return Table.create("steps",
+                LongColumn.create("step", steps.stream().mapToLong(StepResult::step).toArray()),
+                IntColumn.create("epoch", steps.stream().mapToInt(StepResult::epoch).toArray()),
+                DoubleColumn.create("loss", steps.stream().mapToDouble(StepResult::loss).toArray()),
+                DoubleColumn.create("lr", steps.stream().mapToDouble(StepResult::lr).toArray()));
+    }
+
+    /** One row per epoch; printed with 4 decimals and accuracies as percentages (CSV keeps full precision). */
+    public Table epochs() {
+        Table t = Table.create("epochs",
+                IntColumn.create("epoch", epochs.stream().mapToInt(EpochResult::epoch).toArray()),
+                DoubleColumn.create("train_loss", epochs.stream().mapToDouble(EpochResult::trainLoss).toArray()),
+                DoubleColumn.create("train_accuracy", epochs.stream().mapToDouble(EpochResult::trainAccuracy).toArray()),
+                DoubleColumn.create("test_loss", epochs.stream().mapToDouble(EpochResult::testLoss).toArray()),
+                DoubleColumn.create("test_accuracy", epochs.stream().mapToDouble(EpochResult::testAccuracy).toArray()),
+                DoubleColumn.create("seconds", epochs.stream().mapToDouble(EpochResult::seconds).toArray()));
+        for (String c : List.of("train_loss", "test_loss")) {
+            t.doubleColumn(c).setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
+        }
+        for (String c : List.of("train_accuracy", "test_accuracy")) {
+            t.doubleColumn(c).setPrintFormatter(NumberColumnFormatter.percent(2));
+        }
+        t.doubleColumn("seconds").setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(2));
+        return t;
+    }
+}

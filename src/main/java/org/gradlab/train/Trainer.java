@@ -1,0 +1,219 @@
+package org.gradlab.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.gradlab.data.Batches;
+import org.gradlab.data.Dataset;
+import org.gradlab.nn.Loss;
+import org.gradlab.nn.Module;
+import org.gradlab.nn.Param;
+import org.gradlab.nn.Rng;
+import org.gradlab.optim.Optimizer;
+import org.gradlab.schedule.Schedule;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Trains a model with minibatches: per step, forward, loss, backward, then
+ * {@code optimizer.step(params, schedule.at(step))}; per epoch, evaluation on held-out data.
+ * The batch order comes from a seeded {@link Rng}, so the same seeds give the same losses bit for bit.
+ *
+ * <pre>{@code
+ * Trainer trainer = Trainer.builder(model)
+ *     .optimizer(Optimizer.of(Adam.defaults()))
+ *     .schedule(Schedule.constant(1e-3))
+ *     .batchSize(32).epochs(10).seed(42)
+ *     .build();
+ * History history = trainer.fit(split.train(), split.test());
+ * System.out.println(history.epochs());
+ * }</pre>
+ */
+public final class Trainer {
+    private final Module model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final Schedule schedule;
+    private final int batchSize;
+    private final int epochs;
+    private final Rng shuffle;
+    private final List<TrainingListener> listeners;
+    private final Map<String, Param> params;
+    private long step;
+
+    private Trainer(Builder b) {
+        this.model = b.model;
+        this.loss = b.loss;
+        this.optimizer = Objects.requireNonNull(b.optimizer, "optimizer: call optimizer(...) before build()");
+        this.schedule = Objects.requireNonNull(b.schedule, "schedule: call schedule(...) or lr(...) before build()");
+        this.batchSize = b.batchSize;
+        this.epochs = b.epochs;
+        this.shuffle = Rng.seeded(b.seed);
+        this.listeners = List.copyOf(b.listeners);
+        this.params = model.namedParams();
+    }
+
+    public static Builder builder(Module model) {
+        return new Builder(model);
+    }
+
+    public Module model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public Schedule schedule() {
+        return schedule;
+    }
+
+    /** Optimizer steps taken so far. */
+    public long step() {
+        return step;
+    }
+
+    /** Trains for the configured epochs on {@code train}, evaluating on {@code test} after each. */
+    public History fit(Dataset train, Dataset test) {
+        requireInput(train, "train");
+        requireInput(test, "test");
+        History history = new History();
+        listeners.forEach(l -> l.onRunStart(this));
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            long start = System.nanoTime();
+            model.setTraining(true);
+            double lossSum = 0;
+            long correct = 0;
+            List<Batches.Batch> batches = Batches.epoch(train, batchSize, shuffle);
+            for (Batches.Batch batch : batches) {
+                double lr = schedule.at(step);
+                INDArray out = model.forward(batch.features());
+                Loss.Evaluation e = loss.evaluate(out, batch.targets());
+                model.backward(e.gradient());
+                optimizer.step(params, lr);
+                StepResult s = new StepResult(step++, epoch, e.value(), lr);
+                history.add(s);
+                listeners.forEach(l -> l.onStep(s));
+                lossSum += e.value() * batch.size();
+                correct += countCorrect(out, batch.labels());
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Evaluation t = evaluate(test);
+            EpochResult r = new EpochResult(epoch, lossSum / train.size(), (double) correct / train.size(),
+                    t.loss(), t.accuracy(), seconds);
+            history.add(r);
+            listeners.forEach(l -> l.onEpochEnd(r));
+        }
+        listeners.forEach(l -> l.onRunEnd(history));
+        return history;
+    }
+
+    /** Loss and accuracy on a dataset. */
+    public record Evaluation(double loss, double accuracy) {
+    }
+
+    /** Loss and accuracy of the model on {@code data} in evaluation mode (dropout off, running statistics). */
+    public Evaluation evaluate(Dataset data) {
+        model.setTraining(false);
+        try {
+            double lossSum = 0;
+            long correct = 0;
+            for (Batches.Batch b : Batches.epoch(data, 1000, null)) {
+                INDArray out = model.forward(b.features());
+                lossSum += loss.value(out, b.targets()) * b.size();
+                correct += countCorrect(out, b.labels());
+            }
+            return new Evaluation(lossSum / data.size(), (double) correct / data.size());
+        } finally {
+            model.setTraining(true);
+        }
+    }
+
+    private static long countCorrect(INDArray logits, int[] labels) {
+        int[] predicted = logits.argMax(1).toIntVector();
+        long c = 0;
+        for (int i = 0; i < labels.length; i++) {
+            if (predicted[i] == labels[i]) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    private void requireInput(Dataset d, String what) {
+        Objects.requireNonNull(d, what);
+        INDArray w = params.values().stream().findFirst().map(Param::value).orElse(null);
+        if (w != null && w.dataType() != d.features().dataType()) {
+            throw new IllegalArgumentException("fit: " + what + " features are " + d.features().dataType()
+                    + " but the model's parameters are " + w.dataType() + "; use dataset.castTo(...) or model.to(...)");
+        }
+    }
+
+    /** Settings of a {@link Trainer}; loss defaults to cross-entropy, batch size to 32, epochs to 10, seed to 0. */
+    public static final class Builder {
+        private final Module model;
+        private Loss loss = Loss.crossEntropy();
+        private Optimizer optimizer;
+        private Schedule schedule;
+        private int batchSize = 32;
+        private int epochs = 10;
+        private long seed;
+        private final List<TrainingListener> listeners = new ArrayList<>();
+
+        private Builder(Module model) {
+            this.model = Objects.requireNonNull(model, "model");
+        }
+
+        public Builder loss(Loss l) {
+            this.loss = Objects.requireNonNull(l, "loss");
+            return this;
+        }
+
+        public Builder optimizer(Optimizer o) {
+            this.optimizer = Objects.requireNonNull(o, "optimizer");
+            return this;
+        }
+
+        public Builder schedule(Schedule s) {
+            this.schedule = Objects.requireNonNull(s, "schedule");
+            return this;
+        }
+
+        /** A constant learning rate; shorthand for {@code schedule(Schedule.constant(lr))}. */
+        public Builder lr(double lr) {
+            return schedule(Schedule.constant(lr));
+        }
+
+        public Builder batchSize(int n) {
+            if (n <= 0) {
+                throw new IllegalArgumentException("batchSize must be > 0, got " + n);
+            }
+            this.batchSize = n;
+            return this;
+        }
+
+        public Builder epochs(int n) {
+            if (n <= 0) {
+                throw new IllegalArgumentException("epochs must be > 0, got " + n);
+            }
+            this.epochs = n;
+            return this;
+        }
+
+        /** Seed of the batch order. */
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        public Builder listener(TrainingListener l) {
+            listeners.add(Objects.requireNonNull(l, "listener"));
+            return this;
+        }
+
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.gradlab.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.gradlab.data.Dataset;
+import org.gradlab.data.Mnist;
+import org.gradlab.experiment.Presets;
+import org.gradlab.optim.Optimizer;
+import org.gradlab.optim.Sgd;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import tech.tablesaw.api.Table;
+
+class TrainerTest {
+    private static final Dataset.Split SMALL = small();
+
+    private static Dataset.Split small() {
+        Dataset.Split s = Mnist.bundled().split(1_200, 3);
+        return new Dataset.Split(s.train(), s.test().split(400, 4).train());
+    }
+
+    private static History run(long seed, int epochs, TrainingListener... listeners) {
+        Trainer.Builder b = Presets.articleTrainer(seed).epochs(epochs);
+        for (TrainingListener l : listeners) {
+            b.listener(l);
+        }
+        return b.build().fit(SMALL.train(), SMALL.test());
+    }
+
+    private static double[] losses(History h) {
+        return h.stepResults().stream().mapToDouble(StepResult::loss).toArray();
+    }
+
+    @Test
+    void sameSeedGivesTheSameLossesBitForBit() {
+        double[] a = losses(run(11, 2));
+        double[] b = losses(run(11, 2));
+        assertEquals(2 * 38, a.length);
+        assertArrayEquals(a, b, 0.0);
+        assertFalse(java.util.Arrays.equals(a, losses(run(12, 2))));
+    }
+
+    @Test
+    void trainingLearnsAndHistoryTablesHoldEveryStepAndEpoch() {
+        List<String> events = new ArrayList<>();
+        History h = run(5, 3, new TrainingListener() {
+            @Override
+            public void onRunStart(Trainer t) {
+                events.add("start");
+            }
+
+            @Override
+            public void onEpochEnd(EpochResult e) {
+                events.add("epoch " + e.epoch());
+            }
+
+            @Override
+            public void onRunEnd(History history) {
+                events.add("end");
+            }
+        });
+        assertEquals(List.of("start", "epoch 1", "epoch 2", "epoch 3", "end"), events);
+        Table steps = h.steps();
+        Table epochs = h.epochs();
+        assertEquals(3 * 38, steps.rowCount());
+        assertEquals(List.of("step", "epoch", "loss", "lr"), steps.columnNames());
+        assertEquals(3, epochs.rowCount());
+        assertEquals(1e-3, steps.doubleColumn("lr").get(0));
+        assertTrue(h.last().testAccuracy() > 0.75, "test accuracy " + h.last().testAccuracy());
+        assertTrue(epochs.doubleColumn("train_loss").get(2) < epochs.doubleColumn("train_loss").get(0));
+    }
+
+    @Test
+    void rejectsMismatchedPrecisionAndBadSettings() {
+        Trainer t = Presets.articleTrainer(1).build();
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> t.fit(SMALL.train().castTo(DataType.DOUBLE), SMALL.test()));
+        assertTrue(e.getMessage().contains("DOUBLE") && e.getMessage().contains("FLOAT"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Trainer.builder(Presets.articleModel(1)).batchSize(0));
+        assertThrows(IllegalArgumentException.class, () -> Trainer.builder(Presets.articleModel(1)).epochs(-1));
+        var npe = assertThrows(NullPointerException.class,
+                () -> Trainer.builder(Presets.articleModel(1)).optimizer(Optimizer.of(Sgd.plain())).build());
+        assertTrue(npe.getMessage().contains("schedule"), npe.getMessage());
+    }
+}
