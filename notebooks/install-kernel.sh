@@ -5,9 +5,10 @@
 #
 # rapaio (default): io.github.padreati:rapaio-jupyter-kernel from Maven Central, fetched with
 #                   the Maven wrapper (or FILE given with --jar). Needs only a JDK 17+.
-# ijava:            IJava 1.3.0 from its GitHub release (needs GitHub; Binder has it).
+# ijava:            IJava 1.3.0 from its GitHub release, into Python's sys.prefix (needs GitHub;
+#                   Binder has it).
 # jjava:            JJava from PyPI (`pip install jjava`, which registers itself; needs PyPI).
-# --data-dir DIR    Jupyter data folder to install into (default: the user's, from
+# --data-dir DIR    (rapaio) Jupyter data folder to install into (default: the user's, from
 #                   `jupyter --data-dir` or ~/.local/share/jupyter); kernels go to DIR/kernels/java.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,11 +30,11 @@ if [[ -z "$data_dir" ]]; then
 fi
 mkdir -p "$data_dir" && data_dir=$(cd "$data_dir" && pwd)
 dest="$data_dir/kernels/java"
-mkdir -p "$dest"
 
 case "$kind" in
   rapaio)
     version=3.0.1
+    mkdir -p "$dest"
     if [[ -z "$jar" ]]; then
       "$root/mvnw" -q -B dependency:copy -Dartifact="io.github.padreati:rapaio-jupyter-kernel:$version" \
         -DoutputDirectory="$dest" -Dmdep.overWriteReleases=true
@@ -54,16 +55,15 @@ case "$kind" in
 JSON
     ;;
   ijava)
+    # IJava's own installer writes the kernel (named "java") into Python's sys.prefix
     tmp=$(mktemp -d)
     curl -fsSL https://github.com/SpencerPark/IJava/releases/download/v1.3.0/ijava-1.3.0.zip -o "$tmp/ijava.zip"
-    (cd "$tmp" && unzip -q ijava.zip && python3 install.py --prefix "$tmp/prefix")
-    cp -r "$tmp/prefix/share/jupyter/kernels/java/." "$dest/"
+    (cd "$tmp" && unzip -q ijava.zip && python3 install.py --sys-prefix)
     rm -rf "$tmp"
     ;;
   jjava)
     # the jjava package on PyPI ships the kernel and registers its spec as "java"
     python3 -m pip install --user jjava
-    rmdir "$dest" 2>/dev/null || true
     ;;
 esac
 echo "installed the $kind kernel as 'java' in $dest"

@@ -50,13 +50,25 @@ public final class Dropout implements Module {
             mask = null;
             return x;
         }
+        mask = mask(x);
+        return x.mul(mask);
+    }
+
+    /** Inverted-dropout mask of {@code x}'s shape and type: 0 with probability p, else 1 / (1 - p). */
+    private INDArray mask(INDArray x) {
         double scale = 1 / (1 - p);
         double[] m = new double[Math.toIntExact(x.length())];
         for (int i = 0; i < m.length; i++) {
             m[i] = rng.nextDouble() < p ? 0 : scale;
         }
-        mask = Nd4j.create(m, x.shape(), DataType.DOUBLE).castTo(x.dataType());
-        return x.mul(mask);
+        if (x.dataType() != DataType.FLOAT) {
+            return Nd4j.create(m, x.shape(), 'c').castTo(x.dataType());
+        }
+        float[] f = new float[m.length];
+        for (int i = 0; i < m.length; i++) {
+            f[i] = (float) m[i];
+        }
+        return Nd4j.create(f, x.shape(), 'c');
     }
 
     @Override

@@ -1,7 +1,9 @@
 package org.gradlab.optim;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
+import org.nd4j.linalg.api.ops.impl.updaters.AmsGradUpdater;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Adam (Kingma and Ba 2015) with optional AMSGrad (Reddi et al. 2018) and L2 weight decay added
@@ -56,21 +58,31 @@ public record Adam(double beta1, double beta2, double eps, double weightDecay, b
         return new State(0, param.ulike().assign(0), param.ulike().assign(0), amsgrad ? param.ulike().assign(0) : null);
     }
 
+    /**
+     * One step in a single native op per tensor (ND4J's adam/ams_grad updater). Those ops compute
+     * {@code lr * sqrt(bc2) / bc1 * m / (sqrt(v) + eps')}; with {@code eps' = eps * sqrt(bc2)} that is
+     * exactly PyTorch's {@code lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)}, equal to the last bits
+     * (the golden traces check it at 1e-12).
+     */
     @Override
     public State apply(INDArray param, INDArray grad, State s, double lr) {
         long step = s.step() + 1;
         INDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
-        s.expAvg().muli(beta1).addi(g.mul(1 - beta1));
-        s.expAvgSq().muli(beta2).addi(g.mul(g).muli(1 - beta2));
-        double biasCorrection1 = 1 - Math.pow(beta1, step);
-        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-        INDArray second = s.expAvgSq();
+        double epsPrime = eps * Math.sqrt(1 - Math.pow(beta2, step));
+        // the ops replace a zero rate by eps; run them at rate 1 to advance the moments, then skip the update
+        double rate = lr == 0 ? 1 : lr;
+        int iteration = Math.toIntExact(step - 1);   // the ops bias-correct with iteration + 1
+        INDArray update = g.ulike();
         if (amsgrad) {
-            Transforms.max(s.maxExpAvgSq(), s.expAvgSq(), false);
-            second = s.maxExpAvgSq();
+            Nd4j.exec(new AmsGradUpdater(g, s.expAvgSq(), s.expAvg(), s.maxExpAvgSq(),
+                    update, s.expAvgSq(), s.expAvg(), s.maxExpAvgSq(), rate, beta1, beta2, epsPrime, iteration));
+        } else {
+            Nd4j.exec(new AdamUpdater(g, s.expAvgSq(), s.expAvg(), update, s.expAvgSq(), s.expAvg(),
+                    rate, beta1, beta2, epsPrime, iteration));
         }
-        INDArray denom = Transforms.sqrt(second, true).divi(biasCorrection2Sqrt).addi(eps);
-        param.subi(s.expAvg().div(denom).muli(lr / biasCorrection1));
+        if (lr != 0) {
+            param.subi(update);
+        }
         return new State(step, s.expAvg(), s.expAvgSq(), s.maxExpAvgSq());
     }
 }

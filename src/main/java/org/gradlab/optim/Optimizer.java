@@ -4,6 +4,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.gradlab.nn.Param;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Applies an {@link UpdateRule} to every parameter, keeping one state record per parameter
@@ -39,8 +41,15 @@ public final class Optimizer {
         }
         for (Map.Entry<String, Param> e : params.entrySet()) {
             Param p = e.getValue();
-            Record s = state.computeIfAbsent(e.getKey(), k -> rule.init(p.value()));
+            Record s = state.computeIfAbsent(e.getKey(), k -> initOutsideWorkspaces(p));
             state.put(e.getKey(), rule.apply(p.value(), p.grad(), s, lr));
+        }
+    }
+
+    /** State lives across steps, so it must not be allocated in a step's workspace. */
+    private Record initOutsideWorkspaces(Param p) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return rule.init(p.value());
         }
     }
 
