@@ -45,6 +45,13 @@ public record Adam(double beta1, double beta2, double eps, double weightDecay, b
         return new Adam(beta1, beta2, e, weightDecay, amsgrad);
     }
 
+    /** Cycles beta1, as PyTorch's OneCycleLR and CyclicLR do for Adam. */
+    @Override
+    public Adam withMomentum(double momentum) {
+        return new Adam(momentum, beta2, eps, weightDecay, amsgrad);
+    }
+
+    @Override
     public Adam withWeightDecay(double wd) {
         return new Adam(beta1, beta2, eps, wd, amsgrad);
     }

@@ -1,8 +1,14 @@
 package org.gradlab.optim;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.function.Predicate;
 import org.gradlab.nn.Param;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.factory.Nd4j;
@@ -10,51 +16,139 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Applies an {@link UpdateRule} to every parameter, keeping one state record per parameter
  * name. The learning rate is an argument of {@link #step}, never a field: the trainer asks the
- * schedule for it and passes it in.
+ * schedule for it and passes it in. Parameter {@link Group}s give a subset of the parameters
+ * another weight decay or a learning-rate multiplier, like PyTorch's param groups.
  *
  * <pre>{@code
- * Optimizer opt = Optimizer.of(Adam.defaults());
+ * Optimizer opt = Optimizer.of(AdamW.defaults()).withGroups(Optimizer.Group.noWeightDecay(model));
  * opt.step(model.namedParams(), 1e-3);
  * }</pre>
  */
 public final class Optimizer {
+
+    /**
+     * Parameters selected by name that train with their own weight decay (when present) and a
+     * multiple of the learning rate.
+     */
+    public record Group(String name, Predicate<String> members, OptionalDouble weightDecay, double lrScale) {
+        public Group {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(members, "members");
+            Objects.requireNonNull(weightDecay, "weightDecay");
+            if (!(lrScale >= 0) || Double.isInfinite(lrScale)) {
+                throw new IllegalArgumentException("group " + name + ": lrScale must be finite and >= 0, got " + lrScale);
+            }
+        }
+
+        /** The parameters whose full names {@code members} accepts, trained like the others until changed. */
+        public static Group of(String name, Predicate<String> members) {
+            return new Group(name, members, OptionalDouble.empty(), 1.0);
+        }
+
+        /**
+         * Biases and the parameters of normalisation layers (BatchNorm, LayerNorm) without weight
+         * decay: decaying them only fights the normalisation (the usual practice since
+         * Goyal et al. 2017 and BERT).
+         */
+        public static Group noWeightDecay(org.gradlab.nn.Module model) {
+            List<String> names = new ArrayList<>();
+            collectNormAndBias(model, "", names);
+            return of("no-weight-decay", names::contains).withWeightDecay(0);
+        }
+
+        private static void collectNormAndBias(org.gradlab.nn.Module m, String prefix, List<String> out) {
+            boolean norm = m instanceof org.gradlab.nn.BatchNorm || m instanceof org.gradlab.nn.LayerNorm;
+            for (Param p : m.params()) {
+                if (norm || p.name().equals("bias")) {
+                    out.add(prefix + p.name());
+                }
+            }
+            m.children().forEach((n, c) -> collectNormAndBias(c, prefix + n + ".", out));
+        }
+
+        public Group withWeightDecay(double wd) {
+            return new Group(name, members, OptionalDouble.of(wd), lrScale);
+        }
+
+        public Group withLrScale(double scale) {
+            return new Group(name, members, weightDecay, scale);
+        }
+    }
+
     private final UpdateRule<Record> rule;
+    private final List<Group> groups;
     private final Map<String, Record> state = new LinkedHashMap<>();
+    private final Map<String, Group> membership = new HashMap<>();
 
     @SuppressWarnings("unchecked")
-    private Optimizer(UpdateRule<? extends Record> rule) {
-        this.rule = (UpdateRule<Record>) java.util.Objects.requireNonNull(rule, "rule");
+    private Optimizer(UpdateRule<? extends Record> rule, List<Group> groups) {
+        this.rule = (UpdateRule<Record>) Objects.requireNonNull(rule, "rule");
+        this.groups = List.copyOf(groups);
     }
 
     public static Optimizer of(UpdateRule<? extends Record> rule) {
-        return new Optimizer(rule);
+        return new Optimizer(rule, List.of());
+    }
+
+    /** A fresh optimizer with these groups; a parameter belongs to the first group that selects it. */
+    public Optimizer withGroups(Group... g) {
+        return new Optimizer(rule, List.of(g));
     }
 
     public UpdateRule<? extends Record> rule() {
         return rule;
     }
 
+    public List<Group> groups() {
+        return groups;
+    }
+
     /** One update of every parameter from its current gradient at learning rate {@code lr}. */
     public void step(Map<String, Param> params, double lr) {
+        step(params, lr, OptionalDouble.empty());
+    }
+
+    /** One update with the momentum (or Adam's beta1) that a cycling schedule sets for this step. */
+    public void step(Map<String, Param> params, double lr, OptionalDouble momentum) {
         if (!(lr >= 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("step: lr must be finite and >= 0, got " + lr);
         }
+        UpdateRule<Record> base = momentum.isPresent() ? rule.withMomentum(momentum.getAsDouble()) : rule;
         for (Map.Entry<String, Param> e : params.entrySet()) {
+            String name = e.getKey();
             Param p = e.getValue();
-            Record s = state.computeIfAbsent(e.getKey(), k -> initOutsideWorkspaces(p));
-            state.put(e.getKey(), rule.apply(p.value(), p.grad(), s, lr));
+            Group g = membership.computeIfAbsent(name, this::groupOf);
+            UpdateRule<Record> r = g.weightDecay().isPresent() ? base.withWeightDecay(g.weightDecay().getAsDouble()) : base;
+            Record s = state.computeIfAbsent(name, k -> initOutsideWorkspaces(r, p));
+            state.put(name, r.apply(p.value(), p.grad(), s, lr * g.lrScale()));
         }
     }
 
+    /** The group of parameter {@code name}: the first that selects it, else the default group "all". */
+    public Group groupOf(String name) {
+        for (Group g : groups) {
+            if (g.members().test(name)) {
+                return g;
+            }
+        }
+        return Group.of("all", n -> true);
+    }
+
     /** State lives across steps, so it must not be allocated in a step's workspace. */
-    private Record initOutsideWorkspaces(Param p) {
+    private static Record initOutsideWorkspaces(UpdateRule<Record> r, Param p) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return rule.init(p.value());
+            return r.init(p.value());
         }
     }
 
     /** Per-parameter state by parameter name (read-only view). */
     public Map<String, Record> state() {
         return Collections.unmodifiableMap(state);
+    }
+
+    /** Replaces all per-parameter state, e.g. from a checkpoint. */
+    public void restoreState(Map<String, Record> saved) {
+        state.clear();
+        state.putAll(saved);
     }
 }

@@ -51,6 +51,12 @@ public record Sgd(double momentum, double dampening, double weightDecay, boolean
         return new Sgd(momentum, d, weightDecay, nesterov);
     }
 
+    @Override
+    public Sgd withMomentum(double m) {
+        return new Sgd(m, dampening, weightDecay, nesterov);
+    }
+
+    @Override
     public Sgd withWeightDecay(double wd) {
         return new Sgd(momentum, dampening, wd, nesterov);
     }

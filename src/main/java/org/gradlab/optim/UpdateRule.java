@@ -16,4 +16,16 @@ public interface UpdateRule<S extends Record> {
 
     /** One step at learning rate {@code lr}: updates {@code param} in place, returns the new state. */
     S apply(INDArray param, INDArray grad, S state, double lr);
+
+    /** The same rule with another weight decay, e.g. 0 for biases and normalisation parameters. */
+    UpdateRule<S> withWeightDecay(double weightDecay);
+
+    /**
+     * The same rule with another momentum (SGD's momentum, RMSprop's momentum, Adam's beta1), for
+     * schedules that cycle it ({@link org.gradlab.schedule.Schedule#momentumAt}).
+     */
+    default UpdateRule<S> withMomentum(double momentum) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no momentum to cycle; "
+                + "use the schedule's withoutMomentumCycling()");
+    }
 }

@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class OptimizerGoldenTest {
     private static final JsonNode GOLDEN = Golden.load("optimizers.json");
 
-    /** The gradlab rule for a torch optimizer spec, or null where gradlab has none yet. */
+    /** The gradlab rule for a torch optimizer spec. */
     static UpdateRule<? extends Record> rule(JsonNode spec) {
         JsonNode a = spec.get("args");
         double wd = a.path("weight_decay").asDouble(0);
@@ -29,7 +29,15 @@ class OptimizerGoldenTest {
                 Adam adam = Adam.defaults().withWeightDecay(wd);
                 yield a.path("amsgrad").asBoolean(false) ? adam.withAmsgrad() : adam;
             }
-            default -> null;
+            case "AdamW" -> {
+                AdamW adamW = AdamW.defaults().withWeightDecay(a.path("weight_decay").asDouble(0.01));
+                yield a.path("amsgrad").asBoolean(false) ? adamW.withAmsgrad() : adamW;
+            }
+            case "RMSprop" -> new RmsProp(a.path("alpha").asDouble(0.99), a.path("eps").asDouble(1e-8), wd,
+                    a.path("momentum").asDouble(0), a.path("centered").asBoolean(false));
+            case "Adagrad" -> new Adagrad(a.path("lr_decay").asDouble(0), wd,
+                    a.path("initial_accumulator_value").asDouble(0), a.path("eps").asDouble(1e-10));
+            default -> throw new AssertionError("no gradlab rule for " + spec);
         };
     }
 
@@ -39,9 +47,6 @@ class OptimizerGoldenTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode c : GOLDEN.get("cases")) {
             UpdateRule<? extends Record> rule = rule(c.get("optimizer"));
-            if (rule == null) {
-                continue;
-            }
             tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> run(problem, c, rule)));
         }
         return tests.stream();
@@ -77,6 +82,14 @@ class OptimizerGoldenTest {
             mine.put("exp_avg", s.expAvg());
             mine.put("exp_avg_sq", s.expAvgSq());
             mine.put("max_exp_avg_sq", s.maxExpAvgSq());
+        } else if (state instanceof RmsProp.State s) {
+            mine.put("step", s.step());
+            mine.put("square_avg", s.squareAvg());
+            mine.put("momentum_buffer", s.momentumBuffer());
+            mine.put("grad_avg", s.gradAvg());
+        } else if (state instanceof Adagrad.State s) {
+            mine.put("step", s.step());
+            mine.put("sum", s.sum());
         }
         expected.fields().forEachRemaining(e -> {
             Object v = mine.get(e.getKey());

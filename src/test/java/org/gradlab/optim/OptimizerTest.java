@@ -48,4 +48,40 @@ class OptimizerTest {
         assertTrue(lr.getMessage().contains("-0.001"), lr.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Optimizer.of(Sgd.plain()).step(one(1, 1), Double.NaN));
     }
+
+    @Test
+    void groupsSelectNoDecayParametersAndScaleTheRate() {
+        org.gradlab.nn.Rng rng = org.gradlab.nn.Rng.seeded(1);
+        org.gradlab.nn.Sequential model = org.gradlab.nn.Sequential.of(org.gradlab.nn.Dense.of(3, 4, rng),
+                org.gradlab.nn.LayerNorm.of(4), org.gradlab.nn.Dense.of(4, 2, rng));
+        Optimizer.Group noDecay = Optimizer.Group.noWeightDecay(model);
+        assertEquals(java.util.List.of("0.bias", "1.weight", "1.bias", "2.bias"),
+                model.namedParams().keySet().stream().filter(noDecay.members()).toList());
+        Optimizer opt = Optimizer.of(Sgd.plain().withWeightDecay(0.5))
+                .withGroups(noDecay, Optimizer.Group.of("head", n -> n.startsWith("2.")).withLrScale(10));
+        var params = model.namedParams();
+        params.values().forEach(p -> p.grad().assign(0));
+        var before = new java.util.HashMap<String, double[]>();
+        params.forEach((n, p) -> before.put(n, p.value().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble()));
+        opt.step(params, 0.1);
+        // zero gradients: only weight decay moves a parameter, p <- p (1 - lr * wd * lrScale)
+        assertArrayEquals(before.get("0.bias"), params.get("0.bias").value().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector(), 0.0);
+        assertEquals(before.get("0.weight")[0] * 0.95, params.get("0.weight").value().getDouble(0, 0), 1e-7);
+        assertEquals(before.get("2.weight")[0] * 0.5, params.get("2.weight").value().getDouble(0, 0), 1e-7);
+        assertEquals("head", opt.groupOf("2.weight").name());
+        assertEquals("all", opt.groupOf("0.weight").name());
+    }
+
+    @Test
+    void aCyclingScheduleSetsMomentumPerStep() {
+        Map<String, Param> params = one(1.0, 1.0);
+        Optimizer opt = Optimizer.of(Sgd.momentum(0.9));
+        opt.step(params, 0.1, java.util.OptionalDouble.of(0.5));
+        opt.step(params, 0.1, java.util.OptionalDouble.of(0.5));
+        // buf = 1, then 0.5 * 1 + 1 = 1.5: p = 1 - 0.1 - 0.15
+        assertEquals(0.75, params.get("w").value().getDouble(0), 1e-12);
+        var e = assertThrows(UnsupportedOperationException.class,
+                () -> Optimizer.of(Adagrad.defaults()).step(one(1, 1), 0.1, java.util.OptionalDouble.of(0.9)));
+        assertTrue(e.getMessage().contains("Adagrad has no momentum"), e.getMessage());
+    }
 }
