@@ -1,0 +1,209 @@
+package org.gradlab.clip;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.gradlab.nn.Param;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+
+/**
+ * Gradient clipping as a transform ({@link GradientTransform}) that reports what it measured.
+ *
+ * <ul>
+ *   <li>{@link #globalNorm}: PyTorch's {@code clip_grad_norm_}: total norm {@code N} of all
+ *       gradients (a norm of per-tensor norms), then every gradient times
+ *       {@code min(maxNorm / (N + 1e-6), 1)} (Pascanu, Mikolov and Bengio 2013).
+ *   <li>{@link #value}: PyTorch's {@code clip_grad_value_}: each element clamped to
+ *       {@code [-v, v]}; NaN stays NaN.
+ *   <li>{@link #perLayer}: the same norm rule applied to each layer (the parameters sharing a
+ *       name prefix, e.g. {@code 0.weight} and {@code 0.bias}) on its own.
+ *   <li>{@link #adaptive}: adaptive gradient clipping, AGC (Brock et al. 2021): each unit (a row
+ *       of a {@code [out, in]} weight; a whole bias) keeps its gradient unless
+ *       {@code |g| >= clipping * max(|w|, eps)}, and is then scaled down to that bound.
+ * </ul>
+ *
+ * <p>Clipping twice equals clipping once up to PyTorch's {@code 1e-6} in the denominator: a
+ * second norm clip scales by about {@code 1 - 1e-6 / maxNorm}.
+ *
+ * <pre>{@code trainer.gradients(Guard.skipNonFinite(), Clip.globalNorm(1.0))}</pre>
+ */
+public interface Clip extends GradientTransform {
+
+    /** What global-norm clipping does with a gradient that is not finite. */
+    enum NonFinite {
+        /** Throw {@link NonFiniteGradientException} naming the parameter (PyTorch's error_if_nonfinite=True). */
+        ERROR,
+        /** Leave the gradients alone and skip the optimizer step. */
+        SKIP,
+        /** Do what PyTorch does by default: a NaN total makes every gradient NaN, an infinite one zeroes finite entries. */
+        PROPAGATE
+    }
+
+    /** Global L2-norm clipping to {@code maxNorm}, non-finite gradients propagated as PyTorch does. */
+    static Clip globalNorm(double maxNorm) {
+        return globalNorm(maxNorm, GradNorms.NormType.L2, NonFinite.PROPAGATE);
+    }
+
+    /** Global-norm clipping with a chosen norm and non-finite policy. */
+    static Clip globalNorm(double maxNorm, GradNorms.NormType normType, NonFinite policy) {
+        requirePositive("globalNorm", "maxNorm", maxNorm);
+        java.util.Objects.requireNonNull(normType, "normType");
+        java.util.Objects.requireNonNull(policy, "policy");
+        return named("globalNorm(" + maxNorm + ", " + normType + ", " + policy + ")", params -> {
+            List<INDArray> grads = new ArrayList<>(params.size());
+            double[] norms = new double[params.size()];
+            String firstNonFinite = null;
+            int i = 0;
+            for (Map.Entry<String, Param> e : params.entrySet()) {
+                grads.add(e.getValue().grad());
+                norms[i] = normType.of(e.getValue().grad());
+                if (firstNonFinite == null && !Double.isFinite(norms[i])) {
+                    firstNonFinite = e.getKey();
+                }
+                i++;
+            }
+            double total = normType.combine(norms);
+            if (firstNonFinite != null && policy != NonFinite.PROPAGATE) {
+                if (policy == NonFinite.ERROR) {
+                    throw new NonFiniteGradientException(firstNonFinite, "total " + normType + " norm is " + total
+                            + " at global-norm clipping");
+                }
+                return new ClipReport(total, 1.0, 0, true, firstNonFinite);
+            }
+            double scale = Math.min(maxNorm / (total + 1e-6), 1.0);
+            if (scale == 1.0) {      // PyTorch multiplies by 1.0 too: the same numbers, without the pass
+                return new ClipReport(total, 1.0, 0, false, firstNonFinite);
+            }
+            grads.forEach(g -> GradNorms.scaleInPlace(g, scale));
+            return new ClipReport(total, scale, grads.size(), false, firstNonFinite);
+        });
+    }
+
+    /** Clamps every gradient element to {@code [-clipValue, clipValue]}; does not measure a norm. */
+    static Clip value(double clipValue) {
+        requirePositive("value", "clipValue", clipValue);
+        return named("value(" + clipValue + ")", params -> {
+            int changed = 0;
+            for (Param p : params.values()) {
+                INDArray g = p.grad();
+                boolean over = g.amaxNumber().doubleValue() > clipValue || GradNorms.hasNonFinite(g);
+                if (over) {
+                    BooleanIndexing.replaceWhere(g, clipValue, Conditions.greaterThan(clipValue));
+                    BooleanIndexing.replaceWhere(g, -clipValue, Conditions.lessThan(-clipValue));
+                    changed++;
+                }
+            }
+            return new ClipReport(Double.NaN, 1.0, changed, false, null);
+        });
+    }
+
+    /** L2-norm clipping of each layer (parameters sharing the name prefix before the last dot) to {@code maxNorm}. */
+    static Clip perLayer(double maxNorm) {
+        requirePositive("perLayer", "maxNorm", maxNorm);
+        return named("perLayer(" + maxNorm + ")", params -> {
+            Map<String, List<Param>> layers = new LinkedHashMap<>();
+            params.forEach((name, p) -> layers.computeIfAbsent(layerOf(name), k -> new ArrayList<>()).add(p));
+            double sumSq = 0;
+            double minScale = 1.0;
+            int changed = 0;
+            for (List<Param> layer : layers.values()) {
+                double sq = 0;
+                for (Param p : layer) {
+                    double n = p.grad().norm2Number().doubleValue();
+                    sq += n * n;
+                }
+                sumSq += sq;
+                double scale = Math.min(maxNorm / (Math.sqrt(sq) + 1e-6), 1.0);
+                if (scale != 1.0) {
+                    layer.forEach(p -> GradNorms.scaleInPlace(p.grad(), scale));
+                    minScale = Math.min(minScale, scale);
+                    changed += layer.size();
+                }
+            }
+            return new ClipReport(Math.sqrt(sumSq), minScale, changed, false, null);
+        });
+    }
+
+    /**
+     * AGC (Brock et al. 2021, "High-Performance Large-Scale Image Recognition Without
+     * Normalization"): per unit, {@code maxNorm = clipping * max(|w|, eps)}; a unit whose
+     * gradient norm is below it is kept, otherwise its gradient is scaled to
+     * {@code maxNorm / max(|g|, 1e-6)}. Units are rows of 2-d weights and whole 1-d tensors.
+     * Typical settings: clipping 0.01 to 0.16, eps 1e-3.
+     */
+    static Clip adaptive(double clipping, double eps) {
+        requirePositive("adaptive", "clipping", clipping);
+        requirePositive("adaptive", "eps", eps);
+        return named("adaptive(" + clipping + ", " + eps + ")", params -> {
+            double sumSq = 0;
+            double minScale = 1.0;
+            int changed = 0;
+            for (Param p : params.values()) {
+                double[] w = unitNorms(p.value());
+                double[] g = unitNorms(p.grad());
+                double[] factor = new double[g.length];
+                boolean any = false;
+                for (int u = 0; u < g.length; u++) {
+                    sumSq += g[u] * g[u];
+                    double max = clipping * Math.max(w[u], eps);
+                    factor[u] = g[u] < max ? 1.0 : max / Math.max(g[u], 1e-6);
+                    if (factor[u] != 1.0) {
+                        any = true;
+                        changed++;
+                        minScale = Math.min(minScale, factor[u]);
+                    }
+                }
+                if (any) {
+                    INDArray f = Nd4j.create(factor).castTo(p.grad().dataType());
+                    if (p.grad().rank() >= 2) {
+                        p.grad().muliColumnVector(f.reshape(factor.length, 1));
+                    } else {
+                        p.grad().muli(factor[0]);
+                    }
+                }
+            }
+            return new ClipReport(Math.sqrt(sumSq), minScale, changed, false, null);
+        });
+    }
+
+    /** A clip with a readable name for reports and tables. */
+    record Named(String name, GradientTransform body) implements Clip {
+        @Override
+        public ClipReport applyInPlace(Map<String, Param> params) {
+            return body.applyInPlace(params);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static Clip named(String name, GradientTransform body) {
+        return new Named(name, body);
+    }
+
+    /** L2 norm per unit: per row of a tensor of rank >= 2 (over all other dimensions), one for the whole tensor otherwise. */
+    private static double[] unitNorms(INDArray t) {
+        if (t.rank() < 2) {
+            return new double[] {t.norm2Number().doubleValue()};
+        }
+        return t.reshape(t.size(0), t.length() / t.size(0)).norm2(1).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .toDoubleVector();
+    }
+
+    private static String layerOf(String paramName) {
+        int dot = paramName.lastIndexOf('.');
+        return dot < 0 ? "" : paramName.substring(0, dot);
+    }
+
+    private static void requirePositive(String who, String name, double v) {
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(who + ": " + name + " must be finite and > 0, got " + v);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package org.gradlab.clip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.gradlab.nn.Param;
+import org.gradlab.nn.Rng;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class ClipTest {
+    /** Gradients with a spread of magnitudes, scaled by {@code scale}. */
+    private static Map<String, Param> grads(long seed, double scale) {
+        Rng rng = Rng.seeded(seed);
+        Map<String, Param> m = new LinkedHashMap<>();
+        long[][] shapes = {{8, 5}, {8}, {3, 8}, {3}};
+        String[] names = {"0.weight", "0.bias", "2.weight", "2.bias"};
+        for (int i = 0; i < shapes.length; i++) {
+            long n = java.util.Arrays.stream(shapes[i]).reduce(1, (a, b) -> a * b);
+            double[] v = new double[(int) n];
+            for (int k = 0; k < v.length; k++) {
+                v[k] = rng.nextGaussian() * scale * (i + 1);
+            }
+            Param p = new Param(names[i], Nd4j.create(v, shapes[i], DataType.DOUBLE).addi(1));
+            p.grad().assign(Nd4j.create(v, shapes[i], DataType.DOUBLE));
+            m.put(names[i], p);
+        }
+        return m;
+    }
+
+    private static Map<String, INDArray> snapshot(Map<String, Param> ps) {
+        Map<String, INDArray> s = new LinkedHashMap<>();
+        ps.forEach((n, p) -> s.put(n, p.grad().dup()));
+        return s;
+    }
+
+    private static double globalNorm(Map<String, Param> ps) {
+        return GradNorms.NormType.L2.combine(ps.values().stream().mapToDouble(p -> p.grad().norm2Number().doubleValue()).toArray());
+    }
+
+    @Test
+    void clippingTwiceEqualsClippingOnceAndBoundsTheNorm() {
+        for (Clip clip : List.of(Clip.globalNorm(1.0), Clip.globalNorm(0.5, GradNorms.NormType.INF, Clip.NonFinite.ERROR),
+                Clip.globalNorm(2.0, GradNorms.NormType.L1, Clip.NonFinite.ERROR), Clip.value(0.3), Clip.perLayer(0.7),
+                Clip.adaptive(0.05, 1e-3))) {
+            for (long seed = 1; seed <= 5; seed++) {
+                Map<String, Param> ps = grads(seed, 10);
+                clip.applyInPlace(ps);
+                Map<String, INDArray> once = snapshot(ps);
+                clip.applyInPlace(ps);
+                for (String n : ps.keySet()) {
+                    double diff = ps.get(n).grad().sub(once.get(n)).amaxNumber().doubleValue();
+                    // norm clips: PyTorch's +1e-6 in the denominator makes a second clip scale by ~(1 - 1e-6)
+                    double tolerance = clip.toString().startsWith("value") || clip.toString().startsWith("adaptive") ? 1e-12 : 2e-6;
+                    assertTrue(diff <= tolerance * Math.max(1, once.get(n).amaxNumber().doubleValue()),
+                            clip + " twice moved " + n + " by " + diff);
+                }
+            }
+        }
+        Map<String, Param> ps = grads(3, 10);
+        ClipReport r = Clip.globalNorm(1.0).applyInPlace(ps);
+        assertTrue(r.totalNorm() > 1 && r.wasClipped());
+        assertTrue(globalNorm(ps) <= 1.0, "norm after clipping " + globalNorm(ps));
+        assertEquals(r.totalNorm() * r.scale(), globalNorm(ps), 1e-9);
+        Clip.perLayer(0.7).applyInPlace(ps = grads(4, 10));
+        double layer0 = Math.hypot(ps.get("0.weight").grad().norm2Number().doubleValue(), ps.get("0.bias").grad().norm2Number().doubleValue());
+        assertTrue(layer0 <= 0.7, "layer 0 norm " + layer0);
+        Clip.value(0.3).applyInPlace(ps = grads(5, 10));
+        ps.values().forEach(p -> assertTrue(p.grad().amaxNumber().doubleValue() <= 0.3));
+    }
+
+    @Test
+    void smallGradientsPassUntouched() {
+        Map<String, Param> ps = grads(7, 1e-3);
+        Map<String, INDArray> before = snapshot(ps);
+        ClipReport r = Clip.globalNorm(1.0).applyInPlace(ps);
+        assertFalse(r.wasClipped());
+        assertEquals(1.0, r.scale());
+        ps.forEach((n, p) -> assertEquals(before.get(n), p.grad()));
+    }
+
+    @Test
+    void nonFinitePoliciesAndTheGuardNameTheParameter() {
+        Map<String, Param> ps = grads(1, 1);
+        ps.get("2.weight").grad().putScalar(1, 2, Double.NaN);
+        var e = assertThrows(NonFiniteGradientException.class,
+                () -> Clip.globalNorm(1, GradNorms.NormType.L2, Clip.NonFinite.ERROR).applyInPlace(ps));
+        assertEquals("2.weight", e.param());
+        Map<String, INDArray> before = snapshot(ps);
+        ClipReport skip = Clip.globalNorm(1, GradNorms.NormType.L2, Clip.NonFinite.SKIP).applyInPlace(ps);
+        assertTrue(skip.skip());
+        assertEquals("2.weight", skip.nonFinite());
+        assertEquals(before.get("0.weight"), ps.get("0.weight").grad());
+        ClipReport guard = Guard.skipNonFinite().applyInPlace(ps);
+        assertTrue(guard.skip());
+        assertEquals("2.weight", guard.nonFinite());
+        ClipReport fine = Guard.skipNonFinite().applyInPlace(grads(2, 1));
+        assertFalse(fine.skip());
+        assertNull(fine.nonFinite());
+    }
+
+    @Test
+    void badThresholdsNameTheValue() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Clip.globalNorm(0));
+        assertTrue(e.getMessage().contains("maxNorm must be finite and > 0, got 0.0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Clip.value(-1));
+        assertThrows(IllegalArgumentException.class, () -> Clip.perLayer(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> Clip.adaptive(0.01, 0));
+    }
+}
