@@ -1,6 +1,8 @@
 package org.gradlab.nn;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -101,6 +103,15 @@ public final class BatchNorm implements Module {
     @Override
     public List<Param> params() {
         return List.of(weight, bias);
+    }
+
+    /** {@code running_mean} and {@code running_var}, as PyTorch names them. */
+    @Override
+    public Map<String, INDArray> buffers() {
+        Map<String, INDArray> b = new LinkedHashMap<>();
+        b.put("running_mean", runningMean);
+        b.put("running_var", runningVar);
+        return b;
     }
 
     @Override

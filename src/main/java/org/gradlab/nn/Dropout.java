@@ -40,6 +40,11 @@ public final class Dropout implements Module {
     }
 
     @Override
+    public java.util.Map<String, Rng> rngs() {
+        return java.util.Map.of("rng", rng);
+    }
+
+    @Override
     public void setTraining(boolean training) {
         this.training = training;
     }

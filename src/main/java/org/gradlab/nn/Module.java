@@ -52,14 +52,78 @@ public interface Module {
         return this;
     }
 
+    /** Non-trainable state of this module (not its children's), e.g. BatchNorm's running statistics. */
+    default Map<String, INDArray> buffers() {
+        return Map.of();
+    }
+
+    /** Random generators of this module (not its children's), e.g. Dropout's, so checkpoints can save them. */
+    default Map<String, Rng> rngs() {
+        return Map.of();
+    }
+
     /** Every parameter of this module and its descendants, by full PyTorch-style name. */
     default Map<String, Param> namedParams() {
-        Map<String, Param> out = new LinkedHashMap<>();
-        for (Param p : params()) {
-            out.put(p.name(), p);
+        Map<String, Param> own = new LinkedHashMap<>();
+        params().forEach(p -> own.put(p.name(), p));
+        return named(this, own, Module::namedParams);
+    }
+
+    /** Every buffer of this module and its descendants, by full name ({@code "3.running_mean"}). */
+    default Map<String, INDArray> namedBuffers() {
+        return named(this, buffers(), Module::namedBuffers);
+    }
+
+    /** Every random generator of this module and its descendants, by full name ({@code "2.rng"}). */
+    default Map<String, Rng> namedRngs() {
+        return named(this, rngs(), Module::namedRngs);
+    }
+
+    /** Copies of every parameter and buffer by full name, like PyTorch's {@code state_dict()}. */
+    default Map<String, INDArray> stateDict() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        namedParams().forEach((n, p) -> out.put(n, p.value().dup()));
+        namedBuffers().forEach((n, b) -> out.put(n, b.dup()));
+        return out;
+    }
+
+    /**
+     * Copies {@code state} into the parameters and buffers. Every name, shape and type is checked
+     * before anything is written, so a mismatch leaves the module as it was.
+     */
+    default void loadStateDict(Map<String, INDArray> state) {
+        Map<String, INDArray> targets = checkStateDict(state);
+        targets.forEach((n, t) -> t.assign(state.get(n)));
+    }
+
+    /**
+     * Checks that {@code state} has exactly this module's parameter and buffer names, shapes and
+     * types, throwing {@link IllegalArgumentException} naming the first mismatch; returns the
+     * arrays it would write.
+     */
+    default Map<String, INDArray> checkStateDict(Map<String, INDArray> state) {
+        Map<String, INDArray> targets = new LinkedHashMap<>();
+        namedParams().forEach((n, p) -> targets.put(n, p.value()));
+        targets.putAll(namedBuffers());
+        if (!targets.keySet().equals(state.keySet())) {
+            throw new IllegalArgumentException("loadStateDict: expected entries " + targets.keySet() + ", got " + state.keySet());
         }
-        children().forEach((childName, child) ->
-                child.namedParams().forEach((n, p) -> out.put(childName + "." + n, p)));
+        targets.forEach((n, t) -> {
+            INDArray s = state.get(n);
+            if (!java.util.Arrays.equals(t.shape(), s.shape()) || t.dataType() != s.dataType()) {
+                throw new IllegalArgumentException("loadStateDict: " + n + " is " + t.dataType()
+                        + java.util.Arrays.toString(t.shape()) + " here but " + s.dataType()
+                        + java.util.Arrays.toString(s.shape()) + " in the state");
+            }
+        });
+        return targets;
+    }
+
+    /** {@code own} entries, then each child's (by {@code recurse}) prefixed with the child's name. */
+    private static <T> Map<String, T> named(Module m, Map<String, T> own, java.util.function.Function<Module, Map<String, T>> recurse) {
+        Map<String, T> out = new LinkedHashMap<>(own);
+        m.children().forEach((childName, child) ->
+                recurse.apply(child).forEach((n, v) -> out.put(childName + "." + n, v)));
         return out;
     }
 

@@ -1,41 +1,20 @@
 package org.gradlab.plot;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.gradlab.train.AtomicFile;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import tech.tablesaw.api.Table;
 
-/**
- * Writes result files atomically: into a temporary file beside the target, then renamed over
- * it, so a crash or a full disk never leaves a half-written file where a good one was.
- */
+/** Writes result files (CSV tables, PNG charts, text) atomically, through {@link AtomicFile}. */
 public final class Outputs {
     private Outputs() {
     }
 
-    /** What writes the content. */
-    @FunctionalInterface
-    public interface Content {
-        void writeTo(OutputStream out) throws IOException;
-    }
-
-    public static Path write(Path file, Content content) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                content.writeTo(out);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        return file;
+    /** Writes {@code file} atomically; see {@link AtomicFile}. */
+    public static Path write(Path file, AtomicFile.Content content) throws IOException {
+        return AtomicFile.write(file, content);
     }
 
     /** The table as CSV at full precision. */

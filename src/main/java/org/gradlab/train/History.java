@@ -3,6 +3,7 @@ package org.gradlab.train;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
@@ -10,7 +11,8 @@ import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /**
- * What a run produced, as Tablesaw tables: {@link #steps()} (step, epoch, loss, lr) and
+ * What a run produced, as Tablesaw tables: {@link #steps()} (step, epoch, loss, lr, grad_norm,
+ * clipped, skipped) and
  * {@link #epochs()} (epoch, train_loss, train_accuracy, test_loss, test_accuracy, seconds).
  */
 public final class History {
@@ -47,7 +49,15 @@ public final class History {
                 LongColumn.create("step", steps.stream().mapToLong(StepResult::step).toArray()),
                 IntColumn.create("epoch", steps.stream().mapToInt(StepResult::epoch).toArray()),
                 DoubleColumn.create("loss", steps.stream().mapToDouble(StepResult::loss).toArray()),
-                DoubleColumn.create("lr", steps.stream().mapToDouble(StepResult::lr).toArray()));
+                DoubleColumn.create("lr", steps.stream().mapToDouble(StepResult::lr).toArray()),
+                DoubleColumn.create("grad_norm", steps.stream().mapToDouble(StepResult::gradNorm).toArray()),
+                BooleanColumn.create("clipped", steps.stream().map(StepResult::clipped).toList()),
+                BooleanColumn.create("skipped", steps.stream().map(StepResult::skipped).toList()));
+    }
+
+    /** Steps whose update a guard skipped. */
+    public long skippedSteps() {
+        return steps.stream().filter(StepResult::skipped).count();
     }
 
     /** One row per epoch; printed with 4 decimals and accuracies as percentages (CSV keeps full precision). */

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
+import org.gradlab.clip.ClipReport;
+import org.gradlab.clip.GradientTransform;
 import org.gradlab.data.Batches;
 import org.gradlab.data.Dataset;
 import org.gradlab.nn.Loss;
@@ -11,6 +14,7 @@ import org.gradlab.nn.Module;
 import org.gradlab.nn.Param;
 import org.gradlab.nn.Rng;
 import org.gradlab.optim.Optimizer;
+import org.gradlab.schedule.Plateau;
 import org.gradlab.schedule.Schedule;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -20,8 +24,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Trains a model with minibatches: per step, forward, loss, backward, then
- * {@code optimizer.step(params, schedule.at(step))}; per epoch, evaluation on held-out data.
+ * Trains a model with minibatches: per step, forward, loss, backward, the gradient transforms
+ * (clips, guards), then {@code optimizer.step(params, lr)} with the rate from the schedule (times
+ * the plateau multiplier, if any) and the momentum the schedule cycles, if it does; per epoch,
+ * evaluation on held-out data and a plateau observation.
  * The batch order comes from a seeded {@link Rng}, so the same seeds give the same losses bit for bit.
  *
  * <pre>{@code
@@ -45,18 +51,25 @@ public final class Trainer {
     private final Loss loss;
     private final Optimizer optimizer;
     private final Schedule schedule;
+    private final Plateau plateau;
+    private final Metric plateauMetric;
+    private final List<GradientTransform> gradients;
     private final int batchSize;
     private final int epochs;
     private final Rng shuffle;
     private final List<TrainingListener> listeners;
     private final Map<String, Param> params;
     private long step;
+    private int epochsDone;
 
     private Trainer(Builder b) {
         this.model = b.model;
         this.loss = b.loss;
         this.optimizer = Objects.requireNonNull(b.optimizer, "optimizer: call optimizer(...) before build()");
         this.schedule = Objects.requireNonNull(b.schedule, "schedule: call schedule(...) or lr(...) before build()");
+        this.plateau = b.plateau;
+        this.plateauMetric = b.plateauMetric;
+        this.gradients = List.copyOf(b.gradients);
         this.batchSize = b.batchSize;
         this.epochs = b.epochs;
         this.shuffle = Rng.seeded(b.seed);
@@ -80,27 +93,56 @@ public final class Trainer {
         return schedule;
     }
 
+    /** The plateau controller, or null. */
+    public Plateau plateau() {
+        return plateau;
+    }
+
+    /** The random generator of the batch order, exposed so checkpoints can save it. */
+    public Rng shuffleRng() {
+        return shuffle;
+    }
+
     /** Optimizer steps taken so far. */
     public long step() {
         return step;
     }
 
-    /** Trains for the configured epochs on {@code train}, evaluating on {@code test} after each. */
+    /** Epochs finished so far; {@link #fit} continues after them (after a checkpoint restore, say). */
+    public int epochsDone() {
+        return epochsDone;
+    }
+
+    /** Sets the position a restored checkpoint left off at. */
+    void resumeAt(long step, int epochsDone) {
+        this.step = step;
+        this.epochsDone = epochsDone;
+    }
+
+    /** The rate for {@code step}: the schedule's, times the plateau multiplier when there is one. */
+    public double lrAt(long step) {
+        double lr = schedule.at(step);
+        return plateau == null ? lr : plateau.apply(lr);
+    }
+
+    /**
+     * Trains on {@code train}, evaluating on {@code test} after each epoch, until the configured
+     * number of epochs is done (continuing after {@link #epochsDone()}).
+     */
     public History fit(Dataset train, Dataset test) {
         requireInput(train, "train");
         requireInput(test, "test");
         History history = new History();
         listeners.forEach(l -> l.onRunStart(this));
-        for (int epoch = 1; epoch <= epochs; epoch++) {
+        for (int epoch = epochsDone + 1; epoch <= epochs; epoch++) {
             long start = System.nanoTime();
             model.setTraining(true);
             double lossSum = 0;
             long correct = 0;
-            List<Batches.Batch> batches = Batches.epoch(train, batchSize, shuffle);
-            for (Batches.Batch batch : batches) {
-                double lr = schedule.at(step);
-                BatchResult b = trainBatch(batch, lr);
-                StepResult s = new StepResult(step++, epoch, b.loss(), lr);
+            for (Batches.Batch batch : Batches.epoch(train, batchSize, shuffle)) {
+                double lr = lrAt(step);
+                BatchResult b = trainBatch(batch, lr, schedule.momentumAt(step));
+                StepResult s = new StepResult(step++, epoch, b.loss(), lr, b.gradNorm(), b.clipped(), b.skipped());
                 history.add(s);
                 listeners.forEach(l -> l.onStep(s));
                 lossSum += b.loss() * batch.size();
@@ -110,6 +152,10 @@ public final class Trainer {
             Evaluation t = evaluate(test);
             EpochResult r = new EpochResult(epoch, lossSum / train.size(), (double) correct / train.size(),
                     t.loss(), t.accuracy(), seconds);
+            epochsDone = epoch;
+            if (plateau != null) {
+                plateau.observe(plateauMetric.of(r), schedule.at(step));
+            }
             history.add(r);
             listeners.forEach(l -> l.onEpochEnd(r));
         }
@@ -117,8 +163,17 @@ public final class Trainer {
         return history;
     }
 
-    /** Loss of a batch (before the update) and how many of its examples the model classified right. */
-    public record BatchResult(double loss, long correct) {
+    /**
+     * One batch: its loss (before the update), how many examples the model classified right, the
+     * global gradient norm the gradient transforms measured (NaN if none did), and whether they
+     * clipped or skipped the update.
+     */
+    public record BatchResult(double loss, long correct, double gradNorm, boolean clipped, boolean skipped) {
+    }
+
+    /** {@link #trainBatch(Batches.Batch, double, OptionalDouble)} without a momentum override. */
+    public BatchResult trainBatch(Batches.Batch batch, double lr) {
+        return trainBatch(batch, lr, OptionalDouble.empty());
     }
 
     /**
@@ -127,21 +182,50 @@ public final class Trainer {
      * deallocation, which at the article's sizes makes a step about 3x faster and keeps the heap
      * from filling with pending deallocators. Nothing allocated here may outlive the step.
      *
-     * <p>A building block for custom loops and benchmarks: it neither advances {@link #step()}
-     * nor records history or calls listeners; {@link #fit} does.
+     * <p>After backward, the gradient transforms run in order ({@link Builder#gradients}); if one
+     * asks to skip, the optimizer does not step. A building block for custom loops, the LR range
+     * test and benchmarks: it neither advances {@link #step()} nor records history or calls
+     * listeners; {@link #fit} does.
      */
-    public BatchResult trainBatch(Batches.Batch batch, double lr) {
+    public BatchResult trainBatch(Batches.Batch batch, double lr, OptionalDouble momentum) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, "gradlab-step")) {
             INDArray out = model.forward(batch.features());
             Loss.Evaluation e = loss.evaluate(out, batch.targets());
             model.backward(e.gradient());
-            optimizer.step(params, lr);
-            return new BatchResult(e.value(), countCorrect(out, batch.labels()));
+            double norm = Double.NaN;
+            boolean clipped = false;
+            boolean skip = false;
+            for (GradientTransform t : gradients) {
+                ClipReport r = t.applyInPlace(params);
+                norm = Double.isNaN(norm) ? r.totalNorm() : norm;
+                clipped |= r.wasClipped();
+                if (r.skip()) {
+                    skip = true;
+                    break;
+                }
+            }
+            if (!skip) {
+                optimizer.step(params, lr, momentum);
+            }
+            return new BatchResult(e.value(), countCorrect(out, batch.labels()), norm, clipped, skip);
         }
     }
 
     /** Loss and accuracy on a dataset. */
     public record Evaluation(double loss, double accuracy) {
+    }
+
+    /** The epoch metric a {@link Plateau} watches. */
+    public enum Metric {
+        TRAIN_LOSS, TEST_LOSS, TEST_ACCURACY;
+
+        double of(EpochResult r) {
+            return switch (this) {
+                case TRAIN_LOSS -> r.trainLoss();
+                case TEST_LOSS -> r.testLoss();
+                case TEST_ACCURACY -> r.testAccuracy();
+            };
+        }
     }
 
     /** Loss and accuracy of the model on {@code data} in evaluation mode (dropout off, running statistics). */
@@ -189,6 +273,9 @@ public final class Trainer {
         private Loss loss = Loss.crossEntropy();
         private Optimizer optimizer;
         private Schedule schedule;
+        private Plateau plateau;
+        private Metric plateauMetric;
+        private final List<GradientTransform> gradients = new ArrayList<>();
         private int batchSize = 32;
         private int epochs = 10;
         private long seed;
@@ -216,6 +303,31 @@ public final class Trainer {
         /** A constant learning rate; shorthand for {@code schedule(Schedule.constant(lr))}. */
         public Builder lr(double lr) {
             return schedule(Schedule.constant(lr));
+        }
+
+        /**
+         * Multiplies the schedule's rate by {@code plateau}, which watches {@code metric} after
+         * every epoch ({@code TEST_ACCURACY} needs a plateau in MAX mode, the losses MIN).
+         */
+        public Builder plateau(Plateau p, Metric metric) {
+            Objects.requireNonNull(p, "plateau");
+            Objects.requireNonNull(metric, "metric");
+            Plateau.Mode needed = metric == Metric.TEST_ACCURACY ? Plateau.Mode.MAX : Plateau.Mode.MIN;
+            if (p.config().mode() != needed) {
+                throw new IllegalArgumentException("plateau: metric " + metric + " needs mode " + needed + ", got "
+                        + p.config().mode());
+            }
+            this.plateau = p;
+            this.plateauMetric = metric;
+            return this;
+        }
+
+        /** Gradient transforms applied in order between backward and the update, e.g. {@code Guard.skipNonFinite(), Clip.globalNorm(1)}. */
+        public Builder gradients(GradientTransform... chain) {
+            for (GradientTransform t : chain) {
+                gradients.add(Objects.requireNonNull(t, "gradient transform"));
+            }
+            return this;
         }
 
         public Builder batchSize(int n) {

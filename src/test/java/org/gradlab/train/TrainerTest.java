@@ -69,7 +69,7 @@ class TrainerTest {
         Table steps = h.steps();
         Table epochs = h.epochs();
         assertEquals(3 * 38, steps.rowCount());
-        assertEquals(List.of("step", "epoch", "loss", "lr"), steps.columnNames());
+        assertEquals(List.of("step", "epoch", "loss", "lr", "grad_norm", "clipped", "skipped"), steps.columnNames());
         assertEquals(3, epochs.rowCount());
         assertEquals(1e-3, steps.doubleColumn("lr").get(0));
         assertTrue(h.last().testAccuracy() > 0.75, "test accuracy " + h.last().testAccuracy());
@@ -87,5 +87,30 @@ class TrainerTest {
         var npe = assertThrows(NullPointerException.class,
                 () -> Trainer.builder(Presets.articleModel(1)).optimizer(Optimizer.of(Sgd.plain())).build());
         assertTrue(npe.getMessage().contains("schedule"), npe.getMessage());
+    }
+
+    @Test
+    void aGuardSkipsTheUpdateOfABatchWithNaNAndTheClipReportsTheNorm() {
+        Trainer t = Presets.articleTrainer(2).gradients(org.gradlab.clip.Guard.skipNonFinite(),
+                org.gradlab.clip.Clip.globalNorm(1e-3)).build();
+        var before = t.model().stateDict();
+        var x = SMALL.train().features().getRows(0, 1, 2, 3).dup();
+        x.putScalar(2, 100, Double.NaN);
+        var bad = new org.gradlab.data.Batches.Batch(x, SMALL.train().oneHot(new int[] {0, 1, 2, 3}), new int[] {0, 0, 0, 0});
+        Trainer.BatchResult r = t.trainBatch(bad, 1e-3);
+        assertTrue(r.skipped() && Double.isNaN(r.loss()));
+        before.forEach((n, v) -> assertEquals(v, t.model().stateDict().get(n), n + " changed by a skipped step"));
+        var good = org.gradlab.data.Batches.epoch(SMALL.train(), 32, null).get(0);
+        Trainer.BatchResult ok = t.trainBatch(good, 1e-3);
+        assertFalse(ok.skipped());
+        assertTrue(ok.clipped() && ok.gradNorm() > 1e-3, "norm " + ok.gradNorm());
+    }
+
+    @Test
+    void plateauNeedsTheModeItsMetricImplies() {
+        var p = org.gradlab.schedule.Plateau.of(org.gradlab.schedule.Plateau.Config.defaults());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Presets.articleTrainer(1).plateau(p, Trainer.Metric.TEST_ACCURACY));
+        assertTrue(e.getMessage().contains("TEST_ACCURACY needs mode MAX"), e.getMessage());
     }
 }
