@@ -49,6 +49,17 @@ public final class GradNorms {
     }
 
     /**
+     * A transform that only measures the global L2 norm of the gradients (for the LR range test
+     * and for runs without clipping that still want the norm in their history).
+     */
+    public static GradientTransform measure() {
+        return params -> {
+            double[] norms = params.values().stream().mapToDouble(p -> p.grad().norm2Number().doubleValue()).toArray();
+            return ClipReport.unchanged(NormType.L2.combine(norms));
+        };
+    }
+
+    /**
      * {@code g *= s} in place. ND4J's scalar multiply turns a NaN factor into a tiny number, so a
      * NaN factor goes through a NaN array instead, which gives PyTorch's all-NaN result.
      */

@@ -1,6 +1,8 @@
 package org.gradlab.optim;
 
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay,
@@ -72,7 +74,10 @@ public record Sgd(double momentum, double dampening, double weightDecay, boolean
         INDArray buf = state.momentumBuffer();
         if (momentum != 0) {
             if (buf == null) {
-                buf = d.dup();
+                // state outlives the step: never in the trainer's step workspace
+                try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    buf = d.dup();
+                }
             } else {
                 buf.muli(momentum).addi(d.mul(1 - dampening));
             }

@@ -49,6 +49,19 @@ public final class Charts {
         return lines(epochs, "Accuracy per epoch", "epoch", "accuracy", "train_accuracy", "test_accuracy");
     }
 
+    /** An LR range test ({@code LrFinder.Result.table()}): loss and smoothed loss against the rate, log scale. */
+    public static XYChart lrFinder(Table sweep) {
+        XYChart chart = lines(sweep, "Learning-rate range test", "lr", "loss", "loss", "smoothed_loss");
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setXAxisDecimalPattern("0.#E0");
+        return chart;
+    }
+
+    /** A schedule's preview table ({@code Schedule.table(steps)}): the rate per step. */
+    public static XYChart schedule(Table preview) {
+        return lines(preview, preview.name(), "step", "learning rate", "lr");
+    }
+
     /** Batch loss per step. */
     public static XYChart stepLoss(Table steps) {
         return lines(steps, "Training loss per step", "step", "batch loss", "loss");
