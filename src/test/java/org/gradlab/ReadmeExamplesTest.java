@@ -1,0 +1,69 @@
+package org.gradlab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.gradlab.clip.Clip;
+import org.gradlab.clip.Guard;
+import org.gradlab.data.Dataset;
+import org.gradlab.data.Mnist;
+import org.gradlab.nn.Activation;
+import org.gradlab.nn.Dense;
+import org.gradlab.nn.Dropout;
+import org.gradlab.nn.Loss;
+import org.gradlab.nn.Rng;
+import org.gradlab.nn.Sequential;
+import org.gradlab.optim.Adam;
+import org.gradlab.optim.AdamW;
+import org.gradlab.optim.Optimizer;
+import org.gradlab.plot.Charts;
+import org.gradlab.schedule.Plateau;
+import org.gradlab.schedule.Schedule;
+import org.gradlab.train.Checkpoint;
+import org.gradlab.train.History;
+import org.gradlab.train.LrFinder;
+import org.gradlab.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.XYChart;
+
+/** The README's plain-Java examples, as written there (on fewer examples and epochs). */
+class ReadmeExamplesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void schedulesClippingCheckpointsAndTheRangeTest() throws Exception {
+        Dataset.Split split = Mnist.bundled().split(1_000, 42);
+        Rng rng = Rng.seeded(42);
+        Sequential model = Sequential.of(
+                Dense.of(784, 64, rng), Activation.relu(), Dropout.of(0.2, rng.split()),
+                Dense.of(64, 64, rng), Activation.relu(), Dropout.of(0.5, rng.split()),
+                Dense.of(64, 10, rng));
+
+        int stepsPerEpoch = 32;
+        int epochs = 3;
+        Schedule schedule = Schedule.cosine(1e-3, (epochs - 1) * stepsPerEpoch, 1e-5)
+                .withWarmup(stepsPerEpoch);
+        Trainer trainer = Trainer.builder(model)
+                .optimizer(Optimizer.of(AdamW.defaults()).withGroups(Optimizer.Group.noWeightDecay(model)))
+                .schedule(schedule)
+                .plateau(Plateau.of(Plateau.Config.defaults().withPatience(2).withFactor(0.5)), Trainer.Metric.TEST_LOSS)
+                .gradients(Guard.skipNonFinite(), Clip.globalNorm(1.0))
+                .batchSize(32).epochs(epochs).seed(42)
+                .build();
+        History history = trainer.fit(split.train(), split.test());
+        Checkpoint.save(trainer, dir.resolve("run.ckpt"));
+        assertEquals(epochs * stepsPerEpoch, history.steps().rowCount());
+        assertEquals(1e-3 / stepsPerEpoch, history.steps().doubleColumn("lr").get(0), 1e-15);
+        assertTrue(history.steps().doubleColumn("grad_norm").get(0) > 0);
+        assertEquals(epochs * stepsPerEpoch, schedule.table(epochs * stepsPerEpoch).rowCount());
+
+        LrFinder.Result sweep = LrFinder.run(model, Adam.defaults(), Loss.crossEntropy(), split.train(),
+                LrFinder.Config.defaults());
+        XYChart chart = Charts.lrFinder(sweep.table());
+        assertTrue(sweep.valley() > 0 && sweep.steepest() > 0 && sweep.minimumOverTen() > 0);
+        assertEquals("Learning-rate range test", chart.getTitle());
+    }
+}
