@@ -4,50 +4,49 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * AdamW (Loshchilov and Hutter 2019): Adam with decoupled weight decay, exactly as
- * {@code torch.optim.AdamW}: first {@code p = p (1 - lr * weightDecay)}, then an Adam step
- * without L2 on the gradient. AMSGrad optional.
+ * {@code torch.optim.AdamW}: first {@code p = p (1 - lr * weightDecay)}, then a plain
+ * {@link Adam} step (its own L2 weight decay must be 0). AMSGrad optional.
  *
  * <pre>{@code Optimizer.of(AdamW.defaults())   // torch.optim.AdamW(params, lr), weight_decay 0.01}</pre>
  */
-public record AdamW(double beta1, double beta2, double eps, double weightDecay, boolean amsgrad)
-        implements UpdateRule<Adam.State> {
+public record AdamW(Adam adam, double weightDecay) implements UpdateRule<Adam.State> {
 
     public AdamW {
+        java.util.Objects.requireNonNull(adam, "adam");
+        if (adam.weightDecay() != 0) {
+            throw new IllegalArgumentException("AdamW: the inner Adam must have no L2 weight decay, got "
+                    + adam.weightDecay() + "; set AdamW's decoupled weightDecay instead");
+        }
         Hyper.nonNegative("AdamW", "weightDecay", weightDecay);
-        adam(beta1, beta2, eps, amsgrad);   // validates the Adam settings
     }
 
     /** betas (0.9, 0.999), eps 1e-8, weight decay 0.01: PyTorch's defaults. */
     public static AdamW defaults() {
-        return new AdamW(0.9, 0.999, 1e-8, 0.01, false);
+        return new AdamW(Adam.defaults(), 0.01);
     }
 
     public AdamW withBetas(double b1, double b2) {
-        return new AdamW(b1, b2, eps, weightDecay, amsgrad);
+        return new AdamW(adam.withBetas(b1, b2), weightDecay);
     }
 
     public AdamW withAmsgrad() {
-        return new AdamW(beta1, beta2, eps, weightDecay, true);
+        return new AdamW(adam.withAmsgrad(), weightDecay);
     }
 
     @Override
     public AdamW withWeightDecay(double wd) {
-        return new AdamW(beta1, beta2, eps, wd, amsgrad);
+        return new AdamW(adam, wd);
     }
 
     /** Cycles beta1, as PyTorch's OneCycleLR and CyclicLR do for Adam-family optimizers. */
     @Override
     public AdamW withMomentum(double momentum) {
-        return new AdamW(momentum, beta2, eps, weightDecay, amsgrad);
-    }
-
-    private static Adam adam(double beta1, double beta2, double eps, boolean amsgrad) {
-        return new Adam(beta1, beta2, eps, 0, amsgrad);
+        return new AdamW(adam.withMomentum(momentum), weightDecay);
     }
 
     @Override
     public Adam.State init(INDArray param) {
-        return adam(beta1, beta2, eps, amsgrad).init(param);
+        return adam.init(param);
     }
 
     @Override
@@ -55,6 +54,6 @@ public record AdamW(double beta1, double beta2, double eps, double weightDecay, 
         if (weightDecay != 0) {
             param.muli(1 - lr * weightDecay);
         }
-        return adam(beta1, beta2, eps, amsgrad).apply(param, grad, state, lr);
+        return adam.apply(param, grad, state, lr);
     }
 }
