@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.gradlab.diagnostics.GradStats;
 import org.gradlab.nn.Param;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -53,78 +54,69 @@ public interface Clip extends GradientTransform {
         requirePositive("globalNorm", "maxNorm", maxNorm);
         java.util.Objects.requireNonNull(normType, "normType");
         java.util.Objects.requireNonNull(policy, "policy");
-        return named("globalNorm(" + maxNorm + ", " + normType + ", " + policy + ")", params -> {
-            List<INDArray> grads = new ArrayList<>(params.size());
-            double[] norms = new double[params.size()];
-            String firstNonFinite = null;
-            int i = 0;
-            for (Map.Entry<String, Param> e : params.entrySet()) {
-                grads.add(e.getValue().grad());
-                norms[i] = normType.of(e.getValue().grad());
-                if (firstNonFinite == null && !Double.isFinite(norms[i])) {
-                    firstNonFinite = e.getKey();
-                }
-                i++;
-            }
-            double total = normType.combine(norms);
+        return named("globalNorm(" + maxNorm + ", " + normType + ", " + policy + ")", (params, stats) -> {
+            double total = normType.total(stats);
+            String firstNonFinite = stats.firstNonFinite();
             if (firstNonFinite != null && policy != NonFinite.PROPAGATE) {
                 if (policy == NonFinite.ERROR) {
                     throw new NonFiniteGradientException(firstNonFinite, "total " + normType + " norm is " + total
                             + " at global-norm clipping");
                 }
-                return new ClipReport(total, 1.0, 0, true, firstNonFinite);
+                return new ClipReport(total, total, 1.0, 0, true, firstNonFinite);
             }
             double scale = Math.min(maxNorm / (total + 1e-6), 1.0);
             if (scale == 1.0) {      // PyTorch multiplies by 1.0 too: the same numbers, without the pass
-                return new ClipReport(total, 1.0, 0, false, firstNonFinite);
+                return ClipReport.unchanged(total, firstNonFinite);
             }
-            grads.forEach(g -> GradNorms.scaleInPlace(g, scale));
-            return new ClipReport(total, scale, grads.size(), false, firstNonFinite);
+            params.values().forEach(p -> GradNorms.scaleInPlace(p.grad(), scale));
+            return new ClipReport(total, total * scale, scale, params.size(), false, firstNonFinite);
         });
     }
 
     /** Clamps every gradient element to {@code [-clipValue, clipValue]}; does not measure a norm. */
     static Clip value(double clipValue) {
         requirePositive("value", "clipValue", clipValue);
-        return named("value(" + clipValue + ")", params -> {
+        return named("value(" + clipValue + ")", (params, stats) -> {
             int changed = 0;
+            int i = 0;
             for (Param p : params.values()) {
-                INDArray g = p.grad();
-                boolean over = g.amaxNumber().doubleValue() > clipValue || GradNorms.hasNonFinite(g);
-                if (over) {
-                    BooleanIndexing.replaceWhere(g, clipValue, Conditions.greaterThan(clipValue));
-                    BooleanIndexing.replaceWhere(g, -clipValue, Conditions.lessThan(-clipValue));
+                if (!(stats.maxAbs()[i] <= clipValue) || !stats.finite(i)) {
+                    BooleanIndexing.replaceWhere(p.grad(), clipValue, Conditions.greaterThan(clipValue));
+                    BooleanIndexing.replaceWhere(p.grad(), -clipValue, Conditions.lessThan(-clipValue));
                     changed++;
                 }
+                i++;
             }
-            return new ClipReport(Double.NaN, 1.0, changed, false, null);
+            double before = stats.globalNorm();
+            return new ClipReport(before, changed == 0 ? before : Double.NaN, 1.0, changed, false, stats.firstNonFinite());
         });
     }
 
     /** L2-norm clipping of each layer (parameters sharing the name prefix before the last dot) to {@code maxNorm}. */
     static Clip perLayer(double maxNorm) {
         requirePositive("perLayer", "maxNorm", maxNorm);
-        return named("perLayer(" + maxNorm + ")", params -> {
-            Map<String, List<Param>> layers = new LinkedHashMap<>();
-            params.forEach((name, p) -> layers.computeIfAbsent(layerOf(name), k -> new ArrayList<>()).add(p));
+        return named("perLayer(" + maxNorm + ")", (params, stats) -> {
+            Map<String, List<Integer>> layers = new LinkedHashMap<>();
+            for (int i = 0; i < stats.size(); i++) {
+                layers.computeIfAbsent(layerOf(stats.names()[i]), k -> new ArrayList<>()).add(i);
+            }
+            List<Param> ps = new ArrayList<>(params.values());
             double sumSq = 0;
+            double sumSqAfter = 0;
             double minScale = 1.0;
             int changed = 0;
-            for (List<Param> layer : layers.values()) {
-                double sq = 0;
-                for (Param p : layer) {
-                    double n = p.grad().norm2Number().doubleValue();
-                    sq += n * n;
-                }
-                sumSq += sq;
+            for (List<Integer> layer : layers.values()) {
+                double sq = layer.stream().mapToDouble(i -> stats.sumSq()[i]).sum();
                 double scale = Math.min(maxNorm / (Math.sqrt(sq) + 1e-6), 1.0);
+                sumSq += sq;
+                sumSqAfter += sq * scale * scale;
                 if (scale != 1.0) {
-                    layer.forEach(p -> GradNorms.scaleInPlace(p.grad(), scale));
+                    layer.forEach(i -> GradNorms.scaleInPlace(ps.get(i).grad(), scale));
                     minScale = Math.min(minScale, scale);
                     changed += layer.size();
                 }
             }
-            return new ClipReport(Math.sqrt(sumSq), minScale, changed, false, null);
+            return new ClipReport(Math.sqrt(sumSq), Math.sqrt(sumSqAfter), minScale, changed, false, stats.firstNonFinite());
         });
     }
 
@@ -138,8 +130,8 @@ public interface Clip extends GradientTransform {
     static Clip adaptive(double clipping, double eps) {
         requirePositive("adaptive", "clipping", clipping);
         requirePositive("adaptive", "eps", eps);
-        return named("adaptive(" + clipping + ", " + eps + ")", params -> {
-            double sumSq = 0;
+        return named("adaptive(" + clipping + ", " + eps + ")", (params, stats) -> {
+            double sumSqAfter = 0;
             double minScale = 1.0;
             int changed = 0;
             for (Param p : params.values()) {
@@ -148,9 +140,9 @@ public interface Clip extends GradientTransform {
                 double[] factor = new double[g.length];
                 boolean any = false;
                 for (int u = 0; u < g.length; u++) {
-                    sumSq += g[u] * g[u];
                     double max = clipping * Math.max(w[u], eps);
                     factor[u] = g[u] < max ? 1.0 : max / Math.max(g[u], 1e-6);
+                    sumSqAfter += g[u] * g[u] * factor[u] * factor[u];
                     if (factor[u] != 1.0) {
                         any = true;
                         changed++;
@@ -166,15 +158,15 @@ public interface Clip extends GradientTransform {
                     }
                 }
             }
-            return new ClipReport(Math.sqrt(sumSq), minScale, changed, false, null);
+            return new ClipReport(stats.globalNorm(), Math.sqrt(sumSqAfter), minScale, changed, false, stats.firstNonFinite());
         });
     }
 
     /** A clip with a readable name for reports and tables. */
     record Named(String name, GradientTransform body) implements Clip {
         @Override
-        public ClipReport applyInPlace(Map<String, Param> params) {
-            return body.applyInPlace(params);
+        public ClipReport apply(Map<String, Param> params, GradStats stats) {
+            return body.apply(params, stats);
         }
 
         @Override

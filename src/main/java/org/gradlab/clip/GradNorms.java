@@ -1,11 +1,10 @@
 package org.gradlab.clip;
 
+import org.gradlab.diagnostics.GradStats;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.BooleanIndexing;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 
-/** Norms of gradient tensors, the measurements every clip shares. */
+/** Norm types over {@link GradStats}, and the helpers clips share. */
 public final class GradNorms {
     private GradNorms() {
     }
@@ -14,16 +13,22 @@ public final class GradNorms {
     public enum NormType {
         L1, L2, INF;
 
-        /** The norm of one tensor. */
-        public double of(INDArray g) {
+        /** The norm of tensor {@code i} from its measurements. */
+        public double of(GradStats s, int i) {
             return switch (this) {
-                case L1 -> g.norm1Number().doubleValue();
-                case L2 -> g.norm2Number().doubleValue();
-                case INF -> {   // ND4J's amax skips NaN; PyTorch's max does not
-                    double m = g.amaxNumber().doubleValue();
-                    yield Double.isNaN(g.sumNumber().doubleValue()) ? Double.NaN : m;
-                }
+                case L1 -> s.sumAbs()[i];
+                case L2 -> s.norm(i);
+                case INF -> s.maxAbs()[i];
             };
+        }
+
+        /** The total norm over all tensors, PyTorch's norm of per-tensor norms. */
+        public double total(GradStats s) {
+            double[] norms = new double[s.size()];
+            for (int i = 0; i < norms.length; i++) {
+                norms[i] = of(s, i);
+            }
+            return combine(norms);
         }
 
         /**
@@ -53,10 +58,7 @@ public final class GradNorms {
      * and for runs without clipping that still want the norm in their history).
      */
     public static GradientTransform measure() {
-        return params -> {
-            double[] norms = params.values().stream().mapToDouble(p -> p.grad().norm2Number().doubleValue()).toArray();
-            return ClipReport.unchanged(NormType.L2.combine(norms));
-        };
+        return (params, stats) -> ClipReport.unchanged(stats.globalNorm(), stats.firstNonFinite());
     }
 
     /**
@@ -71,12 +73,4 @@ public final class GradNorms {
         }
     }
 
-    /** Whether {@code g} holds a NaN or an infinity: one cheap reduction, an exact check only when it is suspicious. */
-    public static boolean hasNonFinite(INDArray g) {
-        double s = g.sumNumber().doubleValue();
-        if (Double.isFinite(s)) {
-            return false;
-        }
-        return BooleanIndexing.or(g, Conditions.isNan()) || BooleanIndexing.or(g, Conditions.isInfinite());
-    }
 }

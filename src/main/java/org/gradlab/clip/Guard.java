@@ -1,7 +1,5 @@
 package org.gradlab.clip;
 
-import java.util.Map;
-import org.gradlab.nn.Param;
 
 /**
  * Guards against steps that would poison the weights. {@link #skipNonFinite()} skips the
@@ -14,13 +12,10 @@ public final class Guard {
 
     /** Skips the step if any gradient is not finite; gradients are left as they are. */
     public static GradientTransform skipNonFinite() {
-        return params -> {
-            for (Map.Entry<String, Param> e : params.entrySet()) {
-                if (GradNorms.hasNonFinite(e.getValue().grad())) {
-                    return new ClipReport(Double.NaN, 1.0, 0, true, e.getKey());
-                }
-            }
-            return ClipReport.unchanged(Double.NaN);
+        return (params, stats) -> {
+            String bad = stats.firstNonFinite();
+            double norm = stats.globalNorm();
+            return bad == null ? ClipReport.unchanged(norm, null) : new ClipReport(norm, norm, 1.0, 0, true, bad);
         };
     }
 }

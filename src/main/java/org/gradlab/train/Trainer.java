@@ -8,6 +8,7 @@ import java.util.OptionalDouble;
 import org.gradlab.clip.ClipReport;
 import org.gradlab.clip.GradientTransform;
 import org.gradlab.data.Batches;
+import org.gradlab.diagnostics.GradStats;
 import org.gradlab.data.Dataset;
 import org.gradlab.nn.Loss;
 import org.gradlab.nn.Module;
@@ -195,13 +196,17 @@ public final class Trainer {
             double norm = Double.NaN;
             boolean clipped = false;
             boolean skip = false;
+            GradStats stats = gradients.isEmpty() ? null : GradStats.of(params);
             for (GradientTransform t : gradients) {
-                ClipReport r = t.applyInPlace(params);
+                ClipReport r = t.apply(params, stats);
                 norm = Double.isNaN(norm) ? r.totalNorm() : norm;
                 clipped |= r.wasClipped();
                 if (r.skip()) {
                     skip = true;
                     break;
+                }
+                if (r.wasClipped()) {
+                    stats = GradStats.of(params);   // the next transform sees the clipped gradients
                 }
             }
             if (!skip) {
