@@ -162,6 +162,95 @@ public interface Clip extends GradientTransform {
         });
     }
 
+    /**
+     * AutoClip (Seetharaman et al. 2020, "AutoClip: Adaptive Gradient Clipping for Source
+     * Separation Networks"): every step appends the global L2 norm to the run's history and clips
+     * at its {@code percentile}-th percentile (linear interpolation, as numpy's). Stateful: use
+     * one instance per run.
+     */
+    static Clip autoClip(double percentile) {
+        if (!(percentile > 0 && percentile <= 100)) {
+            throw new IllegalArgumentException("autoClip: percentile must be in (0, 100], got " + percentile);
+        }
+        double[][] history = {new double[64]};
+        int[] count = {0};
+        return named("autoClip(" + percentile + ")", (params, stats) -> {
+            double norm = stats.globalNorm();
+            if (!Double.isFinite(norm)) {
+                return ClipReport.unchanged(norm, stats.firstNonFinite());
+            }
+            history[0] = SortedHistory.insert(history[0], count[0]++, norm);
+            return scaleToNorm(params, stats, SortedHistory.percentile(history[0], count[0], percentile));
+        });
+    }
+
+    /**
+     * ZClip (Kumar et al. 2025, "ZClip: Adaptive Spike Mitigation for LLM Pre-Training"), z-score
+     * mode with adaptive scaling, as the authors' code: after {@code warmup} steps that only
+     * collect norms (mean and variance initialised from them), a norm {@code g} with
+     * {@code z = (g - mean) / (std + 1e-6) > zThreshold} is clipped to
+     * {@code mean + zThreshold^2 std / z}; then {@code mean} and {@code var} follow an EMA
+     * ({@code alpha}) of the norm actually used. Defaults: alpha 0.97, zThreshold 2.5, warmup 25.
+     */
+    static Clip zClip(double alpha, double zThreshold, int warmup) {
+        if (!(alpha > 0 && alpha < 1)) {
+            throw new IllegalArgumentException("zClip: alpha must be in (0, 1), got " + alpha);
+        }
+        requirePositive("zClip", "zThreshold", zThreshold);
+        if (warmup < 1) {
+            throw new IllegalArgumentException("zClip: warmup must be >= 1, got " + warmup);
+        }
+        double[] st = new double[3];           // mean, var, steps seen
+        double[] warm = new double[warmup];
+        return named("zClip(" + alpha + ", " + zThreshold + ", " + warmup + ")", (params, stats) -> {
+            double g = stats.globalNorm();
+            if (!Double.isFinite(g)) {
+                return ClipReport.unchanged(g, stats.firstNonFinite());
+            }
+            if (st[2] < warmup) {
+                warm[(int) st[2]++] = g;
+                if (st[2] == warmup) {
+                    st[0] = java.util.Arrays.stream(warm).average().orElseThrow();
+                    st[1] = java.util.Arrays.stream(warm).map(x -> (x - st[0]) * (x - st[0])).sum() / warmup;
+                }
+                return ClipReport.unchanged(g, null);
+            }
+            double std = Math.sqrt(st[1]);
+            double z = (g - st[0]) / (std + 1e-6);
+            double used = z > zThreshold ? st[0] + zThreshold * zThreshold * std / z : g;
+            ClipReport r = used < g ? scaleToNorm(params, stats, used) : ClipReport.unchanged(g, null);
+            st[0] = alpha * st[0] + (1 - alpha) * used;
+            st[1] = alpha * st[1] + (1 - alpha) * (used - st[0]) * (used - st[0]);
+            return r;
+        });
+    }
+
+    /**
+     * Shadow mode: reports what {@code clip} would have done (its norms, scale and count) while
+     * the gradients stay exactly as they were. A stateful clip (AutoClip, ZClip) still learns
+     * from the real norms. Costs a copy of the gradients.
+     */
+    static Clip shadow(Clip clip) {
+        java.util.Objects.requireNonNull(clip, "clip");
+        return named("shadow(" + clip + ")", (params, stats) -> {
+            Map<String, Param> copies = new LinkedHashMap<>();
+            params.forEach((n, p) -> copies.put(n, Param.withGradient(n, p.value(), p.grad().dup())));
+            ClipReport r = clip.apply(copies, stats);
+            return new ClipReport(r.totalNorm(), r.normAfter(), r.scale(), r.clipped(), false, r.nonFinite());
+        });
+    }
+
+    /** Scales every gradient so the global L2 norm is at most {@code target}: PyTorch's rule with that max norm. */
+    private static ClipReport scaleToNorm(Map<String, Param> params, GradStats stats, double target) {
+        double total = stats.globalNorm();
+        double scale = Math.min(target / (total + 1e-6), 1.0);
+        if (scale == 1.0) {
+            return ClipReport.unchanged(total, stats.firstNonFinite());
+        }
+        params.values().forEach(p -> GradNorms.scaleInPlace(p.grad(), scale));
+        return new ClipReport(total, total * scale, scale, params.size(), false, stats.firstNonFinite());
+    }
+
     /** A clip with a readable name for reports and tables. */
     record Named(String name, GradientTransform body) implements Clip {
         @Override

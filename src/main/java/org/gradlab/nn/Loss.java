@@ -2,9 +2,6 @@ package org.gradlab.nn;
 
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A loss over a batch: its value and its gradient with respect to the model's output, in one pass.
@@ -55,33 +52,58 @@ public interface Loss {
         }
     }
 
-    /** Cross-entropy from logits; see {@link Loss#crossEntropy(double)}. */
+    /**
+     * Cross-entropy from logits; see {@link Loss#crossEntropy(double)}. Computed in Java in double
+     * precision with a max-shifted log-sum-exp, so logits thousands apart give a finite loss (as
+     * PyTorch's) instead of ND4J's {@code log_softmax} infinities; at batch sizes it is also faster
+     * than the five ND4J ops it replaces.
+     */
     record CrossEntropy(double labelSmoothing) implements Loss {
         @Override
         public Evaluation evaluate(INDArray logits, INDArray target) {
-            INDArray t = smoothed(logits, target);
-            INDArray logp = logSoftmax(logits);
-            double value = -t.mul(logp).sumNumber().doubleValue() / logits.rows();
-            INDArray grad = Transforms.exp(logp, false).subi(t).divi(logits.rows());
-            return new Evaluation(value, grad);
+            double[] grad = new double[Math.toIntExact(logits.length())];
+            double value = compute(logits, target, grad);
+            return new Evaluation(value, HostArrays.fromDoubles(grad, logits.shape(), logits.dataType()));
         }
 
         @Override
         public double value(INDArray logits, INDArray target) {
-            INDArray t = smoothed(logits, target);
-            return -t.mul(logSoftmax(logits)).sumNumber().doubleValue() / logits.rows();
+            return compute(logits, target, null);
         }
 
-        private INDArray smoothed(INDArray logits, INDArray target) {
+        /** The mean loss; fills {@code grad} with dL/dz when it is not null. */
+        private double compute(INDArray logits, INDArray target, double[] grad) {
             requireSameShape("crossEntropy", logits, target);
-            if (labelSmoothing == 0) {
-                return target;
+            if (logits.rank() != 2) {
+                throw new IllegalArgumentException("crossEntropy: logits must be [batch, classes], got "
+                        + Arrays.toString(logits.shape()));
             }
-            return target.mul(1 - labelSmoothing).addi(labelSmoothing / logits.columns());
-        }
-
-        private static INDArray logSoftmax(INDArray logits) {
-            return Nd4j.exec(new LogSoftMax(logits, logits.ulike()))[0];
+            int n = (int) logits.rows();
+            int k = (int) logits.columns();
+            double[] z = HostArrays.toDoubles(logits);
+            double[] t = HostArrays.toDoubles(target);
+            double total = 0;
+            for (int i = 0; i < n; i++) {
+                int row = i * k;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < k; j++) {
+                    max = Math.max(max, z[row + j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < k; j++) {
+                    sum += Math.exp(z[row + j] - max);
+                }
+                double lse = max + Math.log(sum);
+                for (int j = 0; j < k; j++) {
+                    double tj = labelSmoothing == 0 ? t[row + j] : t[row + j] * (1 - labelSmoothing) + labelSmoothing / k;
+                    double logp = z[row + j] - lse;
+                    total -= tj == 0 ? 0 : tj * logp;
+                    if (grad != null) {
+                        grad[row + j] = (Math.exp(logp) - tj) / n;
+                    }
+                }
+            }
+            return total / n;
         }
     }
 

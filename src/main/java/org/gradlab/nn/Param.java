@@ -19,6 +19,21 @@ public final class Param {
         this.grad = value.ulike().assign(0);
     }
 
+    /** A parameter over existing arrays (no copy), e.g. to let a clip work on copies of the gradients. */
+    public static Param withGradient(String name, INDArray value, INDArray grad) {
+        if (!java.util.Arrays.equals(value.shape(), grad.shape())) {
+            throw new IllegalArgumentException("param " + name + ": gradient shape " + java.util.Arrays.toString(grad.shape())
+                    + " differs from value shape " + java.util.Arrays.toString(value.shape()));
+        }
+        return new Param(name, value, grad);
+    }
+
+    private Param(String name, INDArray value, INDArray grad) {
+        this.name = name;
+        this.value = value;
+        this.grad = grad;
+    }
+
     /** Local name, e.g. {@code "weight"}; {@link Module#namedParams()} prefixes it with the module path. */
     public String name() {
         return name;

@@ -12,7 +12,7 @@ import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /**
  * What a run produced, as Tablesaw tables: {@link #steps()} (step, epoch, loss, lr, grad_norm,
- * clipped, skipped) and
+ * clipped, skipped, rolled_back) and
  * {@link #epochs()} (epoch, train_loss, train_accuracy, test_loss, test_accuracy, seconds).
  */
 public final class History {
@@ -52,7 +52,13 @@ public final class History {
                 DoubleColumn.create("lr", steps.stream().mapToDouble(StepResult::lr).toArray()),
                 DoubleColumn.create("grad_norm", steps.stream().mapToDouble(StepResult::gradNorm).toArray()),
                 BooleanColumn.create("clipped", steps.stream().map(StepResult::clipped).toList()),
-                BooleanColumn.create("skipped", steps.stream().map(StepResult::skipped).toList()));
+                BooleanColumn.create("skipped", steps.stream().map(StepResult::skipped).toList()),
+                BooleanColumn.create("rolled_back", steps.stream().map(StepResult::rolledBack).toList()));
+    }
+
+    /** Steps that rolled the run back to its last good state. */
+    public long rollbacks() {
+        return steps.stream().filter(StepResult::rolledBack).count();
     }
 
     /** Steps whose update a guard skipped. */

@@ -8,13 +8,17 @@ import java.util.OptionalDouble;
 import org.gradlab.clip.ClipReport;
 import org.gradlab.clip.GradientTransform;
 import org.gradlab.data.Batches;
+import org.gradlab.diagnostics.Alarm;
 import org.gradlab.diagnostics.GradStats;
+import org.gradlab.diagnostics.Monitor;
+import org.gradlab.diagnostics.SpikePolicy;
 import org.gradlab.data.Dataset;
 import org.gradlab.nn.Loss;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.Param;
 import org.gradlab.nn.Rng;
 import org.gradlab.optim.Optimizer;
+import org.gradlab.optim.States;
 import org.gradlab.schedule.Plateau;
 import org.gradlab.schedule.Schedule;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -55,6 +59,12 @@ public final class Trainer {
     private final Plateau plateau;
     private final Metric plateauMetric;
     private final List<GradientTransform> gradients;
+    private final Monitor monitor;
+    private final SpikePolicy spikePolicy;
+    private Snapshot snapshot;
+    private double lrScale = 1.0;
+    private int rollbacks;
+    private int epoch;
     private final int batchSize;
     private final int epochs;
     private final Rng shuffle;
@@ -71,6 +81,11 @@ public final class Trainer {
         this.plateau = b.plateau;
         this.plateauMetric = b.plateauMetric;
         this.gradients = List.copyOf(b.gradients);
+        this.monitor = b.monitor;
+        this.spikePolicy = b.spikePolicy;
+        if (spikePolicy != null && monitor == null) {
+            throw new IllegalArgumentException("spikePolicy: needs a monitor(...) to raise the alarms it acts on");
+        }
         this.batchSize = b.batchSize;
         this.epochs = b.epochs;
         this.shuffle = Rng.seeded(b.seed);
@@ -120,10 +135,23 @@ public final class Trainer {
         this.epochsDone = epochsDone;
     }
 
-    /** The rate for {@code step}: the schedule's, times the plateau multiplier when there is one. */
+    /** The monitor, or null. */
+    public Monitor monitor() {
+        return monitor;
+    }
+
+    /** Roll-backs so far (see {@link SpikePolicy}). */
+    public int rollbacks() {
+        return rollbacks;
+    }
+
+    /**
+     * The rate for {@code step}: the schedule's, times the plateau multiplier when there is one,
+     * times the cuts of any roll-backs.
+     */
     public double lrAt(long step) {
         double lr = schedule.at(step);
-        return plateau == null ? lr : plateau.apply(lr);
+        return (plateau == null ? lr : plateau.apply(lr)) * lrScale;
     }
 
     /**
@@ -135,15 +163,23 @@ public final class Trainer {
         requireInput(test, "test");
         History history = new History();
         listeners.forEach(l -> l.onRunStart(this));
-        for (int epoch = epochsDone + 1; epoch <= epochs; epoch++) {
+        for (epoch = epochsDone + 1; epoch <= epochs; epoch++) {
             long start = System.nanoTime();
             model.setTraining(true);
             double lossSum = 0;
             long correct = 0;
             for (Batches.Batch batch : Batches.epoch(train, batchSize, shuffle)) {
+                if (spikePolicy != null && (snapshot == null || step % spikePolicy.snapshotEvery() == 0)) {
+                    snapshot = Snapshot.take(this);
+                }
+                long thisStep = step;
                 double lr = lrAt(step);
                 BatchResult b = trainBatch(batch, lr, schedule.momentumAt(step));
-                StepResult s = new StepResult(step++, epoch, b.loss(), lr, b.gradNorm(), b.clipped(), b.skipped());
+                if (!b.rolledBack()) {
+                    step = thisStep + 1;
+                }
+                StepResult s = new StepResult(thisStep, epoch, b.loss(), lr, b.gradNorm(), b.clipped(), b.skipped(),
+                        b.rolledBack());
                 history.add(s);
                 listeners.forEach(l -> l.onStep(s));
                 lossSum += b.loss() * batch.size();
@@ -169,7 +205,8 @@ public final class Trainer {
      * global gradient norm the gradient transforms measured (NaN if none did), and whether they
      * clipped or skipped the update.
      */
-    public record BatchResult(double loss, long correct, double gradNorm, boolean clipped, boolean skipped) {
+    public record BatchResult(double loss, long correct, double gradNorm, boolean clipped, boolean skipped,
+            boolean rolledBack) {
     }
 
     /** {@link #trainBatch(Batches.Batch, double, OptionalDouble)} without a momentum override. */
@@ -193,26 +230,65 @@ public final class Trainer {
             INDArray out = model.forward(batch.features());
             Loss.Evaluation e = loss.evaluate(out, batch.targets());
             model.backward(e.gradient());
-            double norm = Double.NaN;
+            GradStats stats = gradients.isEmpty() && monitor == null ? null : GradStats.of(params);
+            List<Alarm> alarms = monitor == null ? List.of()
+                    : monitor.onGradients(new Monitor.StepContext(step, epoch, e.value(), lr, batch.features(), out, stats));
+            double norm = stats == null ? Double.NaN : stats.globalNorm();
+            double normAfter = norm;
             boolean clipped = false;
             boolean skip = false;
-            GradStats stats = gradients.isEmpty() ? null : GradStats.of(params);
-            for (GradientTransform t : gradients) {
-                ClipReport r = t.apply(params, stats);
-                norm = Double.isNaN(norm) ? r.totalNorm() : norm;
+            boolean rollback = spikePolicy != null && snapshot != null && spikePolicy.triggeredBy(alarms);
+            for (int i = 0; i < gradients.size() && !rollback; i++) {
+                ClipReport r = gradients.get(i).apply(params, stats);
+                normAfter = r.normAfter();
                 clipped |= r.wasClipped();
                 if (r.skip()) {
                     skip = true;
                     break;
                 }
-                if (r.wasClipped()) {
+                if (r.wasClipped() && i + 1 < gradients.size()) {
                     stats = GradStats.of(params);   // the next transform sees the clipped gradients
                 }
             }
-            if (!skip) {
+            if (rollback) {
+                snapshot.restore(this);
+                lrScale *= spikePolicy.lrCut();
+                rollbacks++;
+            } else if (!skip) {
                 optimizer.step(params, lr, momentum);
             }
-            return new BatchResult(e.value(), countCorrect(out, batch.labels()), norm, clipped, skip);
+            if (monitor != null) {
+                monitor.onUpdate(params, normAfter, clipped, skip, rollback);
+            }
+            return new BatchResult(e.value(), countCorrect(out, batch.labels()), norm, clipped, skip || rollback, rollback);
+        }
+    }
+
+    /** The last good state for roll-backs: everything {@link Checkpoint} saves, kept in memory. */
+    private record Snapshot(long step, Map<String, INDArray> model, Map<String, Record> optimizer,
+            Plateau.State plateau, Map<String, Long> rngs, long shuffle) {
+
+        static Snapshot take(Trainer t) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                Map<String, Long> rngs = new java.util.LinkedHashMap<>();
+                t.model.namedRngs().forEach((n, r) -> rngs.put(n, r.state()));
+                return new Snapshot(t.step, t.model.stateDict(), States.deepCopy(t.optimizer.state()),
+                        t.plateau == null ? null : t.plateau.state(), rngs, t.shuffle.state());
+            }
+        }
+
+        void restore(Trainer t) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                t.model.loadStateDict(model);
+                t.optimizer.restoreState(States.deepCopy(optimizer));
+            }
+            if (plateau != null) {
+                t.plateau.restore(plateau);
+            }
+            Map<String, Rng> live = t.model.namedRngs();
+            rngs.forEach((n, st) -> live.get(n).restore(st));
+            t.shuffle.restore(shuffle);
+            t.step = step;
         }
     }
 
@@ -281,6 +357,8 @@ public final class Trainer {
         private Plateau plateau;
         private Metric plateauMetric;
         private final List<GradientTransform> gradients = new ArrayList<>();
+        private Monitor monitor;
+        private SpikePolicy spikePolicy;
         private int batchSize = 32;
         private int epochs = 10;
         private long seed;
@@ -324,6 +402,18 @@ public final class Trainer {
             }
             this.plateau = p;
             this.plateauMetric = metric;
+            return this;
+        }
+
+        /** Watches every step: gradient, weight and update statistics, alarms. */
+        public Builder monitor(Monitor m) {
+            this.monitor = Objects.requireNonNull(m, "monitor");
+            return this;
+        }
+
+        /** Acts on the monitor's alarms by rolling back to the last good state; needs {@link #monitor}. */
+        public Builder spikePolicy(SpikePolicy p) {
+            this.spikePolicy = Objects.requireNonNull(p, "spikePolicy");
             return this;
         }
 

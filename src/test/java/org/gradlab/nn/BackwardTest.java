@@ -131,6 +131,16 @@ class BackwardTest {
     }
 
     @Test
+    void crossEntropyStaysFiniteForLogitsFarApart() {
+        // PyTorch: cross_entropy([[1e4, 0], [1e4, 0]], [0, 1]) = (0 + 1e4) / 2; ND4J's log_softmax would give NaN
+        INDArray z = Nd4j.create(new float[] {1e4f, 0f, 1e4f, 0f}, new long[] {2, 2}, 'c');
+        INDArray t = Nd4j.create(new float[] {1, 0, 0, 1}, new long[] {2, 2}, 'c');
+        Loss.Evaluation e = Loss.crossEntropy().evaluate(z, t);
+        assertEquals(5000.0, e.value(), 1e-9);
+        assertArrayEquals(new double[] {0, 0, 0.5, -0.5}, e.gradient().castTo(DataType.DOUBLE).data().asDouble(), 1e-7);
+    }
+
+    @Test
     void mse() {
         INDArray y = input(3, 2);
         INDArray t = input(3, 2);

@@ -60,8 +60,7 @@ class CheckpointTest {
     }
 
     private static void assertSameState(Map<String, INDArray> a, Map<String, INDArray> b) {
-        assertEquals(a.keySet(), b.keySet());
-        a.forEach((n, x) -> assertEquals(x, b.get(n), n));
+        org.gradlab.Bits.assertBitIdentical(a, b);
     }
 
     @Test

@@ -30,7 +30,7 @@ class LrFinderTest {
         for (double s : new double[] {r.steepest(), r.minimumOverTen(), r.valley()}) {
             assertTrue(s > 1e-4 && s < 3, "suggestion " + s);
         }
-        before.forEach((n, v) -> assertEquals(v, model.stateDict().get(n), n));
+        org.gradlab.Bits.assertBitIdentical(before, model.stateDict());
         assertEquals(dropoutState, model.namedRngs().get("2.rng").state());
     }
 

@@ -1,0 +1,402 @@
+package org.gradlab.diagnostics;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.gradlab.nn.Param;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import tech.tablesaw.api.BooleanColumn;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Watches every training step and keeps its numbers as tables: per step the loss, rate and
+ * global gradient norm before and after clipping; per parameter (every step or every n) the
+ * gradient norm, max |g|, non-finite count, weight norm, update norm and update/weight ratio;
+ * and the {@link Alarm}s it raised. It reads the step's {@link GradStats} (no second pass over
+ * the gradients) and one pass over the weights per stats step. Diagnostics read, policies act:
+ * the monitor only reports; a {@link SpikePolicy} acts on its alarms.
+ *
+ * <pre>{@code
+ * Monitor monitor = Monitor.create();
+ * Trainer trainer = Trainer.builder(model)...monitor(monitor).build();
+ * trainer.fit(train, test);
+ * System.out.println(monitor.alarms().print());
+ * System.out.println(Doctor.diagnose(monitor).markdown());
+ * }</pre>
+ */
+public final class Monitor {
+
+    /**
+     * Settings: per-parameter statistics every {@code layerEvery} steps; explosion when a norm's
+     * z-score against its running statistics (EMA {@code alpha}, after {@code warmup} steps)
+     * exceeds {@code explosionZ} and the norm is at least {@code explosionFactor} times the mean;
+     * the same for the loss; vanishing below {@code vanishingNorm} or when the first layer's
+     * gradient norm falls under {@code vanishingRatio} times the last one's; the update/weight
+     * ratio band {@code [ratioLow, ratioHigh]} (around DL4J's rule of thumb of 1e-3); the same
+     * alarm for the same parameter at most once per {@code cooldown} steps.
+     */
+    public record Config(int layerEvery, double alpha, int warmup, double explosionZ, double explosionFactor,
+            double vanishingNorm, double vanishingRatio, double ratioLow, double ratioHigh, int cooldown) {
+        public Config {
+            if (layerEvery < 1) {
+                throw new IllegalArgumentException("monitor: layerEvery must be >= 1, got " + layerEvery);
+            }
+            if (!(alpha > 0 && alpha < 1)) {
+                throw new IllegalArgumentException("monitor: alpha must be in (0, 1), got " + alpha);
+            }
+            if (warmup < 2) {
+                throw new IllegalArgumentException("monitor: warmup must be >= 2 steps, got " + warmup);
+            }
+            if (!(explosionZ > 0) || !(explosionFactor >= 1)) {
+                throw new IllegalArgumentException("monitor: need explosionZ > 0 and explosionFactor >= 1, got "
+                        + explosionZ + " and " + explosionFactor);
+            }
+            if (!(vanishingNorm >= 0) || !(vanishingRatio >= 0 && vanishingRatio < 1)) {
+                throw new IllegalArgumentException("monitor: need vanishingNorm >= 0 and vanishingRatio in [0, 1), got "
+                        + vanishingNorm + " and " + vanishingRatio);
+            }
+            if (!(ratioLow > 0 && ratioHigh > ratioLow)) {
+                throw new IllegalArgumentException("monitor: need 0 < ratioLow < ratioHigh, got " + ratioLow + ", " + ratioHigh);
+            }
+            if (cooldown < 0) {
+                throw new IllegalArgumentException("monitor: cooldown must be >= 0, got " + cooldown);
+            }
+        }
+
+        /** Every step; EMA 0.95 after 20 steps; explosion at z > 6 and 3x the mean; vanishing below 1e-8 or a 1e-4 bottom/top ratio; ratio band [1e-5, 1e-1]; cooldown 100. */
+        public static Config defaults() {
+            return new Config(1, 0.95, 20, 6, 3, 1e-8, 1e-4, 1e-5, 1e-1, 100);
+        }
+
+        public Config withLayerEvery(int n) {
+            return new Config(n, alpha, warmup, explosionZ, explosionFactor, vanishingNorm, vanishingRatio, ratioLow,
+                    ratioHigh, cooldown);
+        }
+
+        public Config withExplosion(double z, double factor) {
+            return new Config(layerEvery, alpha, warmup, z, factor, vanishingNorm, vanishingRatio, ratioLow, ratioHigh,
+                    cooldown);
+        }
+
+        public Config withRatioBand(double low, double high) {
+            return new Config(layerEvery, alpha, warmup, explosionZ, explosionFactor, vanishingNorm, vanishingRatio, low,
+                    high, cooldown);
+        }
+    }
+
+    /** What the trainer knows about a step once its gradients exist, before the update. */
+    public record StepContext(long step, int epoch, double loss, double lr, INDArray features, INDArray output,
+            GradStats stats) {
+    }
+
+    private final Config config;
+    private RunningStats global;
+    private RunningStats lossStats;
+    private RunningStats[] perParam;
+    private double[][] previousWeights;
+    private final List<StepRecord> steps = new ArrayList<>();
+    private final List<LayerStats> layers = new ArrayList<>();
+    private final List<Alarm> alarms = new ArrayList<>();
+    private final Map<String, Long> lastRaised = new HashMap<>();
+    private GradStats current;
+    private StepContext context;
+    private int stepAlarms;
+
+    private Monitor(Config config) {
+        this.config = java.util.Objects.requireNonNull(config, "config");
+        this.global = new RunningStats(config.alpha(), config.warmup());
+        this.lossStats = new RunningStats(config.alpha(), config.warmup());
+    }
+
+    public static Monitor create() {
+        return of(Config.defaults());
+    }
+
+    public static Monitor of(Config config) {
+        return new Monitor(config);
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /**
+     * Reads a step's gradients before the update; returns the alarms this step raised (explosion,
+     * loss spike, vanishing, non-finite with its source).
+     */
+    public List<Alarm> onGradients(StepContext ctx) {
+        context = ctx;
+        current = ctx.stats();
+        stepAlarms = 0;
+        GradStats s = ctx.stats();
+        if (perParam == null) {
+            perParam = new RunningStats[s.size()];
+            for (int i = 0; i < perParam.length; i++) {
+                perParam[i] = new RunningStats(config.alpha(), config.warmup());
+            }
+        }
+        List<Alarm> raised = new ArrayList<>();
+        if (!s.allFinite() || !Double.isFinite(ctx.loss())) {
+            raised.add(nonFinite(ctx));
+        } else {
+            explosion(ctx, raised);
+            vanishing(ctx, raised);
+        }
+        return record(raised);
+    }
+
+    private Alarm nonFinite(StepContext ctx) {
+        GradStats s = ctx.stats();
+        String source;
+        if (ctx.features() != null && !finite(ctx.features())) {
+            source = "data: the batch's input features";
+        } else if (ctx.output() != null && !finite(ctx.output())) {
+            source = "the forward pass: the model's output";
+        } else if (!Double.isFinite(ctx.loss())) {
+            source = "the loss";
+        } else {
+            source = "the gradients";
+        }
+        String layer = s.firstNonFiniteInBackwardOrder();
+        layer = layer == null ? "global" : layer;
+        return new Alarm(ctx.step(), Alarm.Kind.NON_FINITE, layer, Double.NaN, Double.NaN,
+                "step " + ctx.step() + ": non-finite values came from " + source + "; first parameter in backward order "
+                        + "with a non-finite gradient: " + layer + " (loss " + ctx.loss() + ")");
+    }
+
+    private void explosion(StepContext ctx, List<Alarm> raised) {
+        GradStats s = ctx.stats();
+        double g = s.globalNorm();
+        boolean globalSpike = spike(global, g);
+        int worst = -1;
+        double worstZ = 0;
+        for (int i = 0; i < s.size(); i++) {
+            double n = s.norm(i);
+            if (spike(perParam[i], n) && perParam[i].z(n) > worstZ) {
+                worst = i;
+                worstZ = perParam[i].z(n);
+            }
+            if (!spike(perParam[i], n)) {
+                perParam[i].add(n);
+            }
+        }
+        if (globalSpike || worst >= 0) {
+            String layer = worst >= 0 ? s.names()[worst] : "global";
+            double value = worst >= 0 ? s.norm(worst) : g;
+            double mean = worst >= 0 ? perParam[worst].mean() : global.mean();
+            raised.add(new Alarm(ctx.step(), Alarm.Kind.EXPLOSION, layer, value, mean * config.explosionFactor(),
+                    String.format(java.util.Locale.ROOT, "step %d: gradient norm of %s is %.3g, %.1fx its running mean "
+                            + "(z = %.1f); global norm %.3g", ctx.step(), layer, value, value / mean,
+                            worst >= 0 ? worstZ : global.z(g), g)));
+        } else {
+            global.add(g);
+        }
+        if (spike(lossStats, ctx.loss())) {
+            raised.add(new Alarm(ctx.step(), Alarm.Kind.LOSS_SPIKE, "global", ctx.loss(),
+                    lossStats.mean() * config.explosionFactor(), String.format(java.util.Locale.ROOT,
+                            "step %d: loss %.4g is %.1fx its running mean (z = %.1f)", ctx.step(), ctx.loss(),
+                            ctx.loss() / lossStats.mean(), lossStats.z(ctx.loss()))));
+        } else {
+            lossStats.add(ctx.loss());
+        }
+    }
+
+    private boolean spike(RunningStats r, double x) {
+        return r.ready() && r.z(x) > config.explosionZ() && x > config.explosionFactor() * r.mean();
+    }
+
+    private void vanishing(StepContext ctx, List<Alarm> raised) {
+        GradStats s = ctx.stats();
+        for (int i = 0; i < s.size(); i++) {
+            if (s.norm(i) < config.vanishingNorm()) {
+                raised.add(new Alarm(ctx.step(), Alarm.Kind.VANISHING, s.names()[i], s.norm(i), config.vanishingNorm(),
+                        String.format(java.util.Locale.ROOT, "step %d: gradient norm of %s is %.3g, below %.1g",
+                                ctx.step(), s.names()[i], s.norm(i), config.vanishingNorm())));
+            }
+        }
+        int first = firstWeight(s, false);
+        int last = firstWeight(s, true);
+        if (first >= 0 && last > first) {
+            double ratio = s.norm(first) / s.norm(last);
+            if (ratio < config.vanishingRatio()) {
+                raised.add(new Alarm(ctx.step(), Alarm.Kind.VANISHING, s.names()[first], ratio, config.vanishingRatio(),
+                        String.format(java.util.Locale.ROOT, "step %d: gradient norm of the first layer (%s) is %.2g "
+                                + "times the last one's (%s)", ctx.step(), s.names()[first], ratio, s.names()[last])));
+            }
+        }
+    }
+
+    /** The first (or, from the end, the last) parameter named like a weight. */
+    private static int firstWeight(GradStats s, boolean fromEnd) {
+        for (int k = 0; k < s.size(); k++) {
+            int i = fromEnd ? s.size() - 1 - k : k;
+            if (s.names()[i].endsWith("weight")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Reads the parameters after the update (or after a skip or roll-back) and closes the step's
+     * record. On stats steps it measures weight and update norms in one pass per parameter and
+     * checks the update/weight ratio band.
+     */
+    public List<Alarm> onUpdate(Map<String, Param> params, double gradNormAfter, boolean clipped, boolean skipped,
+            boolean rolledBack) {
+        if (context == null) {
+            throw new IllegalStateException("monitor: onUpdate before onGradients");
+        }
+        List<Alarm> raised = new ArrayList<>();
+        long step = context.step();
+        boolean layerStep = step % config.layerEvery() == 0;
+        if (previousWeights == null) {
+            previousWeights = new double[params.size()][];
+        }
+        int i = 0;
+        for (Param p : params.values()) {
+            double[] prev = previousWeights[i];
+            double[] wu = weightAndUpdate(p.value(), prev);
+            if (prev == null) {
+                previousWeights[i] = new double[Math.toIntExact(p.value().length())];
+                weightAndUpdate(p.value(), previousWeights[i]);
+                wu[1] = Double.NaN;
+            }
+            if (layerStep) {
+                LayerStats ls = new LayerStats(step, current.names()[i], current.norm(i), current.maxAbs()[i],
+                        current.nan()[i] + current.inf()[i], wu[0], wu[1]);
+                layers.add(ls);
+                double r = ls.updateRatio();
+                if (!skipped && !rolledBack && Double.isFinite(r) && (r < config.ratioLow() || r > config.ratioHigh())) {
+                    raised.add(new Alarm(step, Alarm.Kind.UPDATE_RATIO, ls.param(), r,
+                            r < config.ratioLow() ? config.ratioLow() : config.ratioHigh(),
+                            String.format(java.util.Locale.ROOT, "step %d: update/weight ratio of %s is %.2g, outside [%.0e, %.0e]",
+                                    step, ls.param(), r, config.ratioLow(), config.ratioHigh())));
+                }
+            }
+            i++;
+        }
+        List<Alarm> kept = record(raised);
+        steps.add(new StepRecord(step, context.epoch(), context.loss(), context.lr(), current.globalNorm(), gradNormAfter,
+                clipped, skipped, rolledBack, stepAlarms));
+        return kept;
+    }
+
+    /**
+     * One pass over the weights: returns {@code {||w||, ||w - prev||}} and stores {@code w} into
+     * {@code prev} for the next step (when {@code prev} is not null).
+     */
+    private static double[] weightAndUpdate(INDArray w, double[] prev) {
+        double ww = 0;
+        double dd = 0;
+        int n = Math.toIntExact(w.length());
+        boolean direct = !w.isView() && w.ordering() == 'c' && w.data().length() == w.length();
+        if (direct && w.dataType() == DataType.FLOAT) {
+            java.nio.FloatBuffer b = w.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int k = 0; k < n; k++) {
+                double v = b.get(k);
+                ww += v * v;
+                if (prev != null) {
+                    double d = v - prev[k];
+                    dd += d * d;
+                    prev[k] = v;
+                }
+            }
+        } else {
+            double[] v = w.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+            for (int k = 0; k < n; k++) {
+                ww += v[k] * v[k];
+                if (prev != null) {
+                    double d = v[k] - prev[k];
+                    dd += d * d;
+                    prev[k] = v[k];
+                }
+            }
+        }
+        return new double[] {Math.sqrt(ww), Math.sqrt(dd)};
+    }
+
+    private List<Alarm> record(List<Alarm> raised) {
+        List<Alarm> kept = new ArrayList<>();
+        for (Alarm a : raised) {
+            String key = a.kind() + "/" + a.layer();
+            Long last = lastRaised.get(key);
+            if (last == null || a.step() - last >= config.cooldown() || a.kind() == Alarm.Kind.NON_FINITE) {
+                lastRaised.put(key, a.step());
+                kept.add(a);
+            }
+        }
+        alarms.addAll(kept);
+        stepAlarms += kept.size();
+        return kept;
+    }
+
+    private static boolean finite(INDArray a) {
+        double s = a.sumNumber().doubleValue();
+        return Double.isFinite(s) || (!a.isNaN().any() && !a.isInfinite().any());
+    }
+
+    public List<StepRecord> stepRecords() {
+        return Collections.unmodifiableList(steps);
+    }
+
+    public List<LayerStats> layerStats() {
+        return Collections.unmodifiableList(layers);
+    }
+
+    public List<Alarm> alarmList() {
+        return Collections.unmodifiableList(alarms);
+    }
+
+    /** Global gradient norms before clipping, one per recorded step. */
+    public double[] gradNorms() {
+        return steps.stream().mapToDouble(StepRecord::gradNorm).toArray();
+    }
+
+    /** step, epoch, loss, lr, grad_norm, grad_norm_clipped, clipped, skipped, rolled_back, alarms. */
+    public Table steps() {
+        return Table.create("monitor steps",
+                LongColumn.create("step", steps.stream().mapToLong(StepRecord::step).toArray()),
+                IntColumn.create("epoch", steps.stream().mapToInt(StepRecord::epoch).toArray()),
+                DoubleColumn.create("loss", steps.stream().mapToDouble(StepRecord::loss).toArray()),
+                DoubleColumn.create("lr", steps.stream().mapToDouble(StepRecord::lr).toArray()),
+                DoubleColumn.create("grad_norm", steps.stream().mapToDouble(StepRecord::gradNorm).toArray()),
+                DoubleColumn.create("grad_norm_clipped", steps.stream().mapToDouble(StepRecord::gradNormAfter).toArray()),
+                BooleanColumn.create("clipped", steps.stream().map(StepRecord::clipped).toList()),
+                BooleanColumn.create("skipped", steps.stream().map(StepRecord::skipped).toList()),
+                BooleanColumn.create("rolled_back", steps.stream().map(StepRecord::rolledBack).toList()),
+                IntColumn.create("alarms", steps.stream().mapToInt(StepRecord::alarms).toArray()));
+    }
+
+    /** step, param, grad_norm, max_abs, non_finite, weight_norm, update_norm, update_ratio. */
+    public Table layers() {
+        return Table.create("monitor layers",
+                LongColumn.create("step", layers.stream().mapToLong(LayerStats::step).toArray()),
+                StringColumn.create("param", layers.stream().map(LayerStats::param).toList()),
+                DoubleColumn.create("grad_norm", layers.stream().mapToDouble(LayerStats::gradNorm).toArray()),
+                DoubleColumn.create("max_abs", layers.stream().mapToDouble(LayerStats::maxAbs).toArray()),
+                LongColumn.create("non_finite", layers.stream().mapToLong(LayerStats::nonFinite).toArray()),
+                DoubleColumn.create("weight_norm", layers.stream().mapToDouble(LayerStats::weightNorm).toArray()),
+                DoubleColumn.create("update_norm", layers.stream().mapToDouble(LayerStats::updateNorm).toArray()),
+                DoubleColumn.create("update_ratio", layers.stream().mapToDouble(LayerStats::updateRatio).toArray()));
+    }
+
+    /** step, kind, layer, value, threshold, message. */
+    public Table alarms() {
+        return Table.create("alarms",
+                LongColumn.create("step", alarms.stream().mapToLong(Alarm::step).toArray()),
+                StringColumn.create("kind", alarms.stream().map(a -> a.kind().name()).toList()),
+                StringColumn.create("layer", alarms.stream().map(Alarm::layer).toList()),
+                DoubleColumn.create("value", alarms.stream().mapToDouble(Alarm::value).toArray()),
+                DoubleColumn.create("threshold", alarms.stream().mapToDouble(Alarm::threshold).toArray()),
+                StringColumn.create("message", alarms.stream().map(Alarm::message).toList()));
+    }
+}
