@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Per-parameter gradient measurements of one step, taken in one fused pass over each gradient:
- * sum of squares, sum of absolute values, max |g|, and the counts of NaN and infinite entries.
+ * sum of squares, sum of absolute values and max |g|; the counts of NaN and infinite entries
+ * take a second pass only when the sum of squares says there are any (or it overflowed).
  * Norms, clipping decisions, alarms and the clip advisor all read these numbers, so nothing reads
  * the gradients twice. Parameters are in forward order (as {@code Module.namedParams()}).
  *
@@ -35,33 +36,26 @@ public record GradStats(String[] names, double[] sumSq, double[] sumAbs, double[
         double sq = 0;
         double abs = 0;
         double max = 0;
-        long nanCount = 0;
-        long infCount = 0;
         int len = Math.toIntExact(g.length());
         boolean direct = !g.isView() && g.ordering() == 'c' && g.data().length() == g.length();
-        if (direct && g.dataType() == DataType.FLOAT) {
-            FloatBuffer b = g.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer f = direct && g.dataType() == DataType.FLOAT
+                ? g.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer() : null;
+        DoubleBuffer d = f != null ? null : direct && g.dataType() == DataType.DOUBLE
+                ? g.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer()
+                : DoubleBuffer.wrap(g.castTo(DataType.DOUBLE).dup('c').data().asDouble());
+        for (int k = 0; k < len; k++) {
+            double a = Math.abs(f != null ? f.get(k) : d.get(k));
+            sq += a * a;
+            abs += a;
+            max = Math.max(max, a);
+        }
+        long nanCount = 0;
+        long infCount = 0;
+        if (!Double.isFinite(sq)) {          // rare: count what made it so in a second pass
             for (int k = 0; k < len; k++) {
-                float v = b.get(k);
-                double a = Math.abs(v);
-                sq += a * a;
-                abs += a;
-                max = a > max ? a : max;
-                nanCount += v != v ? 1 : 0;
-                infCount += a == Double.POSITIVE_INFINITY ? 1 : 0;
-            }
-        } else {
-            DoubleBuffer b = direct && g.dataType() == DataType.DOUBLE
-                    ? g.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer()
-                    : DoubleBuffer.wrap(g.castTo(DataType.DOUBLE).dup('c').data().asDouble());
-            for (int k = 0; k < len; k++) {
-                double v = b.get(k);
-                double a = Math.abs(v);
-                sq += a * a;
-                abs += a;
-                max = a > max ? a : max;
-                nanCount += v != v ? 1 : 0;
-                infCount += a == Double.POSITIVE_INFINITY ? 1 : 0;
+                double v = f != null ? f.get(k) : d.get(k);
+                nanCount += Double.isNaN(v) ? 1 : 0;
+                infCount += Double.isInfinite(v) ? 1 : 0;
             }
         }
         sumSq[i] = sq;

@@ -21,7 +21,8 @@ import tech.tablesaw.api.Table;
  * global gradient norm before and after clipping; per parameter (every step or every n) the
  * gradient norm, max |g|, non-finite count, weight norm, update norm and update/weight ratio;
  * and the {@link Alarm}s it raised. It reads the step's {@link GradStats} (no second pass over
- * the gradients) and one pass over the weights per stats step. Diagnostics read, policies act:
+ * the gradients) and one pass over the weights per step, which runs on a second core while the
+ * next step's forward pass does (the training step itself is single-threaded). Diagnostics read, policies act:
  * the monitor only reports; a {@link SpikePolicy} acts on its alarms.
  *
  * <pre>{@code
@@ -97,7 +98,17 @@ public final class Monitor {
             GradStats stats) {
     }
 
+    /** One daemon thread shared by all monitors, for the deferred weight passes. */
+    private static final java.util.concurrent.ExecutorService WORKER =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "gradlab-monitor");
+                t.setDaemon(true);
+                return t;
+            });
+
     private final Config config;
+    private Runnable deferred;
+    private java.util.concurrent.Future<?> pending;
     private RunningStats global;
     private RunningStats lossStats;
     private RunningStats[] perParam;
@@ -133,6 +144,7 @@ public final class Monitor {
      * loss spike, vanishing, non-finite with its source).
      */
     public List<Alarm> onGradients(StepContext ctx) {
+        awaitWeightPass();
         context = ctx;
         current = ctx.stats();
         stepAlarms = 0;
@@ -246,48 +258,85 @@ public final class Monitor {
     }
 
     /**
-     * Reads the parameters after the update (or after a skip or roll-back) and closes the step's
-     * record. On stats steps it measures weight and update norms in one pass per parameter and
-     * checks the update/weight ratio band.
+     * Closes the step's record after the update (or after a skip or roll-back). The pass over the
+     * weights that measures weight and update norms is deferred: the trainer starts it with
+     * {@link #beginStep()} at the next step, on a second core while that step's forward pass runs,
+     * and {@link #onGradients} waits for it before the next update can change the weights.
      */
-    public List<Alarm> onUpdate(Map<String, Param> params, double gradNormAfter, boolean clipped, boolean skipped,
+    public void onUpdate(Map<String, Param> params, double gradNormAfter, boolean clipped, boolean skipped,
             boolean rolledBack) {
         if (context == null) {
             throw new IllegalStateException("monitor: onUpdate before onGradients");
         }
-        List<Alarm> raised = new ArrayList<>();
-        long step = context.step();
+        steps.add(new StepRecord(context.step(), context.epoch(), context.loss(), context.lr(), current.globalNorm(),
+                gradNormAfter, clipped, skipped, rolledBack, stepAlarms));
+        StepContext ctx = context;
+        GradStats stats = current;
+        List<INDArray> weights = params.values().stream().map(Param::value).toList();
+        deferred = () -> weightPass(ctx, stats, weights, skipped || rolledBack);
+    }
+
+    /** Starts the deferred weight pass of the previous step on the monitor's thread. */
+    public void beginStep() {
+        if (deferred != null && pending == null) {
+            pending = WORKER.submit(deferred);
+            deferred = null;
+        }
+    }
+
+    /** Finishes any deferred work; tables and lists are complete afterwards. */
+    public void flush() {
+        awaitWeightPass();
+        if (deferred != null) {
+            deferred.run();
+            deferred = null;
+        }
+    }
+
+    private void awaitWeightPass() {
+        if (pending != null) {
+            try {
+                pending.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("monitor: interrupted while measuring weights", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("monitor: measuring weights failed", e.getCause());
+            } finally {
+                pending = null;
+            }
+        }
+    }
+
+    /** Weight and update norms of every parameter; checks the update/weight ratio band on stats steps. */
+    private void weightPass(StepContext ctx, GradStats stats, List<INDArray> weights, boolean noUpdate) {
+        long step = ctx.step();
         boolean layerStep = step % config.layerEvery() == 0;
         if (previousWeights == null) {
-            previousWeights = new double[params.size()][];
+            previousWeights = new double[weights.size()][];
         }
-        int i = 0;
-        for (Param p : params.values()) {
-            double[] prev = previousWeights[i];
-            double[] wu = weightAndUpdate(p.value(), prev);
-            if (prev == null) {
-                previousWeights[i] = new double[Math.toIntExact(p.value().length())];
-                weightAndUpdate(p.value(), previousWeights[i]);
-                wu[1] = Double.NaN;
+        List<Alarm> raised = new ArrayList<>();
+        for (int i = 0; i < weights.size(); i++) {
+            INDArray w = weights.get(i);
+            boolean first = previousWeights[i] == null;
+            if (first) {
+                previousWeights[i] = new double[Math.toIntExact(w.length())];
             }
+            double[] wu = weightAndUpdate(w, previousWeights[i]);
             if (layerStep) {
-                LayerStats ls = new LayerStats(step, current.names()[i], current.norm(i), current.maxAbs()[i],
-                        current.nan()[i] + current.inf()[i], wu[0], wu[1]);
+                LayerStats ls = new LayerStats(step, stats.names()[i], stats.norm(i), stats.maxAbs()[i],
+                        stats.nan()[i] + stats.inf()[i], wu[0], first ? Double.NaN : wu[1]);
                 layers.add(ls);
                 double r = ls.updateRatio();
-                if (!skipped && !rolledBack && Double.isFinite(r) && (r < config.ratioLow() || r > config.ratioHigh())) {
+                if (!noUpdate && Double.isFinite(r) && (r < config.ratioLow() || r > config.ratioHigh())) {
                     raised.add(new Alarm(step, Alarm.Kind.UPDATE_RATIO, ls.param(), r,
                             r < config.ratioLow() ? config.ratioLow() : config.ratioHigh(),
                             String.format(java.util.Locale.ROOT, "step %d: update/weight ratio of %s is %.2g, outside [%.0e, %.0e]",
                                     step, ls.param(), r, config.ratioLow(), config.ratioHigh())));
                 }
             }
-            i++;
         }
-        List<Alarm> kept = record(raised);
-        steps.add(new StepRecord(step, context.epoch(), context.loss(), context.lr(), current.globalNorm(), gradNormAfter,
-                clipped, skipped, rolledBack, stepAlarms));
-        return kept;
+        record(raised);
     }
 
     /**
@@ -345,24 +394,29 @@ public final class Monitor {
     }
 
     public List<StepRecord> stepRecords() {
+        flush();
         return Collections.unmodifiableList(steps);
     }
 
     public List<LayerStats> layerStats() {
+        flush();
         return Collections.unmodifiableList(layers);
     }
 
     public List<Alarm> alarmList() {
+        flush();
         return Collections.unmodifiableList(alarms);
     }
 
     /** Global gradient norms before clipping, one per recorded step. */
     public double[] gradNorms() {
+        flush();
         return steps.stream().mapToDouble(StepRecord::gradNorm).toArray();
     }
 
     /** step, epoch, loss, lr, grad_norm, grad_norm_clipped, clipped, skipped, rolled_back, alarms. */
     public Table steps() {
+        flush();
         return Table.create("monitor steps",
                 LongColumn.create("step", steps.stream().mapToLong(StepRecord::step).toArray()),
                 IntColumn.create("epoch", steps.stream().mapToInt(StepRecord::epoch).toArray()),
@@ -378,6 +432,7 @@ public final class Monitor {
 
     /** step, param, grad_norm, max_abs, non_finite, weight_norm, update_norm, update_ratio. */
     public Table layers() {
+        flush();
         return Table.create("monitor layers",
                 LongColumn.create("step", layers.stream().mapToLong(LayerStats::step).toArray()),
                 StringColumn.create("param", layers.stream().map(LayerStats::param).toList()),
@@ -391,6 +446,7 @@ public final class Monitor {
 
     /** step, kind, layer, value, threshold, message. */
     public Table alarms() {
+        flush();
         return Table.create("alarms",
                 LongColumn.create("step", alarms.stream().mapToLong(Alarm::step).toArray()),
                 StringColumn.create("kind", alarms.stream().map(a -> a.kind().name()).toList()),

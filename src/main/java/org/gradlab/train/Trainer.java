@@ -196,6 +196,9 @@ public final class Trainer {
             history.add(r);
             listeners.forEach(l -> l.onEpochEnd(r));
         }
+        if (monitor != null) {
+            monitor.flush();
+        }
         listeners.forEach(l -> l.onRunEnd(history));
         return history;
     }
@@ -226,6 +229,9 @@ public final class Trainer {
      * listeners; {@link #fit} does.
      */
     public BatchResult trainBatch(Batches.Batch batch, double lr, OptionalDouble momentum) {
+        if (monitor != null) {
+            monitor.beginStep();
+        }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, "gradlab-step")) {
             INDArray out = model.forward(batch.features());
             Loss.Evaluation e = loss.evaluate(out, batch.targets());

@@ -1,0 +1,82 @@
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.gradlab.data.Batches;
+import org.gradlab.data.Dataset;
+import org.gradlab.data.Mnist;
+import org.gradlab.diagnostics.Monitor;
+import org.gradlab.experiment.Presets;
+import org.gradlab.nn.Activation;
+import org.gradlab.nn.Backend;
+import org.gradlab.nn.Dense;
+import org.gradlab.nn.Module;
+import org.gradlab.nn.Rng;
+import org.gradlab.nn.Sequential;
+import org.gradlab.optim.Adam;
+import org.gradlab.optim.Optimizer;
+import org.gradlab.train.Trainer;
+
+/**
+ * Cost of full diagnostics (a Monitor on every step: gradient statistics, per-parameter weight
+ * and update norms, alarms) relative to the same trainer without them, for the article's model
+ * at batch 32 and a deep 16x256 tanh MLP at batch 128. Rounds alternate between the two trainers
+ * so drift on a noisy machine hits both; prints the median ms/step of each and their ratio.
+ *
+ *   java -cp target/notebook/classpath.jar bench/DiagBench.java
+ */
+public class DiagBench {
+    public static void main(String[] args) {
+        Backend.singleThreaded();
+        Dataset data = Mnist.bundled().select(java.util.stream.IntStream.range(0, 8000).toArray());
+        run("article 784-64-64-10, batch 32", () -> Presets.articleModel(0), data, 32, 600);
+        run("deep 16x256 tanh, batch 128", DiagBench::deep, data, 128, 60);
+    }
+
+    static Module deep() {
+        Rng rng = Rng.seeded(0);
+        List<Module> layers = new ArrayList<>();
+        int in = 784;
+        for (int i = 0; i < 16; i++) {
+            layers.add(Dense.of(in, 256, rng));
+            layers.add(Activation.tanh());
+            in = 256;
+        }
+        layers.add(Dense.of(256, 10, rng));
+        return Sequential.of(layers);
+    }
+
+    static void run(String name, Supplier<Module> model, Dataset data, int batch, int steps) {
+        List<Batches.Batch> batches = Batches.epoch(data, batch, null);
+        Trainer plain = Trainer.builder(model.get()).optimizer(Optimizer.of(Adam.defaults())).lr(1e-3).build();
+        Trainer watched = Trainer.builder(model.get()).optimizer(Optimizer.of(Adam.defaults())).lr(1e-3)
+                .monitor(Monitor.create()).build();
+        int rounds = 9;
+        double[] a = new double[rounds];
+        double[] b = new double[rounds];
+        for (int r = -2; r < rounds; r++) {     // two warm-up rounds
+            double ta = time(plain, batches, steps);
+            double tb = time(watched, batches, steps);
+            if (r >= 0) {
+                a[r] = ta;
+                b[r] = tb;
+            }
+        }
+        double[] ratio = new double[rounds];
+        Arrays.setAll(ratio, i -> b[i] / a[i]);
+        Arrays.sort(a);
+        Arrays.sort(b);
+        Arrays.sort(ratio);
+        System.out.printf(Locale.ROOT, "%-34s plain %.3f ms/step  monitored %.3f ms/step  overhead %+.1f%% (median of %d paired rounds)%n",
+                name, a[rounds / 2], b[rounds / 2], 100 * (ratio[rounds / 2] - 1), rounds);
+    }
+
+    static double time(Trainer t, List<Batches.Batch> batches, int steps) {
+        long start = System.nanoTime();
+        for (int s = 0; s < steps; s++) {
+            t.trainBatch(batches.get(s % batches.size()), 1e-3);
+        }
+        return (System.nanoTime() - start) / 1e6 / steps;
+    }
+}
