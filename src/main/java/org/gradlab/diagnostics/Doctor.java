@@ -81,9 +81,11 @@ public final class Doctor {
             throw new IllegalArgumentException("doctor: the monitor recorded no steps; attach it with Trainer.Builder.monitor(...)");
         }
         List<Alarm> alarms = monitor.alarmList();
-        Alarm event = alarms.stream().filter(a -> a.kind() == Alarm.Kind.NON_FINITE).findFirst()
-                .or(() -> alarms.stream().filter(a -> a.kind() == Alarm.Kind.EXPLOSION).findFirst())
-                .or(() -> alarms.stream().filter(a -> a.kind() == Alarm.Kind.LOSS_SPIKE).findFirst())
+        // the root event: the earliest non-finite value, explosion or loss spike (in that order on one
+        // step); only without any of those, the first vanishing gradient
+        List<Alarm.Kind> order = List.of(Alarm.Kind.NON_FINITE, Alarm.Kind.EXPLOSION, Alarm.Kind.LOSS_SPIKE);
+        Alarm event = alarms.stream().filter(a -> order.contains(a.kind()))
+                .min(Comparator.comparingLong(Alarm::step).thenComparing(a -> order.indexOf(a.kind())))
                 .or(() -> alarms.stream().filter(a -> a.kind() == Alarm.Kind.VANISHING).findFirst())
                 .orElse(null);
         Table layersAtEvent = event == null ? monitor.layers().emptyCopy()
@@ -102,7 +104,15 @@ public final class Doctor {
             explosionFixes(ev, fixes);
         }
         fixes.sort(Comparator.comparingDouble(Fix::score).reversed());
-        return new Diagnosis(verdict(event, steps.size()), event, fixes, monitor.alarms(), layersAtEvent);
+        String later = alarms.stream().filter(a -> a.kind() == Alarm.Kind.NON_FINITE && a.step() > event.step()).findFirst()
+                .map(a -> " The run turned non-finite later, at step " + a.step() + ".").orElse("");
+        return new Diagnosis(verdict(event, steps.size()) + later, event, fixes, criticalFirst(monitor.alarms()), layersAtEvent);
+    }
+
+    /** Alarms with the update/weight-ratio ones (often many) after the others. */
+    private static Table criticalFirst(Table alarms) {
+        Table ratio = alarms.where(alarms.stringColumn("kind").isEqualTo(Alarm.Kind.UPDATE_RATIO.name()));
+        return alarms.where(alarms.stringColumn("kind").isNotEqualTo(Alarm.Kind.UPDATE_RATIO.name())).append(ratio);
     }
 
     private static String verdict(Alarm e, int steps) {
@@ -113,7 +123,7 @@ public final class Doctor {
             case VANISHING -> "the gradients vanished";
             case UPDATE_RATIO -> "updates left the healthy band";
         };
-        return String.format(Locale.ROOT, "%s at step %d of %d, in %s. %s", what, e.step(), steps, e.layer(), e.message());
+        return String.format(Locale.ROOT, "%s at step %d of %d, in %s. %s.", what, e.step(), steps, e.layer(), e.message());
     }
 
     /** What the run tells about the event: rates, norms before it, structure. */
@@ -151,13 +161,15 @@ public final class Doctor {
         double[] before = ev.normsBefore();
         if (before.length >= 5) {
             ClipAdvisor.Advice a = ClipAdvisor.advise(before);
-            double spike = e.kind() == Alarm.Kind.EXPLOSION ? e.value() : Double.NaN;
+            double spike = ev.monitor().stepRecords().stream().filter(r -> r.step() == e.step())
+                    .mapToDouble(StepRecord::gradNorm).findFirst().orElse(Double.NaN);
             double ratio = spike / a.threshold();
             fixes.add(new Fix(String.format(Locale.ROOT, "Clip the global gradient norm at %.3g", a.threshold()),
                     ev.clippedShare() > 0 ? 1.5 : Double.isFinite(ratio) && ratio > 10 ? 2.8 : 2.2,
                     String.format(Locale.ROOT, "the norm's 90th percentile over the %d steps before was %.3g (it would "
                             + "have clipped %.0f%% of them)%s%s", a.steps(), a.threshold(), 100 * a.fractionClipped(),
-                            Double.isFinite(ratio) ? String.format(Locale.ROOT, "; the spike was %.0fx that", ratio) : "",
+                            Double.isFinite(ratio) ? String.format(Locale.ROOT, "; the global norm at step %d was %.3g, "
+                                    + "%.1fx that", e.step(), spike, ratio) : "",
                             ev.clippedShare() > 0 ? String.format(Locale.ROOT, "; clipping was already on for %.0f%% of "
                                     + "steps, so tighten it or combine it with a lower rate", 100 * ev.clippedShare()) : "")));
         }

@@ -72,9 +72,9 @@ public final class Monitor {
             }
         }
 
-        /** Every step; EMA 0.95 after 20 steps; explosion at z > 6 and 3x the mean; vanishing below 1e-8 or a 1e-4 bottom/top ratio; ratio band [1e-5, 1e-1]; cooldown 100. */
+        /** Every step; EMA 0.95 after 8 steps; explosion at z > 6 and 3x the mean; vanishing below 1e-8 or a 1e-4 bottom/top ratio; ratio band [1e-5, 1e-1]; cooldown 100. */
         public static Config defaults() {
-            return new Config(1, 0.95, 20, 6, 3, 1e-8, 1e-4, 1e-5, 1e-1, 100);
+            return new Config(1, 0.95, 8, 6, 3, 1e-8, 1e-4, 1e-5, 1e-1, 100);
         }
 
         public Config withLayerEvery(int n) {
@@ -378,7 +378,7 @@ public final class Monitor {
         for (Alarm a : raised) {
             String key = a.kind() + "/" + a.layer();
             Long last = lastRaised.get(key);
-            if (last == null || a.step() - last >= config.cooldown() || a.kind() == Alarm.Kind.NON_FINITE) {
+            if (last == null || a.step() - last >= config.cooldown()) {
                 lastRaised.put(key, a.step());
                 kept.add(a);
             }

@@ -38,6 +38,34 @@ public final class Presets {
                 Dense.of(64, 10, rng));
     }
 
+    /**
+     * A model that really explodes: 8 ReLU layers of 128 units with N(0, 0.15^2) weights (He's
+     * scale for 128 inputs is 0.125, for 784 it is 0.05), 10 logits. Trained with SGD momentum 0.9
+     * at a constant 0.1 it blows up within the first epoch; clipping or a warmup with a smaller
+     * peak rate tame it.
+     */
+    public static Sequential explodingModel(long seed) {
+        Rng rng = Rng.seeded(seed);
+        java.util.List<org.gradlab.nn.Module> layers = new java.util.ArrayList<>();
+        int in = 784;
+        for (int i = 0; i < 8; i++) {
+            layers.add(Dense.of(in, 128, org.gradlab.nn.Init.normal(0.15), rng));
+            layers.add(Activation.relu());
+            in = 128;
+        }
+        layers.add(Dense.of(in, 10, rng));
+        return Sequential.of(layers);
+    }
+
+    /** SGD with momentum 0.9 at a constant 0.1, batch 32, on {@link #explodingModel}. */
+    public static Trainer.Builder explodingTrainer(long seed) {
+        return Trainer.builder(explodingModel(seed))
+                .optimizer(Optimizer.of(org.gradlab.optim.Sgd.momentum(0.9)))
+                .lr(0.1)
+                .batchSize(32)
+                .seed(seed);
+    }
+
     /** The bundled 10,000 digits split 8,000/2,000 with {@code seed}. */
     public static Dataset.Split articleData(long seed) {
         return Mnist.bundled().split(8_000, seed);
