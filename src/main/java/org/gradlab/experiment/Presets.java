@@ -45,11 +45,19 @@ public final class Presets {
      * peak rate tame it.
      */
     public static Sequential explodingModel(long seed) {
+        return explodingModel(seed, false);
+    }
+
+    /** {@link #explodingModel(long)}, with a LayerNorm after every hidden Dense when {@code layerNorm} (a structural fix). */
+    public static Sequential explodingModel(long seed, boolean layerNorm) {
         Rng rng = Rng.seeded(seed);
         java.util.List<org.gradlab.nn.Module> layers = new java.util.ArrayList<>();
         int in = 784;
         for (int i = 0; i < 8; i++) {
             layers.add(Dense.of(in, 128, org.gradlab.nn.Init.normal(0.15), rng));
+            if (layerNorm) {
+                layers.add(org.gradlab.nn.LayerNorm.of(128));
+            }
             layers.add(Activation.relu());
             in = 128;
         }
@@ -59,7 +67,12 @@ public final class Presets {
 
     /** SGD with momentum 0.9 at a constant 0.1, batch 32, on {@link #explodingModel}. */
     public static Trainer.Builder explodingTrainer(long seed) {
-        return Trainer.builder(explodingModel(seed))
+        return explodingTrainer(seed, false);
+    }
+
+    /** {@link #explodingTrainer(long)} on the model with or without LayerNorm. */
+    public static Trainer.Builder explodingTrainer(long seed, boolean layerNorm) {
+        return Trainer.builder(explodingModel(seed, layerNorm))
                 .optimizer(Optimizer.of(org.gradlab.optim.Sgd.momentum(0.9)))
                 .lr(0.1)
                 .batchSize(32)

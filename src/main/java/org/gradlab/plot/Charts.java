@@ -62,6 +62,24 @@ public final class Charts {
         return lines(preview, preview.name(), "step", "learning rate", "lr");
     }
 
+    /**
+     * One line per column of {@code table} other than {@code x}, on a log y axis (non-positive and
+     * non-finite values are left out as gaps), e.g. gradient norms of several runs.
+     */
+    public static XYChart logLines(Table table, String title, String x, String yTitle) {
+        Table positive = table.copy();
+        for (String c : positive.columnNames()) {
+            if (!c.equals(x) && positive.column(c) instanceof tech.tablesaw.api.DoubleColumn d) {
+                d.set(d.isNotMissing().andNot(d.isGreaterThan(0)), Double.NaN);
+                d.set(d.isGreaterThan(Double.MAX_VALUE), Double.NaN);
+            }
+        }
+        String[] ys = positive.columnNames().stream().filter(c -> !c.equals(x)).toArray(String[]::new);
+        XYChart chart = lines(positive, title, x, yTitle, ys);
+        chart.getStyler().setYAxisLogarithmic(true);
+        return chart;
+    }
+
     /** Batch loss per step. */
     public static XYChart stepLoss(Table steps) {
         return lines(steps, "Training loss per step", "step", "batch loss", "loss");

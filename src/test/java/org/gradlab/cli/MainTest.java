@@ -40,6 +40,19 @@ class MainTest {
     }
 
     @Test
+    void explodeJobComparesFiveRunsAndWritesTheDoctorsReport() throws Exception {
+        Run r = run("explode", "--epochs", "1", "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("warmup+cosine+clip") && r.out().contains("# gradlab doctor"), r.out());
+        var runs = Files.readAllLines(dir.resolve("runs.csv"));
+        assertEquals(6, runs.size());
+        assertTrue(runs.get(1).startsWith("fixed,0.116"), "the fixed-rate run explodes: " + runs.get(1));
+        assertTrue(Files.readString(dir.resolve("doctor.md")).contains("Warm up the learning rate"));
+        assertTrue(Files.size(dir.resolve("grad-norms.png")) > 1000);
+        assertTrue(Files.readAllLines(dir.resolve("fixed+clip-steps.csv")).size() > 200);
+    }
+
+    @Test
     void badUsageNamesTheProblem() {
         Run unknown = run("train");
         assertEquals(2, unknown.code());
