@@ -66,4 +66,22 @@ class ReadmeExamplesTest {
         assertTrue(sweep.valley() > 0 && sweep.steepest() > 0 && sweep.minimumOverTen() > 0);
         assertEquals("Learning-rate range test", chart.getTitle());
     }
+
+    @Test
+    void diagnostics() {
+        Dataset.Split split = Mnist.bundled().split(1_000, 42);
+        org.gradlab.diagnostics.Monitor monitor = org.gradlab.diagnostics.Monitor.create();
+        Trainer trainer = org.gradlab.experiment.Presets.explodingTrainer(0)
+                .monitor(monitor)
+                .spikePolicy(org.gradlab.diagnostics.SpikePolicy.rollback())
+                .epochs(2).build();
+        trainer.fit(split.train(), split.test());
+        assertTrue(monitor.alarms().rowCount() > 0);
+        assertEquals(64 * 18, monitor.layers().rowCount());
+        org.gradlab.diagnostics.Doctor.Diagnosis d = org.gradlab.diagnostics.Doctor.diagnose(monitor, trainer.model());
+        assertTrue(d.markdown().startsWith("# gradlab doctor"));
+        org.gradlab.diagnostics.ClipAdvisor.Advice advice = org.gradlab.diagnostics.ClipAdvisor.advise(monitor.gradNorms());
+        assertTrue(advice.threshold() > 0);
+        assertTrue(trainer.rollbacks() > 0, "the roll-back policy acted on the explosion");
+    }
 }
