@@ -32,7 +32,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Saves and restores everything a run needs to continue bit for bit: parameters and buffers,
  * optimizer state, the step and epoch reached (the schedule is a function of the step), the
- * plateau state, and every random generator (batch order, dropout masks).
+ * plateau state, the rate cuts of roll-backs, and every random generator (batch order, dropout
+ * masks). A {@code Monitor}'s records are not part of it.
  *
  * <p>The file is a zip: {@code manifest.json} (format, version, positions, generator states, and
  * a SHA-256 of every array entry) and one entry per array in ND4J's binary format; no Java
@@ -61,6 +62,7 @@ public final class Checkpoint {
         m.put("format", FORMAT).put("version", VERSION);
         m.put("step", trainer.step()).put("epochsDone", trainer.epochsDone());
         m.put("shuffleRng", trainer.shuffleRng().state());
+        m.put("lrScale", Double.toString(trainer.lrScale())).put("rollbacks", trainer.rollbacks());
         ObjectNode rngs = m.putObject("rngs");
         trainer.model().namedRngs().forEach((n, r) -> rngs.put(n, r.state()));
         trainer.model().stateDict().forEach((n, a) -> arrays.put("model/" + n, bytes(a)));
@@ -245,7 +247,8 @@ public final class Checkpoint {
         if (l.plateau() != null) {
             trainer.plateau().restore(l.plateau());
         }
-        trainer.resumeAt(l.manifest().path("step").asLong(), l.manifest().path("epochsDone").asInt());
+        trainer.resumeAt(l.manifest().path("step").asLong(), l.manifest().path("epochsDone").asInt(),
+                Double.parseDouble(l.manifest().path("lrScale").asText("1.0")), l.manifest().path("rollbacks").asInt(0));
     }
 
     private static Object component(Record r, RecordComponent c) {

@@ -130,9 +130,16 @@ public final class Trainer {
     }
 
     /** Sets the position a restored checkpoint left off at. */
-    void resumeAt(long step, int epochsDone) {
+    void resumeAt(long step, int epochsDone, double lrScale, int rollbacks) {
         this.step = step;
         this.epochsDone = epochsDone;
+        this.lrScale = lrScale;
+        this.rollbacks = rollbacks;
+    }
+
+    /** The product of the rate cuts of all roll-backs so far (1 without any). */
+    public double lrScale() {
+        return lrScale;
     }
 
     /** The monitor, or null. */
