@@ -22,7 +22,8 @@ import org.gradlab.train.Trainer;
  * Cost of full diagnostics (a Monitor on every step: gradient statistics, per-parameter weight
  * and update norms, alarms) relative to the same trainer without them, for the article's model
  * at batch 32 and a deep 16x256 tanh MLP at batch 128. Rounds alternate between the two trainers
- * so drift on a noisy machine hits both; prints the median ms/step of each and their ratio.
+ * so drift on a noisy machine hits both; prints the median ms/step of each, the median of the
+ * per-round ratios and its quartiles.
  *
  *   java -cp target/notebook/classpath.jar bench/DiagBench.java
  */
@@ -52,7 +53,7 @@ public class DiagBench {
         Trainer plain = Trainer.builder(model.get()).optimizer(Optimizer.of(Adam.defaults())).lr(1e-3).build();
         Trainer watched = Trainer.builder(model.get()).optimizer(Optimizer.of(Adam.defaults())).lr(1e-3)
                 .monitor(Monitor.create()).build();
-        int rounds = 9;
+        int rounds = 15;
         double[] a = new double[rounds];
         double[] b = new double[rounds];
         for (int r = -2; r < rounds; r++) {     // two warm-up rounds
@@ -68,8 +69,9 @@ public class DiagBench {
         Arrays.sort(a);
         Arrays.sort(b);
         Arrays.sort(ratio);
-        System.out.printf(Locale.ROOT, "%-34s plain %.3f ms/step  monitored %.3f ms/step  overhead %+.1f%% (median of %d paired rounds)%n",
-                name, a[rounds / 2], b[rounds / 2], 100 * (ratio[rounds / 2] - 1), rounds);
+        System.out.printf(Locale.ROOT, "%-34s plain %.3f ms/step  monitored %.3f ms/step  overhead %+.1f%% "
+                + "(median of %d paired rounds; quartiles %+.1f%%, %+.1f%%)%n", name, a[rounds / 2], b[rounds / 2],
+                100 * (ratio[rounds / 2] - 1), rounds, 100 * (ratio[rounds / 4] - 1), 100 * (ratio[3 * rounds / 4] - 1));
     }
 
     static double time(Trainer t, List<Batches.Batch> batches, int steps) {

@@ -1,11 +1,10 @@
 package org.gradlab.diagnostics;
 
-import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Map;
+import org.gradlab.nn.HostArrays;
 import org.gradlab.nn.Param;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -17,52 +16,110 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>The pass runs in Java over the arrays' memory: at the article's sizes one ND4J reduction
  * costs more than reading the whole tensor, and ND4J has no single op for all five numbers.
+ * Models with more than 65,536 parameters are read in two halves on two cores.
  */
 public record GradStats(String[] names, double[] sumSq, double[] sumAbs, double[] maxAbs, long[] nan, long[] inf) {
 
-    /** Measures the gradients of {@code params}. */
+    /** Below this many entries in all, a second thread costs more than it saves. */
+    private static final long PARALLEL_THRESHOLD = 1 << 16;
+
+    /** The second core's thread: the training step itself runs on one. */
+    private static final java.util.concurrent.ExecutorService HELPER =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "gradlab-gradstats");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Measures the gradients of {@code params}. Large models are measured in two halves, one on a
+     * helper thread (the training step uses one core; the machine has more).
+     */
     public static GradStats of(Map<String, Param> params) {
         int n = params.size();
-        GradStats s = new GradStats(new String[n], new double[n], new double[n], new double[n], new long[n], new long[n]);
+        String[] names = new String[n];
+        INDArray[] grads = new INDArray[n];
+        long total = 0;
         int i = 0;
         for (Map.Entry<String, Param> e : params.entrySet()) {
-            s.names[i] = e.getKey();
-            s.measure(i++, e.getValue().grad());
+            names[i] = e.getKey();
+            grads[i] = e.getValue().grad();
+            total += grads[i++].length();
+        }
+        double[][] a = new double[3][n];
+        if (total < PARALLEL_THRESHOLD) {
+            sweep(grads, 0, total, a);
+        } else {
+            double[][] b = new double[3][n];
+            long half = total / 2;
+            java.util.concurrent.Future<?> first = HELPER.submit(() -> sweep(grads, 0, half, b));
+            sweep(grads, half, total, a);
+            try {
+                first.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("gradient statistics interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("gradient statistics failed", e.getCause());
+            }
+            for (int k = 0; k < n; k++) {
+                a[0][k] += b[0][k];
+                a[1][k] += b[1][k];
+                a[2][k] = Math.max(a[2][k], b[2][k]);
+            }
+        }
+        GradStats s = new GradStats(names, a[0], a[1], a[2], new long[n], new long[n]);
+        for (int k = 0; k < n; k++) {
+            if (!Double.isFinite(a[0][k])) {     // rare: count what made it so
+                s.countNonFinite(k, grads[k]);
+            }
         }
         return s;
     }
 
-    private void measure(int i, INDArray g) {
+    /**
+     * Sums of squares and of |g| and max |g| over entries {@code [from, to)} of the gradients laid
+     * end to end, into {@code out[0..2][param]}.
+     */
+    private static void sweep(INDArray[] grads, long from, long to, double[][] out) {
+        long offset = 0;
+        for (int p = 0; p < grads.length; p++) {
+            long len = grads[p].length();
+            long lo = Math.max(from, offset);
+            long hi = Math.min(to, offset + len);
+            if (lo < hi) {
+                measure(grads[p], (int) (lo - offset), (int) (hi - offset), p, out);
+            }
+            offset += len;
+        }
+    }
+
+    private static void measure(INDArray g, int from, int to, int p, double[][] out) {
         double sq = 0;
         double abs = 0;
         double max = 0;
-        int len = Math.toIntExact(g.length());
-        boolean direct = !g.isView() && g.ordering() == 'c' && g.data().length() == g.length();
-        FloatBuffer f = direct && g.dataType() == DataType.FLOAT
-                ? g.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer() : null;
-        DoubleBuffer d = f != null ? null : direct && g.dataType() == DataType.DOUBLE
-                ? g.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer()
-                : DoubleBuffer.wrap(g.castTo(DataType.DOUBLE).dup('c').data().asDouble());
-        for (int k = 0; k < len; k++) {
+        FloatBuffer f = HostArrays.floatView(g);
+        DoubleBuffer d = f != null ? null : DoubleBuffer.wrap(HostArrays.toDoubles(g));
+        for (int k = from; k < to; k++) {
             double a = Math.abs(f != null ? f.get(k) : d.get(k));
             sq += a * a;
             abs += a;
             max = Math.max(max, a);
         }
-        long nanCount = 0;
-        long infCount = 0;
-        if (!Double.isFinite(sq)) {          // rare: count what made it so in a second pass
-            for (int k = 0; k < len; k++) {
-                double v = f != null ? f.get(k) : d.get(k);
-                nanCount += Double.isNaN(v) ? 1 : 0;
-                infCount += Double.isInfinite(v) ? 1 : 0;
-            }
+        out[0][p] = sq;
+        out[1][p] = abs;
+        out[2][p] = max;
+    }
+
+    private void countNonFinite(int i, INDArray g) {
+        double[] v = HostArrays.toDoubles(g);
+        for (double x : v) {
+            nan[i] += Double.isNaN(x) ? 1 : 0;
+            inf[i] += Double.isInfinite(x) ? 1 : 0;
         }
-        sumSq[i] = sq;
-        sumAbs[i] = abs;
-        maxAbs[i] = nanCount > 0 ? Double.NaN : max;
-        nan[i] = nanCount;
-        inf[i] = infCount;
+        if (nan[i] > 0) {
+            maxAbs[i] = Double.NaN;
+        }
     }
 
     public int size() {

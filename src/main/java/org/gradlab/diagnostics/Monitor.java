@@ -1,13 +1,12 @@
 package org.gradlab.diagnostics;
 
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.gradlab.nn.HostArrays;
 import org.gradlab.nn.Param;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
@@ -347,27 +346,15 @@ public final class Monitor {
         double ww = 0;
         double dd = 0;
         int n = Math.toIntExact(w.length());
-        boolean direct = !w.isView() && w.ordering() == 'c' && w.data().length() == w.length();
-        if (direct && w.dataType() == DataType.FLOAT) {
-            java.nio.FloatBuffer b = w.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-            for (int k = 0; k < n; k++) {
-                double v = b.get(k);
-                ww += v * v;
-                if (prev != null) {
-                    double d = v - prev[k];
-                    dd += d * d;
-                    prev[k] = v;
-                }
-            }
-        } else {
-            double[] v = w.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-            for (int k = 0; k < n; k++) {
-                ww += v[k] * v[k];
-                if (prev != null) {
-                    double d = v[k] - prev[k];
-                    dd += d * d;
-                    prev[k] = v[k];
-                }
+        java.nio.FloatBuffer f = HostArrays.floatView(w);
+        double[] v = f == null ? HostArrays.toDoubles(w) : null;
+        for (int k = 0; k < n; k++) {
+            double x = f != null ? f.get(k) : v[k];
+            ww += x * x;
+            if (prev != null) {
+                double d = x - prev[k];
+                dd += d * d;
+                prev[k] = x;
             }
         }
         return new double[] {Math.sqrt(ww), Math.sqrt(dd)};

@@ -15,11 +15,20 @@ public final class HostArrays {
     private HostArrays() {
     }
 
+    /**
+     * A live view of a float32 array's memory when it is a whole, row-major buffer of its own (as
+     * parameters, gradients and layer outputs are), else null. Reading it costs no copy.
+     */
+    public static FloatBuffer floatView(INDArray a) {
+        boolean whole = !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
+        return whole && a.dataType() == DataType.FLOAT ? a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer() : null;
+    }
+
     /** The values of {@code a} in row-major order, as doubles. */
     public static double[] toDoubles(INDArray a) {
         int n = Math.toIntExact(a.length());
-        if (!a.isView() && a.ordering() == 'c' && a.data().length() == a.length() && a.dataType() == DataType.FLOAT) {
-            FloatBuffer b = a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer b = floatView(a);
+        if (b != null) {
             double[] out = new double[n];
             for (int i = 0; i < n; i++) {
                 out[i] = b.get(i);
