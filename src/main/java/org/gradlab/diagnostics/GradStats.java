@@ -99,7 +99,8 @@ public record GradStats(String[] names, double[] sumSq, double[] sumAbs, double[
         double abs = 0;
         double max = 0;
         FloatBuffer f = HostArrays.floatView(g);
-        DoubleBuffer d = f != null ? null : DoubleBuffer.wrap(HostArrays.toDoubles(g));
+        DoubleBuffer view = f != null ? null : HostArrays.doubleView(g);
+        DoubleBuffer d = f != null ? null : view != null ? view : DoubleBuffer.wrap(HostArrays.toDoubles(g));
         for (int k = from; k < to; k++) {
             double a = Math.abs(f != null ? f.get(k) : d.get(k));
             sq += a * a;

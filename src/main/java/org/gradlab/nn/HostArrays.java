@@ -24,6 +24,12 @@ public final class HostArrays {
         return whole && a.dataType() == DataType.FLOAT ? a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer() : null;
     }
 
+    /** Like {@link #floatView}, for float64 arrays. */
+    public static java.nio.DoubleBuffer doubleView(INDArray a) {
+        boolean whole = !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
+        return whole && a.dataType() == DataType.DOUBLE ? a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer() : null;
+    }
+
     /** The values of {@code a} in row-major order, as doubles. */
     public static double[] toDoubles(INDArray a) {
         int n = Math.toIntExact(a.length());
