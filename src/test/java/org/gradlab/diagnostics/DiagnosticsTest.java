@@ -58,11 +58,17 @@ class DiagnosticsTest {
     void gradStatsMatchNd4jAndCountNonFiniteValues() {
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             Param p = new Param("w", Nd4j.zeros(type, 30, 20));
-            p.grad().assign(Nd4j.randn(type, 30, 20));
+            Rng rng = Rng.seeded(11);
+            double[] v = new double[600];
+            java.util.Arrays.setAll(v, k -> rng.nextGaussian());
+            p.grad().assign(Nd4j.create(v, new long[] {30, 20}, DataType.DOUBLE).castTo(type));
             GradStats s = GradStats.of(Map.of("w", p));
-            assertEquals(p.grad().norm2Number().doubleValue(), s.norm(0), 1e-5);
-            assertEquals(p.grad().norm1Number().doubleValue(), s.sumAbs()[0], 1e-3);
-            assertEquals(p.grad().amaxNumber().doubleValue(), s.maxAbs()[0], 1e-6);
+            // gradlab accumulates in double; ND4J in the array's type: agree to float precision
+            double norm2 = p.grad().norm2Number().doubleValue();
+            assertEquals(norm2, s.norm(0), 1e-6 * norm2);
+            double norm1 = p.grad().norm1Number().doubleValue();
+            assertEquals(norm1, s.sumAbs()[0], 1e-6 * norm1);
+            assertEquals(p.grad().amaxNumber().doubleValue(), s.maxAbs()[0], 0.0);
             p.grad().putScalar(3, 4, Double.NaN);
             p.grad().putScalar(5, 6, Double.POSITIVE_INFINITY);
             p.grad().putScalar(7, 8, Double.NEGATIVE_INFINITY);
@@ -150,7 +156,10 @@ class DiagnosticsTest {
     @Test
     void shadowModeReportsButLeavesGradientsBitIdentical() {
         Param p = new Param("w", Nd4j.ones(DataType.FLOAT, 10, 10));
-        p.grad().assign(Nd4j.randn(DataType.FLOAT, 10, 10).muli(50));
+        Rng rng = Rng.seeded(12);
+        double[] v = new double[100];
+        java.util.Arrays.setAll(v, k -> 50 * rng.nextGaussian());
+        p.grad().assign(Nd4j.create(v, new long[] {10, 10}, DataType.DOUBLE).castTo(DataType.FLOAT));
         INDArray before = p.grad().dup();
         ClipReport r = Clip.shadow(Clip.globalNorm(1.0)).applyInPlace(Map.of("w", p));
         assertTrue(r.wasClipped() && r.scale() < 1 && r.normAfter() < 1.0 + 1e-6);
