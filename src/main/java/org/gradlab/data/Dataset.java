@@ -46,7 +46,7 @@ public record Dataset(INDArray features, int[] labels, int numClasses) {
     }
 
     public int inputSize() {
-        return (int) features.columns();
+        return features.columns();
     }
 
     /** The examples at {@code indices}, in that order. */

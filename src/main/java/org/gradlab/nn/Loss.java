@@ -78,8 +78,8 @@ public interface Loss {
                 throw new IllegalArgumentException("crossEntropy: logits must be [batch, classes], got "
                         + Arrays.toString(logits.shape()));
             }
-            int n = (int) logits.rows();
-            int k = (int) logits.columns();
+            int n = logits.rows();
+            int k = logits.columns();
             double[] z = HostArrays.toDoubles(logits);
             double[] t = HostArrays.toDoubles(target);
             double total = 0;

@@ -61,10 +61,6 @@ public final class History {
         return steps.stream().filter(StepResult::rolledBack).count();
     }
 
-    /** Steps whose update a guard skipped. */
-    public long skippedSteps() {
-        return steps.stream().filter(StepResult::skipped).count();
-    }
 
     /** One row per epoch; printed with 4 decimals and accuracies as percentages (CSV keeps full precision). */
     public Table epochs() {
