@@ -23,14 +23,6 @@ public record GradStats(String[] names, double[] sumSq, double[] sumAbs, double[
     /** Below this many entries in all, a second thread costs more than it saves. */
     private static final long PARALLEL_THRESHOLD = 1 << 16;
 
-    /** The second core's thread: the training step itself runs on one. */
-    private static final java.util.concurrent.ExecutorService HELPER =
-            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "gradlab-gradstats");
-                t.setDaemon(true);
-                return t;
-            });
-
     /**
      * Measures the gradients of {@code params}. Large models are measured in two halves, one on a
      * helper thread (the training step uses one core; the machine has more).
@@ -52,7 +44,7 @@ public record GradStats(String[] names, double[] sumSq, double[] sumAbs, double[
         } else {
             double[][] b = new double[3][n];
             long half = total / 2;
-            java.util.concurrent.Future<?> first = HELPER.submit(() -> sweep(grads, 0, half, b));
+            java.util.concurrent.Future<?> first = SecondCore.EXECUTOR.submit(() -> sweep(grads, 0, half, b));
             sweep(grads, half, total, a);
             try {
                 first.get();

@@ -97,14 +97,6 @@ public final class Monitor {
             GradStats stats) {
     }
 
-    /** One daemon thread shared by all monitors, for the deferred weight passes. */
-    private static final java.util.concurrent.ExecutorService WORKER =
-            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "gradlab-monitor");
-                t.setDaemon(true);
-                return t;
-            });
-
     private final Config config;
     private Runnable deferred;
     private java.util.concurrent.Future<?> pending;
@@ -278,7 +270,7 @@ public final class Monitor {
     /** Starts the deferred weight pass of the previous step on the monitor's thread. */
     public void beginStep() {
         if (deferred != null && pending == null) {
-            pending = WORKER.submit(deferred);
+            pending = SecondCore.EXECUTOR.submit(deferred);
             deferred = null;
         }
     }
