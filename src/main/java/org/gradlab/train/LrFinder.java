@@ -88,7 +88,8 @@ public final class LrFinder {
 
     /**
      * The sweep as a table (step, lr, loss, smoothed_loss, grad_norm), whether it diverged, and
-     * three suggestions: {@code steepest} (where the smoothed loss falls fastest against log lr),
+     * three suggestions: {@code steepest} (where the smoothed loss falls fastest against log lr,
+     * before its minimum),
      * {@code minimumOverTen} (a tenth of the rate at the lowest smoothed loss) and {@code valley}
      * (fastai's: two-thirds of the way down the longest stretch of falling loss).
      */
@@ -154,11 +155,18 @@ public final class LrFinder {
         return new Result(table, diverged, steepest(lr, sl), minimum(lr, sl) / 10, valley(lr, sl));
     }
 
-    /** The rate where {@code d loss / d log(lr)} is most negative (forward differences). */
+    /**
+     * The rate where {@code d loss / d log(lr)} is most negative (forward differences), searched
+     * on the way down to the lowest loss: falls after a spike past it are not descent.
+     */
     static double steepest(double[] lr, double[] loss) {
+        int lowest = 0;
+        for (int i = 1; i < loss.length; i++) {
+            lowest = loss[i] < loss[lowest] ? i : lowest;
+        }
         int best = 0;
         double slope = Double.POSITIVE_INFINITY;
-        for (int i = 0; i + 1 < lr.length; i++) {
+        for (int i = 0; i < lowest; i++) {
             double g = (loss[i + 1] - loss[i]) / (Math.log(lr[i + 1]) - Math.log(lr[i]));
             if (g < slope) {
                 slope = g;
