@@ -46,14 +46,7 @@ public record GradStats(String[] names, double[] sumSq, double[] sumAbs, double[
             long half = total / 2;
             java.util.concurrent.Future<?> first = SecondCore.EXECUTOR.submit(() -> sweep(grads, 0, half, b));
             sweep(grads, half, total, a);
-            try {
-                first.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("gradient statistics interrupted", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("gradient statistics failed", e.getCause());
-            }
+            SecondCore.await(first, "gradient statistics");
             for (int k = 0; k < n; k++) {
                 a[0][k] += b[0][k];
                 a[1][k] += b[1][k];

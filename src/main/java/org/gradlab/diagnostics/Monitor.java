@@ -287,12 +287,7 @@ public final class Monitor {
     private void awaitWeightPass() {
         if (pending != null) {
             try {
-                pending.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("monitor: interrupted while measuring weights", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("monitor: measuring weights failed", e.getCause());
+                SecondCore.await(pending, "monitor: measuring weights");
             } finally {
                 pending = null;
             }

@@ -17,4 +17,16 @@ final class SecondCore {
 
     private SecondCore() {
     }
+
+    /** Waits for {@code task}; {@code what} names it in the exception if it failed or the wait was interrupted. */
+    static void await(java.util.concurrent.Future<?> task, String what) {
+        try {
+            task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + " interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(what + " failed", e.getCause());
+        }
+    }
 }

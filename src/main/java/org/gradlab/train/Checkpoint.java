@@ -9,8 +9,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -24,6 +22,7 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.gradlab.nn.Param;
 import org.gradlab.nn.Rng;
+import org.gradlab.optim.States;
 import org.gradlab.schedule.Plateau;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -71,18 +70,17 @@ public final class Checkpoint {
             ObjectNode s = opt.putObject(e.getKey());
             s.put("type", e.getValue().getClass().getName());
             ObjectNode fields = s.putObject("fields");
-            for (RecordComponent c : e.getValue().getClass().getRecordComponents()) {
-                Object v = component(e.getValue(), c);
+            States.components(e.getValue()).forEach((name, v) -> {
                 if (v == null) {
-                    fields.putNull(c.getName());
+                    fields.putNull(name);
                 } else if (v instanceof INDArray a) {
-                    String entry = "optimizer/" + e.getKey() + "/" + c.getName();
+                    String entry = "optimizer/" + e.getKey() + "/" + name;
                     arrays.put(entry, bytes(a));
-                    fields.put(c.getName(), entry);
+                    fields.put(name, entry);
                 } else {
-                    fields.put(c.getName(), ((Number) v).longValue());
+                    fields.put(name, ((Number) v).longValue());
                 }
-            }
+            });
         }
         if (trainer.plateau() != null) {
             Plateau.State p = trainer.plateau().state();
@@ -212,29 +210,23 @@ public final class Checkpoint {
             if (!cls.isRecord() || !type.startsWith("org.gradlab.optim.")) {
                 throw new IllegalArgumentException("optimizer state type " + type + " is not a gradlab optimizer state");
             }
-            RecordComponent[] comps = cls.getRecordComponents();
-            Class<?>[] types = new Class<?>[comps.length];
-            Object[] values = new Object[comps.length];
-            for (int i = 0; i < comps.length; i++) {
-                types[i] = comps[i].getType();
-                JsonNode v = e.getValue().path("fields").get(comps[i].getName());
-                if (v == null) {
-                    throw new IllegalArgumentException(type + " field " + comps[i].getName() + " is missing");
-                } else if (v.isNull()) {
-                    values[i] = null;
-                } else if (types[i] == INDArray.class) {
-                    INDArray a = arrays.get(v.asText());
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (var f = e.getValue().path("fields").fields(); f.hasNext();) {
+                var v = f.next();
+                if (v.getValue().isNull()) {
+                    values.put(v.getKey(), null);
+                } else if (v.getValue().isTextual()) {
+                    INDArray a = arrays.get(v.getValue().asText());
                     if (a == null || !java.util.Arrays.equals(a.shape(), p.value().shape())) {
-                        throw new IllegalArgumentException("optimizer state " + v.asText() + " does not match "
+                        throw new IllegalArgumentException("optimizer state " + v.getValue().asText() + " does not match "
                                 + e.getKey() + java.util.Arrays.toString(p.value().shape()));
                     }
-                    values[i] = a;
+                    values.put(v.getKey(), a);
                 } else {
-                    values[i] = v.asLong();
+                    values.put(v.getKey(), v.getValue().asLong());
                 }
             }
-            Constructor<?> ctor = cls.getDeclaredConstructor(types);
-            out.put(e.getKey(), (Record) ctor.newInstance(values));
+            out.put(e.getKey(), States.create(cls, values));
         }
         return out;
     }
@@ -251,13 +243,6 @@ public final class Checkpoint {
                 Double.parseDouble(l.manifest().path("lrScale").asText("1.0")), l.manifest().path("rollbacks").asInt(0));
     }
 
-    private static Object component(Record r, RecordComponent c) {
-        try {
-            return c.getAccessor().invoke(r);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot read " + c.getName() + " of " + r.getClass().getName(), e);
-        }
-    }
 
     private static byte[] bytes(INDArray a) {
         try {
