@@ -28,7 +28,8 @@ public final class Charts {
     /** One line per {@code y} column against column {@code x}. */
     public static XYChart lines(Table table, String title, String x, String yTitle, String... ys) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);   // never over the data
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(230, 230, 230));
         double[] xs = values(table, x);
