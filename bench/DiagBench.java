@@ -11,7 +11,7 @@ import org.gradlab.experiment.Presets;
 import org.gradlab.nn.Activation;
 import org.gradlab.nn.Backend;
 import org.gradlab.nn.Dense;
-import org.gradlab.nn.Module;
+import org.gradlab.nn.Layer;
 import org.gradlab.nn.Rng;
 import org.gradlab.nn.Sequential;
 import org.gradlab.optim.Adam;
@@ -35,9 +35,9 @@ public class DiagBench {
         run("deep 16x256 tanh, batch 128", DiagBench::deep, data, 128, 60);
     }
 
-    static Module deep() {
+    static Layer deep() {
         Rng rng = Rng.seeded(0);
-        List<Module> layers = new ArrayList<>();
+        List<Layer> layers = new ArrayList<>();
         int in = 784;
         for (int i = 0; i < 16; i++) {
             layers.add(Dense.of(in, 256, rng));
@@ -48,7 +48,7 @@ public class DiagBench {
         return Sequential.of(layers);
     }
 
-    static void run(String name, Supplier<Module> model, Dataset data, int batch, int steps) {
+    static void run(String name, Supplier<Layer> model, Dataset data, int batch, int steps) {
         List<Batches.Batch> batches = Batches.epoch(data, batch, null);
         Trainer plain = Trainer.builder(model.get()).optimizer(Optimizer.of(Adam.defaults())).lr(1e-3).build();
         Trainer watched = Trainer.builder(model.get()).optimizer(Optimizer.of(Adam.defaults())).lr(1e-3)

@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Reads the PyTorch golden traces in ../shared/golden (see its README) and compares against them. */
+/** Reads the PyTorch golden traces in src/test/resources/golden (see its README) and compares against them. */
 public final class Golden {
     /** The tolerance the traces' README suggests: max|actual - ref| / max|ref| per tensor. */
     public static final double RELATIVE = 1e-12;
@@ -22,7 +22,7 @@ public final class Golden {
 
     public static Path dir() {
         String configured = System.getProperty("gradlab.golden");
-        Path p = configured != null ? Path.of(configured) : Path.of("..", "shared", "golden");
+        Path p = configured != null ? Path.of(configured) : Path.of("src", "test", "resources", "golden");
         if (!Files.isDirectory(p)) {
             throw new IllegalStateException("golden traces not found at " + p.toAbsolutePath()
                     + " (set -Dgradlab.golden=DIR)");

@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 import org.gradlab.nn.BatchNorm;
 import org.gradlab.nn.Dense;
 import org.gradlab.nn.LayerNorm;
-import org.gradlab.nn.Module;
+import org.gradlab.nn.Layer;
 import org.gradlab.nn.Residual;
 import tech.tablesaw.api.Table;
 
@@ -75,7 +75,7 @@ public final class Doctor {
     }
 
     /** Diagnoses the run {@code monitor} watched on {@code model}. */
-    public static Diagnosis diagnose(Monitor monitor, Module model) {
+    public static Diagnosis diagnose(Monitor monitor, Layer model) {
         List<StepRecord> steps = monitor.stepRecords();
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("doctor: the monitor recorded no steps; attach it with Trainer.Builder.monitor(...)");
@@ -127,9 +127,9 @@ public final class Doctor {
     }
 
     /** What the run tells about the event: rates, norms before it, structure. */
-    private record Evidence(Monitor monitor, Module model, Alarm event, double lrAtEvent, double firstLr,
+    private record Evidence(Monitor monitor, Layer model, Alarm event, double lrAtEvent, double firstLr,
             boolean warmup, double clippedShare, int dense, boolean normalised, double depthRatio) {
-        Evidence(Monitor monitor, Module model, Alarm event) {
+        Evidence(Monitor monitor, Layer model, Alarm event) {
             this(monitor, model, event, lrAt(monitor, event.step()), monitor.stepRecords().get(0).lr(), hasWarmup(monitor),
                     monitor.stepRecords().stream().filter(StepRecord::clipped).count() / (double) monitor.stepRecords().size(),
                     count(model, Dense.class), count(model, BatchNorm.class) + count(model, LayerNorm.class)
@@ -217,9 +217,9 @@ public final class Doctor {
         return first.size() < 2 ? Double.NaN : first.get(0).gradNorm() / first.get(first.size() - 1).gradNorm();
     }
 
-    private static int count(Module m, Class<?> type) {
+    private static int count(Layer m, Class<?> type) {
         int n = type.isInstance(m) ? 1 : 0;
-        for (Module c : m.children().values()) {
+        for (Layer c : m.children().values()) {
             n += count(c, type);
         }
         return n;

@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * sum of squares, sum of absolute values and max |g|; the counts of NaN and infinite entries
  * take a second pass only when the sum of squares says there are any (or it overflowed).
  * Norms, clipping decisions, alarms and the clip advisor all read these numbers, so nothing reads
- * the gradients twice. Parameters are in forward order (as {@code Module.namedParams()}).
+ * the gradients twice. Parameters are in forward order (as {@code Layer.namedParams()}).
  *
  * <p>The pass runs in Java over the arrays' memory: at the article's sizes one ND4J reduction
  * costs more than reading the whole tensor, and ND4J has no single op for all five numbers.

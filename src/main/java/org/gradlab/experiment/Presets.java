@@ -51,7 +51,7 @@ public final class Presets {
     /** {@link #explodingModel(long)}, with a LayerNorm after every hidden Dense when {@code layerNorm} (a structural fix). */
     public static Sequential explodingModel(long seed, boolean layerNorm) {
         Rng rng = Rng.seeded(seed);
-        java.util.List<org.gradlab.nn.Module> layers = new java.util.ArrayList<>();
+        java.util.List<org.gradlab.nn.Layer> layers = new java.util.ArrayList<>();
         int in = 784;
         for (int i = 0; i < 8; i++) {
             layers.add(Dense.of(in, 128, org.gradlab.nn.Init.normal(0.15), rng));

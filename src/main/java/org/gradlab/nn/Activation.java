@@ -14,7 +14,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <pre>{@code Sequential.of(Dense.of(784, 64, rng), Activation.relu(), ...)}</pre>
  */
-public final class Activation implements Module {
+public final class Activation implements Layer {
 
     /** The closed set of supported activation functions. */
     public enum Kind {

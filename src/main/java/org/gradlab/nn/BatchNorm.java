@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>{@code Sequential.of(Dense.of(784, 64, rng), BatchNorm.of(64), Activation.relu(), ...)}</pre>
  */
-public final class BatchNorm implements Module {
+public final class BatchNorm implements Layer {
     private final int features;
     private final double eps;
     private final double momentum;
@@ -115,8 +115,8 @@ public final class BatchNorm implements Module {
     }
 
     @Override
-    public Module to(DataType type) {
-        Module.super.to(type);
+    public Layer to(DataType type) {
+        Layer.super.to(type);
         runningMean = runningMean.castTo(type);
         runningVar = runningVar.castTo(type);
         return this;

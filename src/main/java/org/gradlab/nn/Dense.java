@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>{@code Dense layer = Dense.of(784, 64, Rng.seeded(1)); // torch.nn.Linear(784, 64)}</pre>
  */
-public final class Dense implements Module {
+public final class Dense implements Layer {
     private final int in;
     private final int out;
     private final Param weight;

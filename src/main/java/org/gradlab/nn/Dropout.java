@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>{@code Dropout.of(0.2, rng.split())  // torch.nn.Dropout(0.2)}</pre>
  */
-public final class Dropout implements Module {
+public final class Dropout implements Layer {
     private final double p;
     private final Rng rng;
     private boolean training = true;

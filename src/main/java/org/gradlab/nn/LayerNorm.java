@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code torch.nn.LayerNorm(features)}: {@code y = (x - mean) / sqrt(var + eps) * weight + bias},
  * statistics per row with the biased variance; the same in training and evaluation.
  */
-public final class LayerNorm implements Module {
+public final class LayerNorm implements Layer {
     private final int features;
     private final double eps;
     private final Param weight;

@@ -5,14 +5,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A trainable tensor and its gradient. The value is updated in place by optimizers; the
- * gradient is written (not accumulated) by the owning module's backward pass.
+ * gradient is written (not accumulated) by the owning layer's backward pass.
  */
 public final class Param {
     private final String name;
     private INDArray value;
     private INDArray grad;
 
-    /** A parameter named {@code name} (local to its module, e.g. {@code "weight"}) holding {@code value}. */
+    /** A parameter named {@code name} (local to its layer, e.g. {@code "weight"}) holding {@code value}. */
     public Param(String name, INDArray value) {
         this.name = name;
         this.value = value;
@@ -34,7 +34,7 @@ public final class Param {
         this.grad = grad;
     }
 
-    /** Local name, e.g. {@code "weight"}; {@link Module#namedParams()} prefixes it with the module path. */
+    /** Local name, e.g. {@code "weight"}; {@link Layer#namedParams()} prefixes it with the layer path. */
     public String name() {
         return name;
     }

@@ -12,18 +12,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <pre>{@code Residual.of(Sequential.of(Dense.of(64, 64, rng), Activation.relu()))}</pre>
  */
-public final class Residual implements Module {
-    private final Module block;
+public final class Residual implements Layer {
+    private final Layer block;
 
-    private Residual(Module block) {
+    private Residual(Layer block) {
         this.block = java.util.Objects.requireNonNull(block, "block");
     }
 
-    public static Residual of(Module block) {
+    public static Residual of(Layer block) {
         return new Residual(block);
     }
 
-    public Module block() {
+    public Layer block() {
         return block;
     }
 
@@ -43,7 +43,7 @@ public final class Residual implements Module {
     }
 
     @Override
-    public Map<String, Module> children() {
+    public Map<String, Layer> children() {
         return Map.of("block", block);
     }
 

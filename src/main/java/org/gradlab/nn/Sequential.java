@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Modules applied in order; backward runs them in reverse. Children are named {@code "0"},
+ * Layers applied in order; backward runs them in reverse. Children are named {@code "0"},
  * {@code "1"}, ..., so parameters are {@code "0.weight"}, {@code "0.bias"}, ... as in PyTorch's
  * {@code nn.Sequential}.
  *
@@ -18,32 +18,32 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     Dense.of(64, 10, rng));
  * }</pre>
  */
-public final class Sequential implements Module {
-    private final List<Module> layers;
+public final class Sequential implements Layer {
+    private final List<Layer> layers;
 
-    private Sequential(List<Module> layers) {
+    private Sequential(List<Layer> layers) {
         if (layers.isEmpty()) {
-            throw new IllegalArgumentException("Sequential: needs at least one module, got none");
+            throw new IllegalArgumentException("Sequential: needs at least one layer, got none");
         }
         this.layers = List.copyOf(layers);
     }
 
-    public static Sequential of(Module... layers) {
+    public static Sequential of(Layer... layers) {
         return new Sequential(List.of(layers));
     }
 
-    public static Sequential of(List<? extends Module> layers) {
+    public static Sequential of(List<? extends Layer> layers) {
         return new Sequential(List.copyOf(layers));
     }
 
-    public List<Module> layers() {
+    public List<Layer> layers() {
         return layers;
     }
 
     @Override
     public INDArray forward(INDArray x) {
         INDArray h = x;
-        for (Module m : layers) {
+        for (Layer m : layers) {
             h = m.forward(h);
         }
         return h;
@@ -59,8 +59,8 @@ public final class Sequential implements Module {
     }
 
     @Override
-    public Map<String, Module> children() {
-        Map<String, Module> out = new LinkedHashMap<>();
+    public Map<String, Layer> children() {
+        Map<String, Layer> out = new LinkedHashMap<>();
         for (int i = 0; i < layers.size(); i++) {
             out.put(Integer.toString(i), layers.get(i));
         }

@@ -50,13 +50,13 @@ public final class Optimizer {
          * decay: decaying them only fights the normalisation (the usual practice since
          * Goyal et al. 2017 and BERT).
          */
-        public static Group noWeightDecay(org.gradlab.nn.Module model) {
+        public static Group noWeightDecay(org.gradlab.nn.Layer model) {
             List<String> names = new ArrayList<>();
             collectNormAndBias(model, "", names);
             return of("no-weight-decay", names::contains).withWeightDecay(0);
         }
 
-        private static void collectNormAndBias(org.gradlab.nn.Module m, String prefix, List<String> out) {
+        private static void collectNormAndBias(org.gradlab.nn.Layer m, String prefix, List<String> out) {
             boolean norm = m instanceof org.gradlab.nn.BatchNorm || m instanceof org.gradlab.nn.LayerNorm;
             for (Param p : m.params()) {
                 if (norm || p.name().equals("bias")) {

@@ -8,7 +8,7 @@ import org.gradlab.clip.GradNorms;
 import org.gradlab.data.Batches;
 import org.gradlab.data.Dataset;
 import org.gradlab.nn.Loss;
-import org.gradlab.nn.Module;
+import org.gradlab.nn.Layer;
 import org.gradlab.nn.Rng;
 import org.gradlab.optim.Optimizer;
 import org.gradlab.optim.UpdateRule;
@@ -97,7 +97,7 @@ public final class LrFinder {
     }
 
     /** Runs the range test on {@code model} with a fresh optimizer of {@code rule}; the model is restored afterwards. */
-    public static Result run(Module model, UpdateRule<? extends Record> rule, Loss loss, Dataset data, Config config) {
+    public static Result run(Layer model, UpdateRule<? extends Record> rule, Loss loss, Dataset data, Config config) {
         Objects.requireNonNull(config, "config");
         Map<String, INDArray> saved = model.stateDict();
         Map<String, Rng> rngs = model.namedRngs();
@@ -112,7 +112,7 @@ public final class LrFinder {
         }
     }
 
-    private static Result sweep(Module model, UpdateRule<? extends Record> rule, Loss loss, Dataset data, Config c) {
+    private static Result sweep(Layer model, UpdateRule<? extends Record> rule, Loss loss, Dataset data, Config c) {
         Trainer trainer = Trainer.builder(model).loss(loss).optimizer(Optimizer.of(rule))
                 .schedule(Schedule.lambda(1.0, c::lrAt)).gradients(GradNorms.measure()).build();
         Rng shuffle = Rng.seeded(c.seed());

@@ -14,7 +14,7 @@ import org.gradlab.diagnostics.Monitor;
 import org.gradlab.diagnostics.SpikePolicy;
 import org.gradlab.data.Dataset;
 import org.gradlab.nn.Loss;
-import org.gradlab.nn.Module;
+import org.gradlab.nn.Layer;
 import org.gradlab.nn.Param;
 import org.gradlab.nn.Rng;
 import org.gradlab.optim.Optimizer;
@@ -52,7 +52,7 @@ public final class Trainer {
             .policyLearning(LearningPolicy.FIRST_LOOP)
             .policyAllocation(AllocationPolicy.STRICT)
             .build();
-    private final Module model;
+    private final Layer model;
     private final Loss loss;
     private final Optimizer optimizer;
     private final Schedule schedule;
@@ -93,11 +93,11 @@ public final class Trainer {
         this.params = model.namedParams();
     }
 
-    public static Builder builder(Module model) {
+    public static Builder builder(Layer model) {
         return new Builder(model);
     }
 
-    public Module model() {
+    public Layer model() {
         return model;
     }
 
@@ -363,7 +363,7 @@ public final class Trainer {
 
     /** Settings of a {@link Trainer}; loss defaults to cross-entropy, batch size to 32, epochs to 10, seed to 0. */
     public static final class Builder {
-        private final Module model;
+        private final Layer model;
         private Loss loss = Loss.crossEntropy();
         private Optimizer optimizer;
         private Schedule schedule;
@@ -377,7 +377,7 @@ public final class Trainer {
         private long seed;
         private final List<TrainingListener> listeners = new ArrayList<>();
 
-        private Builder(Module model) {
+        private Builder(Layer model) {
             this.model = Objects.requireNonNull(model, "model");
         }
 

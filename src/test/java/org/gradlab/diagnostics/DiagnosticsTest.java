@@ -198,7 +198,7 @@ class DiagnosticsTest {
     @Test
     void vanishingAndUpdateRatioAlarms() {
         Rng rng = Rng.seeded(3);
-        List<org.gradlab.nn.Module> layers = new ArrayList<>();
+        List<org.gradlab.nn.Layer> layers = new ArrayList<>();
         layers.add(Dense.of(784, 32, Init.normal(0.05), rng));
         layers.add(Activation.sigmoid());
         for (int i = 0; i < 9; i++) {

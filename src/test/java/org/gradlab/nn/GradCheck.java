@@ -33,7 +33,7 @@ final class GradCheck {
     }
 
     /** Checks dL/dx and dL/dparam of {@code module} (already in float64) at {@code x}; {@code reset} runs before every forward. */
-    static void check(Module module, INDArray x, Runnable reset) {
+    static void check(Layer module, INDArray x, Runnable reset) {
         Rng rng = Rng.seeded(99);
         reset.run();
         INDArray y = module.forward(x);
@@ -55,7 +55,7 @@ final class GradCheck {
         }
     }
 
-    static void check(Module module, INDArray x) {
+    static void check(Layer module, INDArray x) {
         check(module, x, () -> { });
     }
 

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A network component with an explicit backward pass.
  *
  * <p>{@link #forward} keeps what {@link #backward} needs; {@code backward(dL/dy)} writes the
- * gradients of this module's parameters (overwriting, not accumulating, so no zero-grad call is
+ * gradients of this layer's parameters (overwriting, not accumulating, so no zero-grad call is
  * needed between steps) and returns {@code dL/dx}. Arrays are {@code [batch, features]}.
  * Parameter names follow PyTorch ({@code "0.weight"}, {@code "0.bias"}, ...), so state and
  * results can be compared with a PyTorch model of the same structure.
@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * model.backward(e.gradient());
  * }</pre>
  */
-public interface Module {
+public interface Layer {
 
     /** Computes the output for {@code input} and remembers what backward needs. */
     INDArray forward(INDArray input);
@@ -35,8 +35,8 @@ public interface Module {
         return List.of();
     }
 
-    /** Direct sub-modules by name, in order. */
-    default Map<String, Module> children() {
+    /** Direct sub-layers by name, in order. */
+    default Map<String, Layer> children() {
         return Map.of();
     }
 
@@ -46,37 +46,37 @@ public interface Module {
     }
 
     /** Converts every parameter (and buffer) to {@code type}, e.g. DOUBLE for gradient checks. */
-    default Module to(DataType type) {
+    default Layer to(DataType type) {
         params().forEach(p -> p.castTo(type));
         children().values().forEach(c -> c.to(type));
         return this;
     }
 
-    /** Non-trainable state of this module (not its children's), e.g. BatchNorm's running statistics. */
+    /** Non-trainable state of this layer (not its children's), e.g. BatchNorm's running statistics. */
     default Map<String, INDArray> buffers() {
         return Map.of();
     }
 
-    /** Random generators of this module (not its children's), e.g. Dropout's, so checkpoints can save them. */
+    /** Random generators of this layer (not its children's), e.g. Dropout's, so checkpoints can save them. */
     default Map<String, Rng> rngs() {
         return Map.of();
     }
 
-    /** Every parameter of this module and its descendants, by full PyTorch-style name. */
+    /** Every parameter of this layer and its descendants, by full PyTorch-style name. */
     default Map<String, Param> namedParams() {
         Map<String, Param> own = new LinkedHashMap<>();
         params().forEach(p -> own.put(p.name(), p));
-        return named(this, own, Module::namedParams);
+        return named(this, own, Layer::namedParams);
     }
 
-    /** Every buffer of this module and its descendants, by full name ({@code "3.running_mean"}). */
+    /** Every buffer of this layer and its descendants, by full name ({@code "3.running_mean"}). */
     default Map<String, INDArray> namedBuffers() {
-        return named(this, buffers(), Module::namedBuffers);
+        return named(this, buffers(), Layer::namedBuffers);
     }
 
-    /** Every random generator of this module and its descendants, by full name ({@code "2.rng"}). */
+    /** Every random generator of this layer and its descendants, by full name ({@code "2.rng"}). */
     default Map<String, Rng> namedRngs() {
-        return named(this, rngs(), Module::namedRngs);
+        return named(this, rngs(), Layer::namedRngs);
     }
 
     /** Copies of every parameter and buffer by full name, like PyTorch's {@code state_dict()}. */
@@ -89,7 +89,7 @@ public interface Module {
 
     /**
      * Copies {@code state} into the parameters and buffers. Every name, shape and type is checked
-     * before anything is written, so a mismatch leaves the module as it was.
+     * before anything is written, so a mismatch leaves the layer as it was.
      */
     default void loadStateDict(Map<String, INDArray> state) {
         Map<String, INDArray> targets = checkStateDict(state);
@@ -97,7 +97,7 @@ public interface Module {
     }
 
     /**
-     * Checks that {@code state} has exactly this module's parameter and buffer names, shapes and
+     * Checks that {@code state} has exactly this layer's parameter and buffer names, shapes and
      * types, throwing {@link IllegalArgumentException} naming the first mismatch; returns the
      * arrays it would write.
      */
@@ -120,7 +120,7 @@ public interface Module {
     }
 
     /** {@code own} entries, then each child's (by {@code recurse}) prefixed with the child's name. */
-    private static <T> Map<String, T> named(Module m, Map<String, T> own, java.util.function.Function<Module, Map<String, T>> recurse) {
+    private static <T> Map<String, T> named(Layer m, Map<String, T> own, java.util.function.Function<Layer, Map<String, T>> recurse) {
         Map<String, T> out = new LinkedHashMap<>(own);
         m.children().forEach((childName, child) ->
                 recurse.apply(child).forEach((n, v) -> out.put(childName + "." + n, v)));
