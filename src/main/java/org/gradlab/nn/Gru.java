@@ -42,50 +42,69 @@ public final class Gru extends Recurrent {
         int n = batch();
         int hid = hidden();
         int bh = n * hid;
+        int g = 3 * hid;
         recurrentInto(tp, t, tp.scratch, 0, 0);
+        double[] a = tp.gates.read(t * bh * 3, tp.g1, bh * 3);
+        double[] fromH = tp.scratch.read(0, tp.g2, bh * 3);
+        double[] hPrev = tp.h.read(t * bh, tp.v1, bh);
+        double[] hn = tp.v2;
+        double[] h = tp.v3;
         for (int b = 0; b < n; b++) {
-            int base = (t * n + b) * 3 * hid;
-            int s = b * 3 * hid;
+            int base = b * g;
+            for (int j = 0; j < 2 * hid; j++) {
+                a[base + j] += fromH[base + j];
+            }
+            tp.gates.sigmoid(a, base, 2 * hid);
             for (int j = 0; j < hid; j++) {
-                int k = t * bh + b * hid + j;
-                double r = Block.sigmoid(tp.gates.get(base + j) + tp.scratch.get(s + j));
-                double z = Block.sigmoid(tp.gates.get(base + hid + j) + tp.scratch.get(s + hid + j));
-                double hn = tp.scratch.get(s + 2 * hid + j) + tp.bh.get(2 * hid + j);
-                double cand = tp.gates.tanh(tp.gates.get(base + 2 * hid + j) + r * hn);
-                tp.gates.set(base + j, r);
-                tp.gates.set(base + hid + j, z);
-                tp.gates.set(base + 2 * hid + j, cand);
-                tp.aux.set(k, hn);
-                tp.h.set(k + bh, (1 - z) * cand + z * tp.h.get(k));
+                hn[b * hid + j] = fromH[base + 2 * hid + j] + tp.hiddenBias[2 * hid + j];
+                a[base + 2 * hid + j] += a[base + j] * hn[b * hid + j];
+            }
+            tp.gates.tanh(a, base + 2 * hid, hid);
+            for (int j = 0; j < hid; j++) {
+                int k = b * hid + j;
+                double z = a[base + hid + j];
+                h[k] = (1 - z) * a[base + 2 * hid + j] + z * hPrev[k];
             }
         }
+        tp.gates.write(t * bh * 3, a, bh * 3);
+        tp.aux.write(t * bh, hn, bh);
+        tp.h.write((t + 1) * bh, h, bh);
     }
 
     @Override
-    void backwardStep(Tape tp, int t) {
+    void backwardStep(Tape tp, int t, double[] dh) {
         int n = batch();
         int hid = hidden();
         int bh = n * hid;
+        int g = 3 * hid;
+        double[] a = tp.gates.read(t * bh * 3, tp.g1, bh * 3);
+        double[] hn = tp.aux.read(t * bh, tp.v1, bh);
+        double[] hPrev = tp.h.read(t * bh, tp.v2, bh);
+        double[] di = tp.g2;
+        double[] dhid = tp.g3;
+        double[] direct = tp.v3;
         for (int b = 0; b < n; b++) {
-            int base = (t * n + b) * 3 * hid;
+            int base = b * g;
             for (int j = 0; j < hid; j++) {
                 int k = b * hid + j;
-                double r = tp.gates.get(base + j);
-                double z = tp.gates.get(base + hid + j);
-                double cand = tp.gates.get(base + 2 * hid + j);
-                double dh = tp.dh.get(k);
-                double dCand = dh * (1 - z) * (1 - cand * cand);
-                double dr = dCand * tp.aux.get(t * bh + k) * r * (1 - r);
-                double dz = dh * (tp.h.get(t * bh + k) - cand) * z * (1 - z);
-                tp.dGates.set(base + j, dr);
-                tp.dGates.set(base + hid + j, dz);
-                tp.dGates.set(base + 2 * hid + j, dCand);
-                tp.dGatesH.set(base + j, dr);
-                tp.dGatesH.set(base + hid + j, dz);
-                tp.dGatesH.set(base + 2 * hid + j, dCand * r);
-                tp.dh.set(k, dh * z);
+                double r = a[base + j];
+                double z = a[base + hid + j];
+                double cand = a[base + 2 * hid + j];
+                double dCand = dh[k] * (1 - z) * (1 - cand * cand);
+                double dr = dCand * hn[k] * r * (1 - r);
+                double dz = dh[k] * (hPrev[k] - cand) * z * (1 - z);
+                di[base + j] = dr;
+                di[base + hid + j] = dz;
+                di[base + 2 * hid + j] = dCand;
+                dhid[base + j] = dr;
+                dhid[base + hid + j] = dz;
+                dhid[base + 2 * hid + j] = dCand * r;
+                direct[k] = dh[k] * z;
             }
         }
+        tp.dGates.write(t * bh * 3, di, bh * 3);
+        tp.dGatesH.write(t * bh * 3, dhid, bh * 3);
+        tp.dh.write(0, direct, bh);
         recurrentBack(tp, tp.dGatesH, t, 1);
     }
 }

@@ -37,51 +37,66 @@ public final class Lstm extends Recurrent {
         int n = batch();
         int hid = hidden();
         int bh = n * hid;
+        int g = 4 * hid;
         recurrentInto(tp, t, tp.gates, t * bh * 4, 1);
+        double[] a = tp.gates.read(t * bh * 4, tp.g1, bh * 4);
+        double[] cPrev = tp.c.read(t * bh, tp.v1, bh);
+        double[] c = tp.v2;
+        double[] tc = tp.v3;
+        double[] h = tp.v4;
         for (int b = 0; b < n; b++) {
-            int base = (t * n + b) * 4 * hid;
+            int base = b * g;
+            tp.gates.sigmoid(a, base, 2 * hid);
+            tp.gates.tanh(a, base + 2 * hid, hid);
+            tp.gates.sigmoid(a, base + 3 * hid, hid);
             for (int j = 0; j < hid; j++) {
-                int k = t * bh + b * hid + j;
-                double i = Block.sigmoid(tp.gates.get(base + j));
-                double f = Block.sigmoid(tp.gates.get(base + hid + j));
-                double g = tp.gates.tanh(tp.gates.get(base + 2 * hid + j));
-                double o = Block.sigmoid(tp.gates.get(base + 3 * hid + j));
-                tp.gates.set(base + j, i);
-                tp.gates.set(base + hid + j, f);
-                tp.gates.set(base + 2 * hid + j, g);
-                tp.gates.set(base + 3 * hid + j, o);
-                double c = f * tp.c.get(k) + i * g;
-                double tc = tp.c.tanh(c);
-                tp.c.set(k + bh, c);
-                tp.aux.set(k, tc);
-                tp.h.set(k + bh, o * tc);
+                int k = b * hid + j;
+                c[k] = a[base + hid + j] * cPrev[k] + a[base + j] * a[base + 2 * hid + j];
+                tc[k] = c[k];
             }
         }
+        tp.gates.tanh(tc, 0, bh);
+        for (int b = 0; b < n; b++) {
+            for (int j = 0; j < hid; j++) {
+                int k = b * hid + j;
+                h[k] = a[b * g + 3 * hid + j] * tc[k];
+            }
+        }
+        tp.gates.write(t * bh * 4, a, bh * 4);
+        tp.c.write((t + 1) * bh, c, bh);
+        tp.aux.write(t * bh, tc, bh);
+        tp.h.write((t + 1) * bh, h, bh);
     }
 
     @Override
-    void backwardStep(Tape tp, int t) {
+    void backwardStep(Tape tp, int t, double[] dh) {
         int n = batch();
         int hid = hidden();
         int bh = n * hid;
+        int g = 4 * hid;
+        double[] a = tp.gates.read(t * bh * 4, tp.g1, bh * 4);
+        double[] tc = tp.aux.read(t * bh, tp.v1, bh);
+        double[] cPrev = tp.c.read(t * bh, tp.v2, bh);
+        double[] dc = tp.dc.read(0, tp.v3, bh);
+        double[] da = tp.g2;
         for (int b = 0; b < n; b++) {
-            int base = (t * n + b) * 4 * hid;
+            int base = b * g;
             for (int j = 0; j < hid; j++) {
                 int k = b * hid + j;
-                double i = tp.gates.get(base + j);
-                double f = tp.gates.get(base + hid + j);
-                double g = tp.gates.get(base + 2 * hid + j);
-                double o = tp.gates.get(base + 3 * hid + j);
-                double tc = tp.aux.get(t * bh + k);
-                double dh = tp.dh.get(k);
-                double dc = tp.dc.get(k) + dh * o * (1 - tc * tc);
-                tp.dc.set(k, dc * f);
-                tp.dGates.set(base + j, dc * g * i * (1 - i));
-                tp.dGates.set(base + hid + j, dc * tp.c.get(t * bh + k) * f * (1 - f));
-                tp.dGates.set(base + 2 * hid + j, dc * i * (1 - g * g));
-                tp.dGates.set(base + 3 * hid + j, dh * tc * o * (1 - o));
+                double i = a[base + j];
+                double f = a[base + hid + j];
+                double gg = a[base + 2 * hid + j];
+                double o = a[base + 3 * hid + j];
+                double dct = dc[k] + dh[k] * o * (1 - tc[k] * tc[k]);
+                dc[k] = dct * f;
+                da[base + j] = dct * gg * i * (1 - i);
+                da[base + hid + j] = dct * cPrev[k] * f * (1 - f);
+                da[base + 2 * hid + j] = dct * i * (1 - gg * gg);
+                da[base + 3 * hid + j] = dh[k] * tc[k] * o * (1 - o);
             }
         }
+        tp.dc.write(0, dc, bh);
+        tp.dGates.write(t * bh * 4, da, bh * 4);
         recurrentBack(tp, tp.dGates, t, 0);
     }
 }

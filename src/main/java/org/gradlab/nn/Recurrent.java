@@ -65,6 +65,8 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
     private DataType type;
     private boolean forwarded;
     private Block dTop;
+    private Block bias;
+    private Block ones;
     private double[][] gradNorms = new double[0][];
 
     /** What one layer of the stack keeps between forward and backward, in time-major blocks. */
@@ -91,6 +93,14 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         Block dh;             // the gradient carried back through time [batch, hidden]
         Block dc;             // Lstm: the cell-state gradient carried back [batch, hidden]
         Block dx;             // dL/d(input) [time*batch, inSize]
+        double[] g1;          // windows of one step for the cells' loops: [batch, gates*hidden]...
+        double[] g2;
+        double[] g3;
+        double[] v1;          // ...and [batch, hidden]
+        double[] v2;
+        double[] v3;
+        double[] v4;
+        double[] hiddenBias;  // bias_hh of this forward
 
         Tape(int index, int inSize, Param wih, Param whh, Param bih, Param bhh) {
             this.index = index;
@@ -253,14 +263,15 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
                 }
             }
             for (int t = time - 1; t >= 0; t--) {
+                double[] total = tp.dh.read(0, tp.v4, bh);
+                double[] fromAbove = dy.read(t * bh, tp.v3, bh);
                 double sq = 0;
                 for (int i = 0; i < bh; i++) {
-                    double d = tp.dh.get(i) + dy.get(t * bh + i);
-                    tp.dh.set(i, d);
-                    sq += d * d;
+                    total[i] += fromAbove[i];
+                    sq += total[i] * total[i];
                 }
                 gradNorms[l][t] = Math.sqrt(sq);
-                backwardStep(tp, t);
+                backwardStep(tp, t, total);
             }
             weightGradients(tp);
         }
@@ -291,7 +302,7 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         return copy;
     }
 
-    /** dW_ih = sum_t dG_t^T x_t, dW_hh = sum_t dGh_t^T h_{t-1}, biases the column sums, dx = dG W_ih; one gemm each. */
+    /** dW_ih = sum_t dG_t^T x_t, dW_hh = sum_t dGh_t^T h_{t-1}, biases the column sums (ones^T dG), dx = dG W_ih; one gemm each. */
     private void weightGradients(Tape tp) {
         int rows = time * batch;
         int g = gates * hidden;
@@ -299,39 +310,42 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
                 Block.of(tp.wih.grad(), kind).at(0, tp.inSize));
         Block.gemm(true, false, g, hidden, rows, 1, tp.dGatesH.at(0, g), tp.h.at(0, hidden), 0,
                 Block.of(tp.whh.grad(), kind).at(0, hidden));
-        columnSums(tp.dGates, rows, g, Block.of(tp.bih.grad(), kind));
-        columnSums(tp.dGatesH, rows, g, Block.of(tp.bhh.grad(), kind));
+        Block dbi = Block.of(tp.bih.grad(), kind);
+        Block dbh = Block.of(tp.bhh.grad(), kind);
+        Block.gemvTransposed(rows, g, tp.dGates.at(0, g), ones(), dbi);
+        if (tp.dGatesH == tp.dGates) {
+            dbh.copy(0, dbi, 0, g);
+        } else {
+            Block.gemvTransposed(rows, g, tp.dGatesH.at(0, g), ones(), dbh);
+        }
         Block.gemm(false, false, rows, tp.inSize, g, 1, tp.dGates.at(0, g), tp.w.at(0, tp.inSize), 0, tp.dx.at(0, tp.inSize));
-    }
-
-    private static void columnSums(Block m, int rows, int cols, Block out) {
-        double[] sums = new double[cols];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < cols; j++) {
-                sums[j] += m.get(r * cols + j);
-            }
-        }
-        for (int j = 0; j < cols; j++) {
-            out.set(j, sums[j]);
-        }
     }
 
     /**
      * Adds the biases to every step's pre-activations: {@code bias_ih} and, for the first
-     * {@link #hiddenBiasesOutside()} columns, {@code bias_hh} (they only ever appear summed).
+     * {@link #hiddenBiasesOutside()} columns, {@code bias_hh} (they only ever appear summed); a
+     * rank-one gemm {@code ones bias^T}.
      */
     private void addInputBias(Tape tp) {
         int g = gates * hidden;
         int outside = hiddenBiasesOutside();
-        double[] bias = new double[g];
-        for (int j = 0; j < g; j++) {
-            bias[j] = tp.bi.get(j) + (j < outside ? tp.bh.get(j) : 0);
+        bias = Block.reuse(bias, type, g);
+        double[] sum = tp.bi.read(0, new double[g], g);
+        for (int j = 0; j < outside; j++) {
+            sum[j] += tp.hiddenBias[j];
         }
-        for (int r = 0; r < time * batch; r++) {
-            for (int j = 0; j < g; j++) {
-                tp.gates.add(r * g + j, bias[j]);
-            }
+        bias.write(0, sum, g);
+        Block.gemm(false, false, time * batch, g, 1, 1, ones().at(0, 1), bias.at(0, g), 1, tp.gates.at(0, g));
+    }
+
+    /** A column of {@code time * batch} ones, for bias sums and broadcasts as gemms. */
+    private Block ones() {
+        int n = time * batch;
+        if (ones == null || ones.type() != type || ones.capacity() < n) {
+            ones = Block.reuse(null, type, n);
+            ones.fill(0, n, 1);
         }
+        return ones;
     }
 
     /** How many leading columns of {@code bias_hh} add straight to the pre-activations (all but Gru's candidate part). */
@@ -346,11 +360,12 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
     abstract void forwardStep(Tape tp, int t);
 
     /**
-     * Step {@code t} backward: {@code tp.dh} holds dL/dh_t in full (outputs and later steps), and
-     * {@code tp.dc} the cell-state gradient from step t+1; writes the step's pre-activation
-     * gradients and leaves dL/dh_{t-1} (and dL/dc_{t-1}) in {@code tp.dh} (and {@code tp.dc}).
+     * Step {@code t} backward: {@code dh} holds dL/dh_t in full (from the outputs and the later
+     * steps), and {@code tp.dc} the cell-state gradient from step t+1; writes the step's
+     * pre-activation gradients and leaves dL/dh_{t-1} (and dL/dc_{t-1}) in {@code tp.dh} (and
+     * {@code tp.dc}).
      */
-    abstract void backwardStep(Tape tp, int t);
+    abstract void backwardStep(Tape tp, int t, double[] dh);
 
     /** Whether the cell keeps cell states (Lstm). */
     boolean hasCellState() {
@@ -407,6 +422,15 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         if (separateHiddenGradients()) {
             tp.scratch = Block.reuse(tp.scratch, type, (long) batch * g);
         }
+        int bg = Math.toIntExact((long) batch * g);
+        tp.g1 = Block.window(tp.g1, bg);
+        tp.g2 = Block.window(tp.g2, bg);
+        tp.g3 = Block.window(tp.g3, bg);
+        tp.v1 = Block.window(tp.v1, (int) bh);
+        tp.v2 = Block.window(tp.v2, (int) bh);
+        tp.v3 = Block.window(tp.v3, (int) bh);
+        tp.v4 = Block.window(tp.v4, (int) bh);
+        tp.hiddenBias = tp.bh.read(0, Block.window(tp.hiddenBias, g), g);
     }
 
     /** {@code src [batch, time, width]} into {@code dst [time, batch, width]}. */

@@ -47,22 +47,32 @@ public final class Rnn extends Recurrent {
     void forwardStep(Tape tp, int t) {
         int bh = batch() * hidden();
         recurrentInto(tp, t, tp.gates, t * bh, 1);
-        boolean tanh = nonlinearity == Nonlinearity.TANH;
-        for (int i = 0; i < bh; i++) {
-            double a = tp.gates.get(t * bh + i);
-            tp.h.set((t + 1) * bh + i, tanh ? tp.h.tanh(a) : Math.max(a, 0));
+        double[] a = tp.gates.read(t * bh, tp.v1, bh);
+        if (nonlinearity == Nonlinearity.TANH) {
+            tp.h.tanh(a, 0, bh);
+        } else {
+            for (int i = 0; i < bh; i++) {
+                a[i] = Math.max(a[i], 0);
+            }
         }
+        tp.h.write((t + 1) * bh, a, bh);
     }
 
     @Override
-    void backwardStep(Tape tp, int t) {
+    void backwardStep(Tape tp, int t, double[] dh) {
         int bh = batch() * hidden();
-        boolean tanh = nonlinearity == Nonlinearity.TANH;
-        for (int i = 0; i < bh; i++) {
-            double h = tp.h.get((t + 1) * bh + i);
-            double d = tp.dh.get(i);
-            tp.dGates.set(t * bh + i, tanh ? d * (1 - h * h) : h > 0 ? d : 0);
+        double[] h = tp.h.read((t + 1) * bh, tp.v1, bh);
+        double[] da = tp.v2;
+        if (nonlinearity == Nonlinearity.TANH) {
+            for (int i = 0; i < bh; i++) {
+                da[i] = dh[i] * (1 - h[i] * h[i]);
+            }
+        } else {
+            for (int i = 0; i < bh; i++) {
+                da[i] = h[i] > 0 ? dh[i] : 0;
+            }
         }
+        tp.dGates.write(t * bh, da, bh);
         recurrentBack(tp, tp.dGates, t, 0);
     }
 }
