@@ -3,12 +3,12 @@ package org.gradlab.nn;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The last time step of a sequence: {@code [batch, time, features] -> [batch, features]}, to put
  * a recurrent layer's final output into a {@link Dense} head (PyTorch: {@code out[:, -1]}).
- * Backward puts the gradient at the last step and zeros elsewhere. Parameter-free.
+ * Backward puts the gradient at the last step and zeros elsewhere. Parameter-free; float32 or
+ * float64, copied row by row without ND4J ops.
  *
  * <pre>{@code Sequential.of(Sequences.rows(28), Lstm.of(28, 128, rng), LastStep.of(), Dense.of(128, 10, rng))}</pre>
  */
@@ -29,7 +29,16 @@ public final class LastStep implements Layer {
                     + Arrays.toString(x.shape()));
         }
         inputShape = x.shape();
-        return x.get(NDArrayIndex.all(), NDArrayIndex.point(x.size(1) - 1), NDArrayIndex.all()).dup('c');
+        int batch = Math.toIntExact(x.size(0));
+        int time = Math.toIntExact(x.size(1));
+        int features = Math.toIntExact(x.size(2));
+        Block in = Block.read(x, toString());
+        INDArray y = Nd4j.createUninitialized(x.dataType(), batch, features);
+        Block out = Block.of(y, toString());
+        for (int b = 0; b < batch; b++) {
+            out.copy(b * features, in, (b * time + time - 1) * features, features);
+        }
+        return y;
     }
 
     @Override
@@ -41,8 +50,16 @@ public final class LastStep implements Layer {
             throw new IllegalArgumentException(this + ": gradient must be [" + inputShape[0] + ", " + inputShape[2]
                     + "], got " + Arrays.toString(dy.shape()));
         }
-        INDArray dx = Nd4j.zeros(dy.dataType(), inputShape);
-        dx.get(NDArrayIndex.all(), NDArrayIndex.point(inputShape[1] - 1), NDArrayIndex.all()).assign(dy);
+        int batch = (int) inputShape[0];
+        int time = (int) inputShape[1];
+        int features = (int) inputShape[2];
+        Block g = Block.read(dy, toString());
+        INDArray dx = Nd4j.createUninitialized(dy.dataType(), inputShape);
+        Block out = Block.of(dx, toString());
+        out.fill(0, batch * time * features, 0);
+        for (int b = 0; b < batch; b++) {
+            out.copy((b * time + time - 1) * features, g, b * features, features);
+        }
         return dx;
     }
 
