@@ -31,6 +31,7 @@ public record AdamW(Adam adam, double weightDecay) implements UpdateRule<Adam.St
 
     /** The term added to the denominator, torch's {@code eps} (default 1e-8). */
     public AdamW withEps(double e) {
+        Hyper.nonNegative("AdamW", "eps", e);
         return new AdamW(adam.withEps(e), weightDecay);
     }
 

@@ -140,5 +140,7 @@ class OptimizerGoldenTest {
         JsonNode adamW = Golden.parse("{\"type\": \"AdamW\", \"args\": {\"lr\": 0.01, \"betas\": [0.8, 0.9], "
                 + "\"eps\": 0.001}}");
         assertEquals(AdamW.defaults().withBetas(0.8, 0.9).withEps(1e-3), rule("case Y", adamW).rule());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> AdamW.defaults().withEps(-1));
+        assertEquals("AdamW: eps must be finite and >= 0, got -1.0", bad.getMessage());
     }
 }
