@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
-"""Golden traces of PyTorch's recurrent layers for gradlab's Rnn, Gru and Lstm, float64, CPU,
-one thread, fixed seeds. Writes src/test/resources/golden/rnn.json (format: the README there).
+"""Golden traces of PyTorch's recurrent layers for gradlab's Rnn, Gru and Lstm: the "rnn" family
+of bench/golden/generate.py, written to rnn.json (format: src/test/resources/golden/README.md).
 
-    /usr/bin/python3 bench/golden/rnn.py [out.json]
+    /usr/bin/python3 bench/golden/generate.py rnn
 
 Each case runs nn.RNN (tanh, relu) / nn.GRU / nn.LSTM with batch_first=True on a random input
 from explicit initial states (zeros or random) and differentiates
@@ -11,14 +10,13 @@ for fixed random r_*, so every step's output and the final states carry gradient
 "classifier" cases run nn.Sequential(rows view, cell, last step, nn.Linear) under
 CrossEntropyLoss, as gradlab's Sequential.of(Sequences.rows, cell, LastStep.of(), Dense.of).
 """
-import json
-import sys
-import warnings
-from collections import Counter
-from pathlib import Path
-
 import torch
 import torch.nn as nn
+
+import common
+from common import tensor
+
+FILE = "rnn.json"
 
 BATCH, TIME, INPUT, HIDDEN = 3, 5, 4, 6
 CELLS = {
@@ -29,26 +27,16 @@ CELLS = {
 }
 
 
-def tensor(t):
-    t = t.detach().to(torch.float64).contiguous()
-    return {"dtype": "float64", "shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
-
-
 def spec(cls, args):
     return {"type": cls.__name__, "args": args}
-
-
-def warn_list(caught):
-    counts = Counter(f"{w.category.__name__}: {w.message}" for w in caught)
-    return [{"message": m, "count": c} for m, c in sorted(counts.items())]
 
 
 def sequence_case(name, seed, layers, random_state):
     cls, extra = CELLS[name]
     args = {"input_size": INPUT, "hidden_size": HIDDEN, "num_layers": layers, "batch_first": True, **extra}
     torch.manual_seed(seed)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+
+    def run():
         rnn = cls(**args).double()
         lstm = cls is nn.LSTM
         x = torch.randn(BATCH, TIME, INPUT, dtype=torch.float64, requires_grad=True)
@@ -67,6 +55,9 @@ def sequence_case(name, seed, layers, random_state):
             assert torch.equal(out_none, out)
         loss = (out * r_out).sum() + (hn * r_h).sum() + ((cn * r_c).sum() if lstm else 0)
         loss.backward()
+        return rnn, lstm, x, h0, c0, r_out, r_h, r_c, out, hn, cn, loss
+
+    (rnn, lstm, x, h0, c0, r_out, r_h, r_c, out, hn, cn, loss), caught = common.with_warnings(run)
     case = {
         "name": f"{name}_l{layers}_{'random' if random_state else 'zero'}_state",
         "cell": name,
@@ -88,7 +79,7 @@ def sequence_case(name, seed, layers, random_state):
         "grad_h0": tensor(h0.grad),
         "grad_c0": tensor(c0.grad) if lstm else None,
     }
-    case["warnings"] = warn_list(caught)
+    case["warnings"] = caught
     return case
 
 
@@ -106,14 +97,17 @@ def classifier_case(name, seed):
     cls, extra = CELLS[name]
     args = {"input_size": INPUT, "hidden_size": HIDDEN, "batch_first": True, **extra}
     torch.manual_seed(seed)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+
+    def run():
         model = nn.Sequential(Rows(), cls(**args), Last(), nn.Linear(HIDDEN, 3)).double()
         x = torch.randn(BATCH, TIME * INPUT, dtype=torch.float64, requires_grad=True)
         labels = torch.tensor([0, 2, 1])
         logits = model(x)
         loss = nn.CrossEntropyLoss()(logits, labels)
         loss.backward()
+        return model, x, labels, logits, loss
+
+    (model, x, labels, logits, loss), caught = common.with_warnings(run)
     return {
         "name": f"{name}_classifier",
         "cell": name,
@@ -126,12 +120,11 @@ def classifier_case(name, seed):
         "loss": float(loss),
         "grads": {k: tensor(p.grad) for k, p in model.named_parameters()},
         "grad_input": tensor(x.grad),
-        "warnings": warn_list(caught),
+        "warnings": caught,
     }
 
 
-def main(out):
-    torch.set_num_threads(1)
+def build():
     cases = []
     seed = 0
     for name in CELLS:
@@ -139,16 +132,11 @@ def main(out):
             for random_state in (False, True):
                 cases.append(sequence_case(name, seed, layers, random_state))
                 seed += 1
-    classifiers = [classifier_case(name, 100 + i) for i, name in enumerate(CELLS)]
-    doc = {
-        "torch_version": torch.__version__,
-        "sizes": {"batch": BATCH, "time": TIME, "input": INPUT, "hidden": HIDDEN},
-        "loss": "sum(output * r_output) + sum(h_n * r_h) + sum(c_n * r_c) (LSTM)",
-        "cases": cases,
-        "classifier_cases": classifiers,
-    }
-    Path(out).write_text(json.dumps(doc, allow_nan=False) + "\n")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "src/test/resources/golden/rnn.json")
+    doc = common.header("rnn", "torch.nn.RNN (tanh, relu), GRU and LSTM with batch_first=True: outputs at every "
+                        "step, final states, loss and every gradient, from zero and random initial states, "
+                        "one and two layers; and each cell in a small sequence classifier", "rnn")
+    doc["sizes"] = {"batch": BATCH, "time": TIME, "input": INPUT, "hidden": HIDDEN}
+    doc["loss"] = "sum(output * r_output) + sum(h_n * r_h) + sum(c_n * r_c) (LSTM)"
+    doc["cases"] = cases
+    doc["classifier_cases"] = [classifier_case(name, 100 + i) for i, name in enumerate(CELLS)]
+    return doc

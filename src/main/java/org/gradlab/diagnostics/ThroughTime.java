@@ -1,8 +1,11 @@
 package org.gradlab.diagnostics;
 
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Loss;
@@ -12,6 +15,7 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /**
  * How the gradient travels back through time in a model's recurrent layers: the norm of
@@ -80,6 +84,9 @@ public final class ThroughTime {
                 }
             }
         });
+        NumberColumnFormatter fourDigits = new NumberColumnFormatter(new DecimalFormat("0.000E0", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+        norm.setPrintFormatter(fourDigits);   // norms span many decades once gradients explode or vanish
+        vsLast.setPrintFormatter(fourDigits);
         return Table.create("gradient norm through time", name, level, step, distance, norm, vsLast);
     }
 

@@ -33,20 +33,22 @@ class RecurrentGoldenTest {
         WORST.forEach((cell, err) -> System.out.printf("rnn golden: %-9s max relative error %.2e%n", cell, err));
     }
 
-    /** The gradlab layer for a case's PyTorch module spec, float64. */
-    static Recurrent layer(String cell, JsonNode args) {
-        int in = args.get("input_size").asInt();
-        int hidden = args.get("hidden_size").asInt();
-        int layers = args.path("num_layers").asInt(1);
-        assertTrue(args.get("batch_first").asBoolean(), "gradlab's layout is batch first");
+    /** The gradlab layer for a case's PyTorch module spec, float64; every argument the spec sets must map. */
+    static Recurrent layer(String name, JsonNode module) {
+        Golden.Args args = Golden.Args.of(name, module);
+        int in = (int) args.integer("input_size");
+        int hidden = (int) args.integer("hidden_size");
+        int layers = (int) args.integer("num_layers", 1);
+        assertTrue(args.flag("batch_first", false), name + ": gradlab's layout is batch first");
         Rng rng = Rng.seeded(0);
-        Recurrent r = switch (cell) {
-            case "rnn_tanh" -> Rnn.of(Rnn.Nonlinearity.TANH, in, hidden, layers, rng);
-            case "rnn_relu" -> Rnn.of(Rnn.Nonlinearity.RELU, in, hidden, layers, rng);
-            case "gru" -> Gru.of(in, hidden, layers, rng);
-            case "lstm" -> Lstm.of(in, hidden, layers, rng);
-            default -> throw new AssertionError("unknown cell " + cell);
+        Recurrent r = switch (module.get("type").asText()) {
+            case "RNN" -> Rnn.of(args.choice("nonlinearity", "tanh", "tanh", "relu").equals("tanh")
+                    ? Rnn.Nonlinearity.TANH : Rnn.Nonlinearity.RELU, in, hidden, layers, rng);
+            case "GRU" -> Gru.of(in, hidden, layers, rng);
+            case "LSTM" -> Lstm.of(in, hidden, layers, rng);
+            default -> throw new AssertionError(name + ": no gradlab layer for " + module);
         };
+        args.done();
         r.to(DataType.DOUBLE);
         return r;
     }
@@ -88,7 +90,7 @@ class RecurrentGoldenTest {
     private static void sequence(JsonNode c) {
         String cell = c.get("cell").asText();
         String name = c.get("name").asText();
-        Recurrent r = layer(cell, c.get("module").get("args"));
+        Recurrent r = layer(name, c.get("module"));
         r.loadStateDict(stateDict(c.get("state_dict")));
         boolean zeros = c.get("initial_state").asText().equals("zeros");
         Recurrent.State initial = zeros ? null : new Recurrent.State(Golden.tensor(c.get("h0")), optional(c.get("c0")));
@@ -130,11 +132,9 @@ class RecurrentGoldenTest {
     private static void classifier(JsonNode c) {
         String cell = c.get("cell").asText();
         String name = c.get("name").asText();
-        JsonNode args = c.get("module").get("args");
-        int hidden = args.get("hidden_size").asInt();
+        Recurrent r = layer(name, c.get("module"));
         INDArray logitsRef = Golden.tensor(c.get("logits"));
-        Sequential model = Sequential.of(Sequences.rows(args.get("input_size").asInt()), layer(cell, args), LastStep.of(),
-                Dense.of(hidden, (int) logitsRef.size(1), Rng.seeded(1)));
+        Sequential model = Sequential.of(Sequences.rows(r.in()), r, LastStep.of(), Dense.of(r.hidden(), (int) logitsRef.size(1), Rng.seeded(1)));
         model.to(DataType.DOUBLE);
         model.loadStateDict(stateDict(c.get("state_dict")));
         INDArray x = Golden.tensor(c.get("input"));
