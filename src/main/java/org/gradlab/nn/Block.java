@@ -73,8 +73,8 @@ abstract sealed class Block permits Block.F32, Block.F64 {
     /** Copies {@code src[0, n)} to elements {@code [from, from + n)}. */
     abstract void write(int from, double[] src, int n);
 
-    /** Sets {@code n} elements from {@code from} to {@code v}. */
-    abstract void fill(int from, int n, double v);
+    /** Sets {@code n} elements from {@code from} to zero. */
+    abstract void zero(int from, int n);
 
     /** Copies {@code n} elements of {@code src} (of this block's type) from {@code srcFrom} to this block from {@code from}. */
     abstract void copy(int from, Block src, int srcFrom, int n);
@@ -132,6 +132,7 @@ abstract sealed class Block permits Block.F32, Block.F64 {
     /** float32 memory. */
     static final class F32 extends Block {
         private static final float TANH_CLAMP = 7.90531110763549805f;
+        private static final float[] ZEROS = new float[4096];
         private final FloatBuffer buffer;
         private final FloatPointer base;
         private float[] staging = new float[0];
@@ -183,10 +184,10 @@ abstract sealed class Block permits Block.F32, Block.F64 {
         }
 
         @Override
-        void fill(int from, int n, double v) {
-            float[] s = staging(n);
-            java.util.Arrays.fill(s, 0, n, (float) v);
-            buffer.put(from, s, 0, n);
+        void zero(int from, int n) {
+            for (int i = from; i < from + n; i += ZEROS.length) {
+                buffer.put(i, ZEROS, 0, Math.min(ZEROS.length, from + n - i));
+            }
         }
 
         @Override
@@ -227,6 +228,7 @@ abstract sealed class Block permits Block.F32, Block.F64 {
 
     /** float64 memory. */
     static final class F64 extends Block {
+        private static final double[] ZEROS = new double[4096];
         private final DoubleBuffer buffer;
         private final DoublePointer base;
 
@@ -261,9 +263,9 @@ abstract sealed class Block permits Block.F32, Block.F64 {
         }
 
         @Override
-        void fill(int from, int n, double v) {
-            for (int i = from; i < from + n; i++) {
-                buffer.put(i, v);
+        void zero(int from, int n) {
+            for (int i = from; i < from + n; i += ZEROS.length) {
+                buffer.put(i, ZEROS, 0, Math.min(ZEROS.length, from + n - i));
             }
         }
 

@@ -72,7 +72,7 @@ public final class Gru extends Recurrent {
     }
 
     @Override
-    void backwardStep(Tape tp, int t, double[] dh) {
+    void backwardStep(Tape tp, int t, double[] dh, Carry carry) {
         int n = batch();
         int hid = hidden();
         int bh = n * hid;
@@ -104,7 +104,7 @@ public final class Gru extends Recurrent {
         }
         tp.dGates.write(t * bh * 3, di, bh * 3);
         tp.dGatesH.write(t * bh * 3, dhid, bh * 3);
-        tp.dh.write(0, direct, bh);
-        recurrentBack(tp, tp.dGatesH, t, 1);
+        carry.add(direct, tp.v2, bh);
+        recurrentBack(tp, tp.dGatesH, t, carry, true);
     }
 }

@@ -56,7 +56,7 @@ public final class LastStep implements Layer {
         Block g = Block.read(dy, toString());
         INDArray dx = Nd4j.createUninitialized(dy.dataType(), inputShape);
         Block out = Block.of(dx, toString());
-        out.fill(0, batch * time * features, 0);
+        out.zero(0, batch * time * features);
         for (int b = 0; b < batch; b++) {
             out.copy((b * time + time - 1) * features, g, b * features, features);
         }

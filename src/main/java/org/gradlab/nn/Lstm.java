@@ -69,7 +69,7 @@ public final class Lstm extends Recurrent {
     }
 
     @Override
-    void backwardStep(Tape tp, int t, double[] dh) {
+    void backwardStep(Tape tp, int t, double[] dh, Carry carry) {
         int n = batch();
         int hid = hidden();
         int bh = n * hid;
@@ -97,6 +97,6 @@ public final class Lstm extends Recurrent {
         }
         tp.dc.write(0, dc, bh);
         tp.dGates.write(t * bh * 4, da, bh * 4);
-        recurrentBack(tp, tp.dGates, t, 0);
+        recurrentBack(tp, tp.dGates, t, carry, false);
     }
 }

@@ -90,7 +90,7 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         Block gates;          // [time*batch, gates*hidden]: pre-activations, then activations
         Block dGates;         // dL/d(input-side pre-activations), same layout
         Block dGatesH;        // Gru: dL/d(hidden-side pre-activations); else dGates
-        Block dh;             // the gradient carried back through time [batch, hidden]
+        Block dh;             // dL/dh of the initial state [batch, hidden], after backward
         Block dc;             // Lstm: the cell-state gradient carried back [batch, hidden]
         Block dx;             // dL/d(input) [time*batch, inSize]
         double[] g1;          // windows of one step for the cells' loops: [batch, gates*hidden]...
@@ -184,9 +184,9 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
                 tp.xOffset = bh;
             }
             if (initial == null) {
-                tp.h.fill(0, bh, 0);
+                tp.h.zero(0, bh);
                 if (tp.c != null) {
-                    tp.c.fill(0, bh, 0);
+                    tp.c.zero(0, bh);
                 }
             } else {
                 tp.h.copy(0, Block.read(initial.h(), kind), tp.index * bh, bh);
@@ -243,35 +243,38 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         int bh = batch * hidden;
         dTop = Block.reuse(dTop, type, (long) time * bh);
         if (gradOutput == null) {
-            dTop.fill(0, time * bh, 0);
+            dTop.zero(0, time * bh);
         } else {
             toTimeMajor(Block.read(gradOutput, kind), dTop, hidden);
         }
         gradNorms = new double[tapes.length][time];
         for (int l = tapes.length - 1; l >= 0; l--) {
             Tape tp = tapes[l];
+            // dL/d(this layer's outputs), our own buffer: each step adds the gradient it carries back
+            // into the previous step's slot, so a slot holds dL/dh_t in full when its turn comes
             Block dy = l == tapes.length - 1 ? dTop : tapes[l + 1].dx;
-            if (gradLast == null) {
-                tp.dh.fill(0, bh, 0);
-                if (tp.dc != null) {
-                    tp.dc.fill(0, bh, 0);
+            if (tp.dc != null) {
+                tp.dc.zero(0, bh);
+            }
+            if (gradLast != null) {
+                double[] last = dy.read((time - 1) * bh, tp.v4, bh);
+                double[] given = Block.read(gradLast.h(), kind).read(l * bh, tp.v3, bh);
+                for (int i = 0; i < bh; i++) {
+                    last[i] += given[i];
                 }
-            } else {
-                tp.dh.copy(0, Block.read(gradLast.h(), kind), l * bh, bh);
+                dy.write((time - 1) * bh, last, bh);
                 if (tp.dc != null) {
                     tp.dc.copy(0, Block.read(gradLast.c(), kind), l * bh, bh);
                 }
             }
             for (int t = time - 1; t >= 0; t--) {
-                double[] total = tp.dh.read(0, tp.v4, bh);
-                double[] fromAbove = dy.read(t * bh, tp.v3, bh);
+                double[] total = dy.read(t * bh, tp.v4, bh);
                 double sq = 0;
                 for (int i = 0; i < bh; i++) {
-                    total[i] += fromAbove[i];
                     sq += total[i] * total[i];
                 }
                 gradNorms[l][t] = Math.sqrt(sq);
-                backwardStep(tp, t, total);
+                backwardStep(tp, t, total, t > 0 ? new Carry(dy, (t - 1) * bh) : new Carry(tp.dh, -1));
             }
             weightGradients(tp);
         }
@@ -343,7 +346,9 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         int n = time * batch;
         if (ones == null || ones.type() != type || ones.capacity() < n) {
             ones = Block.reuse(null, type, n);
-            ones.fill(0, n, 1);
+            double[] all = new double[n];
+            java.util.Arrays.fill(all, 1);
+            ones.write(0, all, n);
         }
         return ones;
     }
@@ -362,10 +367,34 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
     /**
      * Step {@code t} backward: {@code dh} holds dL/dh_t in full (from the outputs and the later
      * steps), and {@code tp.dc} the cell-state gradient from step t+1; writes the step's
-     * pre-activation gradients and leaves dL/dh_{t-1} (and dL/dc_{t-1}) in {@code tp.dh} (and
-     * {@code tp.dc}).
+     * pre-activation gradients, adds dL/dh_{t-1} through this step to {@code carry}, and leaves
+     * dL/dc_{t-1} in {@code tp.dc}.
      */
-    abstract void backwardStep(Tape tp, int t, double[] dh);
+    abstract void backwardStep(Tape tp, int t, double[] dh, Carry carry);
+
+    /**
+     * Where a step sends the gradient of the previous hidden state: added to the previous step's
+     * slot of the layer's output gradient, or, at step 0, written to {@code tp.dh} (offset -1).
+     */
+    record Carry(Block block, int offset) {
+        /** Adds {@code v[0, n)} to the target ({@code window} is scratch of that size). */
+        void add(double[] v, double[] window, int n) {
+            if (offset < 0) {
+                block.write(0, v, n);
+                return;
+            }
+            double[] w = block.read(offset, window, n);
+            for (int i = 0; i < n; i++) {
+                w[i] += v[i];
+            }
+            block.write(offset, w, n);
+        }
+
+        /** 1 when the target already holds a gradient to add to, else 0. */
+        double beta() {
+            return offset < 0 ? 0 : 1;
+        }
+    }
 
     /** Whether the cell keeps cell states (Lstm). */
     boolean hasCellState() {
@@ -384,11 +413,14 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
                 c.at(cOffset, g));
     }
 
-    /** {@code dh = dG_t W_hh + beta dh}: the gradient carried to the previous step through the recurrent weights. */
-    final void recurrentBack(Tape tp, Block dGates, int t, double beta) {
+    /**
+     * {@code carry += dG_t W_hh} ({@code added}: the cell already put a direct term there, else
+     * the carry's own beta): the gradient carried to the previous step through the recurrent weights.
+     */
+    final void recurrentBack(Tape tp, Block dGates, int t, Carry carry, boolean added) {
         int g = gates * hidden;
-        Block.gemm(false, false, batch, hidden, g, 1, dGates.at(t * batch * g, g), tp.u.at(0, hidden), beta,
-                tp.dh.at(0, hidden));
+        Block.gemm(false, false, batch, hidden, g, 1, dGates.at(t * batch * g, g), tp.u.at(0, hidden),
+                added ? 1 : carry.beta(), carry.block().at(Math.max(carry.offset(), 0), hidden));
     }
 
     int batch() {

@@ -59,7 +59,7 @@ public final class Rnn extends Recurrent {
     }
 
     @Override
-    void backwardStep(Tape tp, int t, double[] dh) {
+    void backwardStep(Tape tp, int t, double[] dh, Carry carry) {
         int bh = batch() * hidden();
         double[] h = tp.h.read((t + 1) * bh, tp.v1, bh);
         double[] da = tp.v2;
@@ -73,6 +73,6 @@ public final class Rnn extends Recurrent {
             }
         }
         tp.dGates.write(t * bh, da, bh);
-        recurrentBack(tp, tp.dGates, t, 0);
+        recurrentBack(tp, tp.dGates, t, carry, false);
     }
 }
