@@ -2,29 +2,17 @@ package org.gradlab.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.gradlab.experiment.ArticleJob;
 import org.gradlab.experiment.Presets;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code gradlab article}: runs {@link ArticleJob}. */
 @Command(name = "article", sortOptions = false, sortSynopsis = false,
         description = {"Train the article's MLP (784-64-64-10, ReLU, dropout 0.2/0.5, Adam lr 1e-3, batch 32) on the "
                 + "bundled digits; print the epoch table and write tables (CSV), charts (PNG) and a report (HTML)."})
-final class ArticleCommand implements Callable<Integer> {
-    @ParentCommand
-    private Main main;
-
-    @Mixin
-    private HelpOption help;
-
-    @Option(names = "--seed", paramLabel = "N", description = "Model, split and batch-order seed (default: ${DEFAULT-VALUE}).")
-    private long seed;
-
+final class ArticleCommand extends JobCommand {
     @Option(names = "--epochs", paramLabel = "N", converter = PositiveInt.class,
             description = "Epochs, at least 1 (default: ${DEFAULT-VALUE}).")
     private int epochs = Presets.ARTICLE_EPOCHS;
@@ -49,7 +37,7 @@ final class ArticleCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ArticleJob.Options options = new ArticleJob.Options(seed, epochs, data == null ? null : data.images,
                 data == null ? null : data.labels);
-        ArticleJob.run(options, out, main.out());
+        ArticleJob.run(options, out, out());
         return 0;
     }
 }

@@ -2,12 +2,9 @@ package org.gradlab.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.gradlab.experiment.ExplodeJob;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code gradlab explode}: runs {@link ExplodeJob}. */
 @Command(name = "explode", sortOptions = false, sortSynopsis = false,
@@ -15,16 +12,7 @@ import picocli.CommandLine.ParentCommand;
                 + "fixed rate, fixed + global-norm clipping, warmup + cosine, warmup + cosine + clipping, fixed with "
                 + "LayerNorm after each hidden layer. Print a summary; write the doctor's report on the fixed run "
                 + "(Markdown, HTML), the monitors' tables (CSV) and a chart of the gradient norms (PNG)."})
-final class ExplodeCommand implements Callable<Integer> {
-    @ParentCommand
-    private Main main;
-
-    @Mixin
-    private HelpOption help;
-
-    @Option(names = "--seed", paramLabel = "N", description = "Models, split and batch-order seed (default: ${DEFAULT-VALUE}).")
-    private long seed;
-
+final class ExplodeCommand extends JobCommand {
     @Option(names = "--epochs", paramLabel = "N", converter = PositiveInt.class,
             description = "Epochs per run, at least 1 (default: ${DEFAULT-VALUE}).")
     private int epochs = ExplodeJob.Options.defaults().epochs();
@@ -34,7 +22,7 @@ final class ExplodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ExplodeJob.run(new ExplodeJob.Options(seed, epochs), out, main.out());
+        ExplodeJob.run(new ExplodeJob.Options(seed, epochs), out, out());
         return 0;
     }
 }
