@@ -16,6 +16,12 @@ public final class Dropout implements Layer {
     private final Rng rng;
     private boolean training = true;
     private INDArray mask;
+    /** Storage of the float32 mask (0 or 1 / (1 - p)), reused from step to step. */
+    private float[] maskValues;
+    /** Whether the last forward drew {@link #maskValues} (float32 training) rather than {@link #mask}. */
+    private boolean floatMask;
+    private INDArray output;
+    private INDArray gradInput;
 
     private Dropout(double p, Rng rng) {
         if (!(p >= 0 && p < 1)) {
@@ -51,12 +57,44 @@ public final class Dropout implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
+        mask = null;
+        floatMask = false;
         if (!training || p == 0) {
-            mask = null;
             return x;
+        }
+        if (Blas.isFloat(x)) {
+            floatMask = true;
+            output = Blas.reuse(output, x.dataType(), x.shape());
+            return multiply(x, drawFloatMask(Math.toIntExact(x.length())), output);
         }
         mask = mask(x);
         return x.mul(mask);
+    }
+
+    /**
+     * The float32 mask of {@link #mask}, drawn the same way, in a heap array this layer reuses;
+     * forward and backward multiply by it in Java loops into arrays the layer also reuses
+     * ({@code dup()} a result to keep it past the next call).
+     */
+    private float[] drawFloatMask(int n) {
+        float scale = (float) (1 / (1 - p));
+        if (maskValues == null || maskValues.length < n) {
+            maskValues = new float[n];
+        }
+        for (int i = 0; i < n; i++) {
+            maskValues[i] = rng.nextDouble() < p ? 0 : scale;
+        }
+        return maskValues;
+    }
+
+    private static INDArray multiply(INDArray x, float[] m, INDArray into) {
+        int n = Math.toIntExact(x.length());
+        float[] v = Blas.stage(x, 0);
+        for (int i = 0; i < n; i++) {
+            v[i] *= m[i];
+        }
+        Blas.write(v, into);
+        return into;
     }
 
     /** Inverted-dropout mask of {@code x}'s shape and type: 0 with probability p, else 1 / (1 - p). */
@@ -78,6 +116,11 @@ public final class Dropout implements Layer {
 
     @Override
     public INDArray backward(INDArray dy) {
+        if (floatMask) {
+            Checks.requireBackward(toString(), output, dy);
+            gradInput = Blas.reuse(gradInput, dy.dataType(), dy.shape());
+            return multiply(Blas.contiguous(dy), maskValues, gradInput);
+        }
         return mask == null ? dy : dy.mul(mask);
     }
 

@@ -30,6 +30,15 @@ public interface Layer {
     /** Given dL/d(output) of the last forward, writes parameter gradients and returns dL/d(input). */
     INDArray backward(INDArray gradOutput);
 
+    /**
+     * {@link #backward(INDArray)}, told whether anyone will read dL/d(input): when not (the first
+     * layer of a model, as PyTorch knows from {@code requires_grad}), a layer may skip computing
+     * it and return null. Parameter gradients are written either way.
+     */
+    default INDArray backward(INDArray gradOutput, boolean needInputGradient) {
+        return backward(gradOutput);
+    }
+
     /** This module's own parameters (not its children's), in a fixed order. */
     default List<Param> params() {
         return List.of();
