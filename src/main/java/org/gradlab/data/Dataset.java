@@ -37,9 +37,30 @@ public record Dataset(INDArray features, int[] labels, int numClasses) {
                         + " is outside [0, " + numClasses + ")");
             }
         }
-        if (features.isR() && (features.isNaN().any() || features.isInfinite().any())) {
+        if (!allFinite(features)) {
             throw new IllegalArgumentException("Dataset: features contain NaN or infinite values");
         }
+    }
+
+    /** Whether every feature is finite; float32 is read in chunks, without ND4J's full-size boolean masks. */
+    private static boolean allFinite(INDArray f) {
+        if (!Blas.isFloat(f)) {
+            return !f.isR() || !(f.isNaN().any() || f.isInfinite().any());
+        }
+        long n = f.length();
+        float[] chunk = Blas.staging(0, (int) Math.min(n, 1 << 16));
+        for (long at = 0; at < n; at += chunk.length) {
+            int len = (int) Math.min(chunk.length, n - at);
+            Blas.read(f, at, chunk, len);
+            float acc = 0;
+            for (int i = 0; i < len; i++) {
+                acc += chunk[i] * 0f;      // 0 for finite values, NaN for NaN and infinities
+            }
+            if (acc != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public int size() {

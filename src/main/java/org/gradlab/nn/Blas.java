@@ -148,9 +148,7 @@ public final class Blas {
 
     /** Copies a float32 array's values (row-major) into {@code into[0..length)}; returns {@code into}. */
     public static float[] read(INDArray a, float[] into) {
-        requireDense(a, a.length(), DataType.FLOAT, "read");
-        view(a).get(0, into, 0, Math.toIntExact(a.length()));
-        return into;
+        return read(a, 0, into, Math.toIntExact(a.length()));
     }
 
     /** Copies rows {@code rows} of a float32 matrix, in that order, into {@code into}; returns {@code into}. */
@@ -171,8 +169,20 @@ public final class Blas {
 
     /** Copies {@code from[0..length)} into a float32 array (row-major). */
     public static void write(float[] from, INDArray a) {
-        requireDense(a, a.length(), DataType.FLOAT, "write");
-        view(a).put(0, from, 0, Math.toIntExact(a.length()));
+        write(from, Math.toIntExact(a.length()), a, 0);
+    }
+
+    /** Copies {@code from[0..count)} into a float32 array's elements {@code [at, at + count)} (row-major). */
+    public static void write(float[] from, int count, INDArray a, long at) {
+        requireDense(a, at + count, DataType.FLOAT, "write");
+        view(a).put(Math.toIntExact(at), from, 0, count);
+    }
+
+    /** Copies a float32 array's elements {@code [at, at + count)} (row-major) into {@code into[0..count)}. */
+    public static float[] read(INDArray a, long at, float[] into, int count) {
+        requireDense(a, at + count, DataType.FLOAT, "read");
+        view(a).get(Math.toIntExact(at), into, 0, count);
+        return into;
     }
 
     /** Whether {@code a} is float32 and dense, the arrays the {@code float[]} kernels handle. */
