@@ -190,9 +190,12 @@ public final class Blas {
         return a.dataType() == DataType.FLOAT && isDense(a);
     }
 
-    /** Whether {@code a} is one contiguous row-major block of memory (possibly at an offset). */
+    /**
+     * Whether {@code a} is one contiguous row-major block starting at its buffer's start (views at
+     * an offset are not: {@link #contiguous} copies them).
+     */
     public static boolean isDense(INDArray a) {
-        if (a.ordering() != 'c' && a.rank() > 1 && a.length() > 1) {
+        if (a.offset() != 0 || (a.ordering() != 'c' && a.rank() > 1 && a.length() > 1)) {
             return false;
         }
         long[] shape = a.shape();
@@ -220,15 +223,14 @@ public final class Blas {
     }
 
     private static FloatBuffer view(INDArray a) {
-        FloatBuffer f = a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-        return f.position(Math.toIntExact(a.offset())).slice();
+        return a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     private static FloatPointer floats(INDArray a) {
-        return new FloatPointer(a.data().addressPointer()).position(a.offset());
+        return new FloatPointer(a.data().addressPointer());
     }
 
     private static DoublePointer doubles(INDArray a) {
-        return new DoublePointer(a.data().addressPointer()).position(a.offset());
+        return new DoublePointer(a.data().addressPointer());
     }
 }
