@@ -5,7 +5,6 @@ import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
@@ -14,13 +13,8 @@ import org.gradlab.data.Batches;
 import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
 import org.gradlab.experiment.Presets;
-import org.gradlab.nn.Activation;
 import org.gradlab.nn.Backend;
 import org.gradlab.nn.Blas;
-import org.gradlab.nn.Dense;
-import org.gradlab.nn.Layer;
-import org.gradlab.nn.Rng;
-import org.gradlab.nn.Sequential;
 import org.gradlab.optim.Optimizer;
 import org.gradlab.optim.Sgd;
 import org.gradlab.train.Trainer;
@@ -74,7 +68,7 @@ public class SpeedBench {
         Dataset data = Mnist.bundled().select(IntStream.range(0, 8000).toArray());
         Workload w1 = new Workload(Presets.articleTrainer(0).build(), Batches.epoch(data, 32, null), 500, 1e-3);
         Workload w2 = new Workload(Presets.articleTrainer(0).build(), Batches.epoch(data, 256, null), 100, 1e-3);
-        Workload w3 = new Workload(Trainer.builder(deep()).optimizer(Optimizer.of(Sgd.plain())).lr(0.01)
+        Workload w3 = new Workload(Trainer.builder(Presets.deepTanhModel(0)).optimizer(Optimizer.of(Sgd.plain())).lr(0.01)
                 .gradients(Clip.globalNorm(1.0)).build(), Batches.epoch(data, 128, null), 30, 0.01);
         System.out.println("READY " + blasLibrary());
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -89,20 +83,6 @@ public class SpeedBench {
             System.out.println(reply);
             System.out.flush();
         }
-    }
-
-    /** 16 x (Linear(., 256) + Tanh), then Linear(256, 10), PyTorch's default initialisation. */
-    static Layer deep() {
-        Rng rng = Rng.seeded(0);
-        List<Layer> layers = new ArrayList<>();
-        int in = 784;
-        for (int i = 0; i < 16; i++) {
-            layers.add(Dense.of(in, 256, rng));
-            layers.add(Activation.tanh());
-            in = 256;
-        }
-        layers.add(Dense.of(256, 10, rng));
-        return Sequential.of(layers);
     }
 
     /** Single-core sgemm throughput, GFLOP/s: the best of 5 rounds of 1024^3 products, as {@link Blas#gemm} calls it. */
