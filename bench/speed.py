@@ -216,10 +216,11 @@ def main():
     print(f"\n{'workload':<14} {'gradlab':>9} {'pytorch':>9} {'ratio':>7} {'cpu ratio':>10}")
     for name, g, t, cpu in rows:
         print(f"{name:<14} {g:9.3f} {t:9.3f} {g / t:7.2f} " + (f"{cpu:10.2f}" if cpu else f"{'':>10}"))
-    w3 = med(s[0] for s in samples["W3"][0])
     flops = 2 * 128 * (784 * 256 + 15 * 256 * 256 + 256 * 10) * 3 - 2 * 128 * 784 * 256   # fwd, dW, dx (no first dx)
-    print(f"\nsingle-core sgemm peak (1024^3, gradlab's OpenBLAS): {peak:.1f} GFLOP/s; "
-          f"W3 runs at {flops / w3 / 1e6:.1f} GFLOP/s = {100 * flops / w3 / 1e6 / peak:.0f}% of it")
+    w3_wall, w3_cpu = (flops / med(s[k] for s in samples["W3"][0]) / 1e6 for k in (0, 1))
+    print(f"\nsingle-core sgemm peak (1024^3, gradlab's OpenBLAS, per CPU second): {peak:.1f} GFLOP/s; W3 runs its "
+          f"gemm work at {w3_cpu:.1f} GFLOP/s per CPU second = {100 * w3_cpu / peak:.0f}% of it "
+          f"({w3_wall:.1f} GFLOP/s of wall time)")
     print(f"medians of {a.rounds} interleaved rounds after {a.warmup} warm-up rounds; FIT of {a.fit_rounds} fresh "
           f"processes each; JVM options: {a.jvm_opts or '(none)'}; ratio = gradlab / pytorch, wall time "
           "(cpu ratio: thread CPU time, less sensitive to a busy machine)")
