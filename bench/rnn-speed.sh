@@ -8,11 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/notebook/classpath.jar ] || ./mvnw -q -B package -DskipTests
 export OMP_NUM_THREADS=1
+# the JVM options bench/speed.sh and the launcher use; GRADLAB_JVM_OPTS overrides them
+jvm_opts="${GRADLAB_JVM_OPTS:--Xms8m -Xmx128m -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxBytes=0 -Dorg.bytedeco.javacpp.maxPhysicalBytes=0}"
 cells=("${@:-rnn gru lstm}")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 # shellcheck disable=SC2068
-{ java -cp target/notebook/classpath.jar bench/RnnSpeedBench.java ${cells[@]}
+# shellcheck disable=SC2086
+{ java $jvm_opts -cp target/notebook/classpath.jar bench/RnnSpeedBench.java ${cells[@]}
   PYTHONPATH=bench /usr/bin/python3 bench/pytorch_rnn_speed.py ${cells[@]}; } | tee "$out"
 awk '{cpu[$1" "$2]=$3; wall[$1" "$2]=$4; if (!($2 in seen)) {seen[$2]=1; order[n++]=$2}} END {
   printf "\n%-6s %12s %12s %8s   %s\n", "cell", "gradlab ms", "pytorch ms", "ratio", "(cpu time; wall gradlab / pytorch ms)";

@@ -252,6 +252,7 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
             Tape tp = tapes[l];
             // dL/d(this layer's outputs), our own buffer: each step adds the gradient it carries back
             // into the previous step's slot, so a slot holds dL/dh_t in full when its turn comes
+            allocateBackward(tp);
             Block dy = l == tapes.length - 1 ? dTop : tapes[l + 1].dx;
             if (tp.dc != null) {
                 tp.dc.zero(0, bh);
@@ -440,13 +441,8 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         }
         tp.h = Block.reuse(tp.h, type, rows * hidden + bh);
         tp.gates = Block.reuse(tp.gates, type, rows * g);
-        tp.dGates = Block.reuse(tp.dGates, type, rows * g);
-        tp.dGatesH = separateHiddenGradients() ? Block.reuse(tp.dGatesH, type, rows * g) : tp.dGates;
-        tp.dh = Block.reuse(tp.dh, type, bh);
-        tp.dx = Block.reuse(tp.dx, type, rows * tp.inSize);
         if (hasCellState()) {
             tp.c = Block.reuse(tp.c, type, rows * hidden + bh);
-            tp.dc = Block.reuse(tp.dc, type, bh);
         }
         if (hasCellState() || separateHiddenGradients()) {
             tp.aux = Block.reuse(tp.aux, type, rows * hidden);
@@ -463,6 +459,20 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         tp.v3 = Block.window(tp.v3, (int) bh);
         tp.v4 = Block.window(tp.v4, (int) bh);
         tp.hiddenBias = tp.bh.read(0, Block.window(tp.hiddenBias, g), g);
+    }
+
+    /** The gradient buffers, only once backward runs (evaluation never needs them). */
+    private void allocateBackward(Tape tp) {
+        long rows = (long) time * batch;
+        long bh = (long) batch * hidden;
+        int g = gates * hidden;
+        tp.dGates = Block.reuse(tp.dGates, type, rows * g);
+        tp.dGatesH = separateHiddenGradients() ? Block.reuse(tp.dGatesH, type, rows * g) : tp.dGates;
+        tp.dh = Block.reuse(tp.dh, type, bh);
+        tp.dx = Block.reuse(tp.dx, type, rows * tp.inSize);
+        if (hasCellState()) {
+            tp.dc = Block.reuse(tp.dc, type, bh);
+        }
     }
 
     /** {@code src [batch, time, width]} into {@code dst [time, batch, width]}. */
