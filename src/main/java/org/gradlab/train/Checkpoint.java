@@ -141,7 +141,11 @@ public final class Checkpoint {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "checkpoint not found");
         }
-        Map<String, byte[]> entries = read(file, 64L * 1024 * 1024 + 64 * trainer.model().paramCount());
+        restore(trainer, file.toString(), read(file, 64L * 1024 * 1024 + 64 * trainer.model().paramCount()));
+    }
+
+    /** Restores from the entries of a checkpoint read from {@code file} (a name for messages); takes them apart. */
+    static void restore(Trainer trainer, String file, Map<String, byte[]> entries) throws CheckpointException {
         byte[] sum = entries.remove(CHECKSUM);
         if (sum == null) {
             throw new CheckpointException(file + ": not a gradlab checkpoint (no " + CHECKSUM + ")");
@@ -258,7 +262,7 @@ public final class Checkpoint {
     }
 
     /** SHA-256 over every entry (checksum excluded) in name order: name, 0, length, bytes. */
-    private static String checksum(Map<String, byte[]> entries) {
+    static String checksum(Map<String, byte[]> entries) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
             for (Map.Entry<String, byte[]> e : new TreeMap<>(entries).entrySet()) {
