@@ -74,7 +74,7 @@ public final class Checkpoint {
         ObjectNode m = JSON.createObjectNode();
         m.put("format", FORMAT).put("version", VERSION).put("dtype", dtype(trainer));
         m.set("state", StateCodec.encode(trainer.state(), entries));
-        entries.put(MANIFEST, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+        entries.put(MANIFEST, JSON.writeValueAsBytes(m));
         byte[] sum = checksum(entries).getBytes(StandardCharsets.US_ASCII);
         return AtomicFile.write(file, out -> {
             try (ZipOutputStream zip = new ZipOutputStream(out)) {

@@ -379,7 +379,8 @@ final class StateCodec {
 
     private static long integral(String path, JsonNode n, long min, long max) throws Invalid {
         if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < min || n.longValue() > max) {
-            throw new Invalid(path, "expected an integer in [" + min + ", " + max + "], got " + brief(n));
+            throw new Invalid(path, "expected an integer" + (min == Long.MIN_VALUE ? "" : " in [" + min + ", " + max + "]")
+                    + ", got " + brief(n));
         }
         return n.longValue();
     }

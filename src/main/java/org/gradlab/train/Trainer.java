@@ -397,12 +397,12 @@ public final class Trainer {
                     + epochs + "; build it with epochs(" + s.progress().epochsDone() + ") or more");
         }
         if ((s.plateau() != null) != (plateau != null)) {
-            throw new IllegalArgumentException("plateau: the state " + (s.plateau() != null ? "has" : "has no")
-                    + " plateau but this trainer " + (plateau != null ? "has" : "has no") + " plateau");
+            throw new IllegalArgumentException(s.plateau() != null ? "plateau: the state has a plateau but this trainer has none"
+                    : "plateau: the state has no plateau but this trainer has one");
         }
         if (all && (s.monitor() != null) != (monitor != null)) {
-            throw new IllegalArgumentException("monitor: the state " + (s.monitor() != null ? "has" : "has no")
-                    + " monitor but this trainer " + (monitor != null ? "has" : "has no") + " monitor");
+            throw new IllegalArgumentException(s.monitor() != null ? "monitor: the state has a monitor but this trainer has none"
+                    : "monitor: the state has no monitor but this trainer has one");
         }
         TrainState undo = capture(all);
         try {
