@@ -217,7 +217,7 @@ class CheckpointAttackTest {
 
     /**
      * Every single-bit flip of the manifest: with the stored checksum, each is refused. With the
-     * checksum recomputed (a deliberate edit; every fourth bit, to keep the test short), each is
+     * checksum recomputed (a deliberate edit; every 16th bit, to keep the test short), each is
      * refused with a checkpoint exception or restores a state that passes every check; never
      * another exception, and a refusal never changes the trainer.
      */
@@ -225,6 +225,9 @@ class CheckpointAttackTest {
     void everyBitFlipOfTheManifestIsRefusedOrHarmless() throws IOException {
         byte[] manifest = good.get(Checkpoint.MANIFEST);
         TrainState before = target.state();
+        Trainer reference = small(2, AdamW.defaults()).build();
+        Checkpoint.restore(reference, "good", copy(good));
+        TrainState goodState = reference.state();
         int refusedByChecksum = 0;
         int refusedByChecks = 0;
         int acceptedSame = 0;
@@ -239,12 +242,12 @@ class CheckpointAttackTest {
             } catch (CheckpointException x) {
                 refusedByChecksum++;
             }
-            if (bit % 4 != 0) {
+            if (bit % 16 != 0) {
                 continue;
             }
             try {
                 Checkpoint.restore(target, "flip", fixed(e));
-                if (sameAsGood()) {
+                if (same(goodState, target.state())) {
                     acceptedSame++;
                 } else {
                     acceptedOther++;
@@ -258,18 +261,16 @@ class CheckpointAttackTest {
         SameState.assertSame(before, target.state());
         int flips = manifest.length * 8;
         LOG.add("bit-flip sweep over " + flips + " manifest bits: stored checksum refused " + refusedByChecksum
-                + "; checksum recomputed (every 4th bit): refused by the checks " + refusedByChecks + ", restored identical " + acceptedSame
+                + "; checksum recomputed (every 16th bit): refused by the checks " + refusedByChecks + ", restored identical " + acceptedSame
                 + ", restored a different valid state " + acceptedOther);
         writeLog();
         assertEquals(flips, refusedByChecksum);
-        assertEquals((flips + 3) / 4, refusedByChecks + acceptedSame + acceptedOther);
+        assertEquals((flips + 15) / 16, refusedByChecks + acceptedSame + acceptedOther);
     }
 
-    private boolean sameAsGood() throws IOException {
-        Trainer fresh = small(2, AdamW.defaults()).build();
-        Checkpoint.restore(fresh, "good", copy(good));
+    private static boolean same(TrainState a, TrainState b) {
         try {
-            SameState.assertSame(fresh.state(), target.state());
+            SameState.assertSame(a, b);
             return true;
         } catch (AssertionError e) {
             return false;
