@@ -1,7 +1,5 @@
 package org.gradlab.nn;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -64,24 +62,18 @@ public final class InputGuard implements Layer {
         }
         seen = true;
         mask = null;
-        FloatBuffer f = HostArrays.floatView(x);
-        DoubleBuffer d = f == null ? HostArrays.doubleView(x) : null;
-        double[] v = f == null && d == null ? HostArrays.toDoubles(x) : null;
-        int n = Math.toIntExact(x.length());
         int cols = Math.toIntExact(x.columns());
-        boolean outside = false;
-        for (int k = 0; k < n; k++) {
-            double e = f != null ? f.get(k) : d != null ? d.get(k) : v[k];
-            if (Double.isNaN(e) || (policy == Policy.REJECT && !(e >= low && e <= high && Double.isFinite(e)))) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT,
-                        "input guard: batch row %d, feature %d is %s; expected a finite value in [%s, %s]",
-                        k / cols, k % cols, e, low, high));
-            }
-            outside |= e < low || e > high;
+        int bad = Checks.firstWhere(x, e -> Double.isNaN(e)
+                || policy == Policy.REJECT && !(e >= low && e <= high && Double.isFinite(e)));
+        if (bad >= 0) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "input guard: batch row %d, feature %d is %s; expected a finite value in [%s, %s]",
+                    bad / cols, bad % cols, x.getDouble(bad / cols, bad % cols), low, high));
         }
-        if (!outside) {
+        if (policy == Policy.REJECT || Checks.firstWhere(x, e -> e < low || e > high) < 0) {
             return x;
         }
+        int n = Math.toIntExact(x.length());
         double[] clamped = HostArrays.toDoubles(x);
         double[] keep = new double[n];
         for (int k = 0; k < n; k++) {

@@ -1,7 +1,5 @@
 package org.gradlab.nn;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,19 +67,8 @@ public final class OutputGuard implements Layer {
         }
     }
 
-    /** The index of the first NaN or infinity in row-major order, or -1. */
     private static long firstNonFinite(INDArray a) {
-        FloatBuffer f = HostArrays.floatView(a);
-        DoubleBuffer d = f == null ? HostArrays.doubleView(a) : null;
-        double[] v = f == null && d == null ? HostArrays.toDoubles(a) : null;
-        int n = Math.toIntExact(a.length());
-        for (int k = 0; k < n; k++) {
-            double e = f != null ? f.get(k) : d != null ? d.get(k) : v[k];
-            if (!Double.isFinite(e)) {
-                return k;
-            }
-        }
-        return -1;
+        return Checks.firstWhere(a, e -> !Double.isFinite(e));
     }
 
     @Override

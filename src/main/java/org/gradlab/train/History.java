@@ -23,11 +23,13 @@ public final class History {
     public record State(List<StepResult> steps, List<EpochResult> epochs) {
     }
 
-    State state() {
+    /** A copy of the records so far. */
+    public State state() {
         return new State(List.copyOf(steps), List.copyOf(epochs));
     }
 
-    void restore(State s) {
+    /** Replaces the records by {@code s}'s. */
+    public void restore(State s) {
         steps.clear();
         steps.addAll(s.steps());
         epochs.clear();

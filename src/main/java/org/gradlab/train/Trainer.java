@@ -31,7 +31,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Trains a model with minibatches: per step, forward, loss, backward, the gradient transforms
  * (clips, guards), then {@code optimizer.step(params, lr)} with the rate from the schedule (times
  * the plateau multiplier, if any) and the momentum the schedule cycles, if it does; per epoch,
- * evaluation on held-out data and a plateau observation.
+ * evaluation on held-out data and a plateau observation. {@link Callback}s plug into the step
+ * (the monitor, the spike policy, checkpoints and listeners are callbacks); everything the run
+ * changes is one {@link TrainState} ({@link #state()}, {@link #restore(TrainState)}).
  * The batch order comes from a seeded {@link Rng}, so the same seeds give the same losses bit for bit.
  *
  * <pre>{@code
