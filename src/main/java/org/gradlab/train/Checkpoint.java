@@ -225,8 +225,9 @@ public final class Checkpoint {
                     b = readAtMost(in, limit);
                 }
                 if (b == null) {
-                    throw new CheckpointException(file + ": entry " + name + " holds more than the " + limit
-                            + " bytes a checkpoint of this trainer may hold");
+                    throw new CheckpointException(file + ": entry " + name + (name.equals(MANIFEST)
+                            ? " holds more than " + MAX_MANIFEST + " bytes"
+                            : " takes the content past the " + cap + " bytes a checkpoint of this trainer may hold"));
                 }
                 total += b.length;
                 out.put(name, b);

@@ -207,6 +207,16 @@ class CheckpointAttackTest {
     }
 
     @Test
+    void deepNestingAndDecompressionBombsAreRefused() throws IOException {
+        byte[] deep = ("[".repeat(100_000) + "]".repeat(100_000)).getBytes(StandardCharsets.UTF_8);
+        refused("manifest-nesting", fixed(with(good, Checkpoint.MANIFEST, deep)), "manifest.json is not valid JSON");
+        Map<String, byte[]> e = copy(good);
+        String steps = manifest(e).path("state").path("history").path("steps").textValue();
+        refused("list-nesting", fixed(with(e, steps, deep)), "state.history.steps: the entry " + steps + " is not valid JSON");
+        refused("bomb", fixed(with(good, "zeros.bin", new byte[80 << 20])), "entry zeros.bin takes the content past the ");
+    }
+
+    @Test
     void aManifestChangedWithoutItsChecksumIsCorrupted() throws IOException {
         Map<String, byte[]> e = copy(good);
         ObjectNode m = manifest(e);
