@@ -109,6 +109,21 @@ public final class Trainer {
         return schedule;
     }
 
+    /** The loss it trains on. */
+    public Loss loss() {
+        return loss;
+    }
+
+    /** Examples per batch. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Epochs {@link #fit} trains for in all. */
+    public int epochs() {
+        return epochs;
+    }
+
     /** The plateau controller, or null. */
     public Plateau plateau() {
         return plateau;
@@ -379,6 +394,16 @@ public final class Trainer {
 
         private Builder(Layer model) {
             this.model = Objects.requireNonNull(model, "model");
+        }
+
+        /** The model the trainer will train (to prepare it, e.g. rescale its initial weights, before {@link #build}). */
+        public Layer model() {
+            return model;
+        }
+
+        /** The schedule set so far, or null. */
+        public Schedule schedule() {
+            return schedule;
         }
 
         public Builder loss(Loss l) {
