@@ -33,8 +33,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * budget: until twice the failing step, and at least one epoch's worth, at most
  * {@code maxSteps}. Fixes that only make sense from the start (a warmup, a rescaled
  * initialisation, the alternative model) are replayed from step 0 over the same span. A fix
- * survives when every loss stayed finite, the loss fell below where the replay started, and the
- * gradient norm stayed within ten times its healthy median; only survivors are recommended, best
+ * survives when every loss stayed finite, the loss fell by at least a quarter from the run's
+ * first loss, and the gradient norm stayed within ten times its healthy median; only survivors are recommended, best
  * final loss first, each with its evidence.
  *
  * <p>Cost: one training run to the last healthy step, then per candidate one replay of the
@@ -182,7 +182,7 @@ public final class FixReplay {
     }
 
     /** Where the replays start (the first alarm's step: steps before it are healthy) and end. */
-    private record Budget(long from, long to, double normBound) {
+    private record Budget(long from, long to, double normBound, double firstLoss) {
     }
 
     private static Budget budget(Doctor.Diagnosis d, Monitor monitor, Setup setup) {
@@ -196,7 +196,7 @@ public final class FixReplay {
         double[] healthy = monitor.stepRecords().stream().filter(s -> s.step() < event).mapToDouble(StepRecord::gradNorm)
                 .filter(Double::isFinite).sorted().toArray();
         double median = healthy.length == 0 ? monitor.stepRecords().get(0).gradNorm() : healthy[healthy.length / 2];
-        return new Budget(event, to, 10 * median);
+        return new Budget(event, to, 10 * median, monitor.stepRecords().get(0).loss());
     }
 
     /**
@@ -267,7 +267,8 @@ public final class FixReplay {
         }
         double[] l = losses.stream().mapToDouble(Double::doubleValue).toArray();
         int tail = Math.max(5, l.length / 10);
-        return new Doctor.Outcome(label(change, t, from), from, l.length, mean(l, 0, Math.min(5, l.length)),
+        double startLoss = start == null && l.length > 0 ? l[0] : budget.firstLoss();
+        return new Doctor.Outcome(label(change, t, from), from, l.length, startLoss,
                 mean(l, Math.max(0, l.length - tail), l.length), maxNorm, budget.normBound(), finite);
     }
 
