@@ -50,6 +50,18 @@ public final class Charts {
         return chart;
     }
 
+    /**
+     * Two columns against {@code x}, each on its own y axis ({@code left} on the left, {@code right}
+     * on the right), for quantities of different scales such as a schedule's rate and momentum.
+     */
+    public static XYChart twoAxes(Table table, String title, String x, String left, String right) {
+        XYChart chart = lines(table, title, x, left, left, right);
+        chart.getSeriesMap().get(right).setYAxisGroup(1);
+        chart.setYAxisGroupTitle(1, right);
+        chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+        return chart;
+    }
+
     /** Train and test loss per epoch. */
     public static XYChart epochLoss(Table epochs) {
         return lines(epochs, "Loss per epoch", "epoch", "cross-entropy", "train_loss", "test_loss");
