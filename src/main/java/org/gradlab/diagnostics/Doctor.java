@@ -88,13 +88,13 @@ public final class Doctor {
      * What a replay of a fix did: from which step, for how many steps, the loss where the run
      * started (its first step's) and at the end (mean of the last tenth, at least five steps),
      * the highest gradient norm before clipping, and whether every loss stayed finite, the loss
-     * fell by at least a quarter and the norm stayed under {@code normBound}.
+     * at least halved and the norm stayed under {@code normBound}.
      */
     public record Outcome(String label, long fromStep, int steps, double startLoss, double endLoss, double maxGradNorm,
             double normBound, boolean finite) {
 
         public boolean lossFell() {
-            return endLoss < 0.75 * startLoss;
+            return endLoss < 0.5 * startLoss;
         }
 
         public boolean bounded() {
@@ -109,7 +109,7 @@ public final class Doctor {
         /** e.g. {@code "lr 0.0333: 240 steps from step 10, loss 2.30 -> 0.412, max grad norm 8.10"}. */
         public String evidence() {
             String why = survived() ? "" : !finite ? "; the loss became non-finite"
-                    : !lossFell() ? "; the loss fell by less than a quarter" : "; the gradient norm passed " + Tables.g3(normBound);
+                    : !lossFell() ? "; the loss did not halve" : "; the gradient norm passed " + Tables.g3(normBound);
             return String.format(Locale.ROOT, "%s: %d steps from step %d, loss %s -> %s, max grad norm %s%s", label,
                     steps, fromStep, Tables.g3(startLoss), Tables.g3(endLoss), Tables.g3(maxGradNorm), why);
         }

@@ -33,8 +33,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * budget: until twice the failing step, and at least one epoch's worth, at most
  * {@code maxSteps}. Fixes that only make sense from the start (a warmup, a rescaled
  * initialisation, the alternative model) are replayed from step 0 over the same span. A fix
- * survives when every loss stayed finite, the loss fell by at least a quarter from the run's
- * first loss, and the gradient norm stayed within ten times its healthy median; only survivors are recommended, best
+ * survives when every loss stayed finite, the loss at least halved from the run's first
+ * loss, and the gradient norm stayed within ten times its healthy median; only survivors are recommended, best
  * final loss first, each with its evidence.
  *
  * <p>Cost: one training run to the last healthy step, then per candidate one replay of the

@@ -37,7 +37,7 @@ class ExplodeComparisonTest {
         Doctor.Diagnosis d = r.diagnosis();
         assertFalse(d.recommended().isEmpty(), d.ranking());
         for (Doctor.Fix f : d.recommended()) {
-            assertTrue(f.outcome().finite() && f.outcome().endLoss() < 0.75 * f.outcome().startLoss()
+            assertTrue(f.outcome().finite() && f.outcome().endLoss() < 0.5 * f.outcome().startLoss()
                     && f.outcome().maxGradNorm() <= f.outcome().normBound(), f.outcome().evidence());
         }
         assertTrue(d.fixes().stream().anyMatch(f -> f.outcome() != null && !f.survived()), "some candidate failed its replay: "
