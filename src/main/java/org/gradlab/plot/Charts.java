@@ -79,8 +79,9 @@ public final class Charts {
      * smoothed curve.
      */
     public static XYChart lrFinder(Table sweep, Map<String, Double> suggestions) {
-        XYChart chart = lines(positive(sweep, "lr"), "Learning-rate range test", "learning rate (log scale)",
-                "loss (log scale)", "loss", "smoothed_loss");
+        XYChart chart = lines(positive(sweep, "lr"), "Learning-rate range test", "lr", "loss (log scale)", "loss",
+                "smoothed_loss");
+        chart.setXAxisTitle("learning rate (log scale)");
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setXAxisDecimalPattern("0.#E0");
