@@ -21,7 +21,6 @@ import org.gradlab.diagnostics.Tables;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Param;
 import org.gradlab.nn.Rng;
-import org.gradlab.optim.States;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -204,13 +203,13 @@ public final class FixReplay {
      * generators, and where the batch order stands. The one place a replay gets its starting
      * state; a saved training state could stand in for this re-run.
      */
-    private record Resume(long step, Map<String, INDArray> model, Map<String, Record> optimizer, Map<String, Long> rngs,
-            long shuffleAtEpochStart, int batchInEpoch) {
+    private record Resume(long step, Map<String, INDArray> model, org.gradlab.optim.Optimizer.State optimizer,
+            Map<String, Long> rngs, long shuffleAtEpochStart, int batchInEpoch) {
     }
 
     private static Resume resume(Setup setup, long steps) {
         Trainer t = setup.run().get().build();
-        Rng shuffle = t.shuffleRng();
+        Rng shuffle = shuffleOf(t);
         setup.task("replay: training to the last healthy step, " + steps, steps);
         long step = 0;
         while (true) {
@@ -221,7 +220,7 @@ public final class FixReplay {
                     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                         Map<String, Long> rngs = new LinkedHashMap<>();
                         t.model().namedRngs().forEach((n, r) -> rngs.put(n, r.state()));
-                        return new Resume(step, t.model().stateDict(), States.deepCopy(t.optimizer().state()), rngs,
+                        return new Resume(step, t.model().stateDict(), t.optimizer().state(t.model().namedParams()), rngs,
                                 epochStart, i);
                     }
                 }
@@ -237,14 +236,15 @@ public final class FixReplay {
         Trainer t = apply(new Doctor.Fix("", 0, "", change, null), setup).gradients(GradNorms.measure()).build();
         long step = 0;
         int skip = 0;
+        Rng shuffle = shuffleOf(t);
         if (start != null) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 t.model().loadStateDict(start.model());
-                t.optimizer().restoreState(States.deepCopy(start.optimizer()));
+                t.optimizer().restore(start.optimizer(), t.model().namedParams());
             }
             Map<String, Rng> live = t.model().namedRngs();
             start.rngs().forEach((n, s) -> live.get(n).restore(s));
-            t.shuffleRng().restore(start.shuffleAtEpochStart());
+            shuffle.restore(start.shuffleAtEpochStart());
             step = start.step();
             skip = start.batchInEpoch();
         }
@@ -254,7 +254,7 @@ public final class FixReplay {
         double maxNorm = 0;
         boolean finite = true;
         while (step < budget.to() && finite) {
-            List<Batches.Batch> batches = Batches.epoch(setup.train(), t.batchSize(), t.shuffleRng());
+            List<Batches.Batch> batches = Batches.epoch(setup.train(), t.batchSize(), shuffle);
             for (int i = skip; i < batches.size() && step < budget.to() && finite; i++) {
                 Trainer.BatchResult r = t.trainBatch(batches.get(i), t.lrAt(step), t.schedule().momentumAt(step));
                 finite = Double.isFinite(r.loss()) && Double.isFinite(r.gradNorm());
@@ -283,6 +283,13 @@ public final class FixReplay {
             case ALTERNATIVE_MODEL -> "alternative model";
             case ADVICE -> "advice";
         };
+    }
+
+    /** A generator at the trainer's batch-order state, drawing the batches {@link Trainer#fit} would. */
+    private static Rng shuffleOf(Trainer t) {
+        Rng r = Rng.seeded(0);
+        r.restore(t.state().progress().shuffle());
+        return r;
     }
 
     private static double mean(double[] v, int from, int to) {
