@@ -58,9 +58,12 @@ class MainTest {
     void explodeJobComparesFiveRunsAndWritesTheDoctorsReport() throws Exception {
         Run r = run("explode", "--epochs", "1", "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("warmup+cosine+clip") && r.out().contains("# gradlab doctor"), r.out());
+        assertTrue(r.out().contains("warmup+cosine+clip") && r.out().contains("Doctor: the gradients exploded"), r.out());
+        assertTrue(r.out().contains("(verified)"), "the printed ranking shows verified fixes: " + r.out());
         var runs = Files.readAllLines(dir.resolve("runs.csv"));
-        assertEquals(6, runs.size());
+        assertEquals(7, runs.size(), "five runs, the doctor's fix and a header: " + runs);
+        assertTrue(runs.get(6).startsWith("doctor's fix"), runs.get(6));
+        assertTrue(Files.readString(dir.resolve("comparison.html")).contains("<img"), "the comparison embeds its charts");
         assertTrue(runs.get(1).startsWith("fixed,0.116"), "the fixed-rate run explodes: " + runs.get(1));
         assertTrue(Files.readString(dir.resolve("doctor.md")).contains("Lower the learning rate"));   // no warmup: the failure comes inside it
         assertTrue(Files.size(dir.resolve("grad-norms.png")) > 1000);
