@@ -60,6 +60,9 @@ public final class Main {
                           --seed N         model, split and batch-order seed (default 0)
                           --epochs N       epochs (default 2)
                           --out DIR        output folder (default runs/explode)
+              study     the experiment: fixed against scheduled learning rates, clipping and structure,
+                        over seeds, in parallel, resumable; writes runs.csv, summary.csv, charts, report.html
+                        (options: gradlab study --help)
               help      this text
             """;
 
@@ -75,6 +78,9 @@ public final class Main {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
             out.print(USAGE);
             return args.length == 0 ? 2 : 0;
+        }
+        if (args[0].equals("study")) {
+            return StudyCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         try {
             Map<String, String> opts = options(args);
