@@ -224,11 +224,10 @@ public final class StudyCommand implements Callable<Integer> {
         return s == null ? "" : s.lines().findFirst().orElse("");
     }
 
-    /** Strict JSON for grid files: unknown fields are errors. */
+    /** Strict JSON for grid files: unknown fields are errors; a missing number is 0 (and then checked by the spec). */
     private static final class GridJson {
         static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder()
                 .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
     }

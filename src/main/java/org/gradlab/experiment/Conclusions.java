@@ -114,7 +114,7 @@ public final class Conclusions {
                 (beats(configs.get(s), configs.get(f)) ? beats : not).add(f);
             }
             out.add(s + " (" + acc(configs.get(s)) + ") beats " + (beats.isEmpty() ? "no fixed rate" : String.join(", ", beats))
-                    + " by more than two standard errors" + (not.isEmpty() ? "; not " + String.join(", ", not) : "") + ".");
+                    + " by more than two standard errors" + (not.isEmpty() ? "" : "; not " + String.join(", ", not)) + ".");
         }
         List<String> winners = others.stream().filter(s -> fixed.stream().allMatch(f -> beats(configs.get(s), configs.get(f)))).toList();
         out.add(winners.isEmpty() ? "No schedule beats every fixed rate by more than two standard errors."

@@ -94,27 +94,27 @@ public final class Design {
     }
 
     static List<RunSpec> structure() {
-        List<RunSpec> runs = new ArrayList<>();
         Model a = Model.deep("A");
         Model he = Model.deep("he");
-        runs.add(deep("A", a, 0.02));
-        runs.add(deep("he", he, 0.02));
-        runs.add(deep("pytorch", Model.deep("pytorch"), 0.02));
-        runs.add(deep("ln_A", a.withNorm("layernorm"), 0.02));
-        runs.add(deep("ln_he", he.withNorm("layernorm"), 0.02));
-        runs.add(deep("bn_A", a.withNorm("batchnorm"), 0.02));
-        runs.add(deep("bn_he", he.withNorm("batchnorm"), 0.02));
-        runs.add(deep("res1_he", he.withBlock("residual", 1), 0.02));
-        runs.add(deep("res0.1_he", he.withBlock("residual", 0.1), 0.02));
-        runs.add(deep("res0.1_A", a.withBlock("residual", 0.1), 0.02));
-        runs.add(deep("resln_he", he.withBlock("residual_layernorm", 1), 0.02));
-        runs.add(deep("he", he, 0.1));
-        runs.add(deep("bn_A", a.withNorm("batchnorm"), 0.1));
-        runs.add(deep("bn_he", he.withNorm("batchnorm"), 0.1));
-        runs.add(deep("ln_he", he.withNorm("layernorm"), 0.1));
-        runs.add(deep("res0.1_he", he.withBlock("residual", 0.1), 0.1));
-        runs.add(deep("res0.1_A", a.withBlock("residual", 0.1), 0.1));
-        runs.add(deep("resln_he", he.withBlock("residual_layernorm", 1), 0.1));
+        Map<String, Model> models = new LinkedHashMap<>();
+        models.put("A", a);
+        models.put("he", he);
+        models.put("pytorch", Model.deep("pytorch"));
+        models.put("ln_A", a.withNorm("layernorm"));
+        models.put("ln_he", he.withNorm("layernorm"));
+        models.put("bn_A", a.withNorm("batchnorm"));
+        models.put("bn_he", he.withNorm("batchnorm"));
+        models.put("res1_he", he.withBlock("residual", 1));
+        models.put("res0.1_he", he.withBlock("residual", 0.1));
+        models.put("res0.1_A", a.withBlock("residual", 0.1));
+        models.put("resln_he", he.withBlock("residual_layernorm", 1));
+        List<RunSpec> runs = new ArrayList<>();
+        for (String m : models.keySet()) {
+            runs.add(deep(m, models.get(m), 0.02));
+        }
+        for (String m : List.of("he", "bn_A", "bn_he", "ln_he", "res0.1_he", "res0.1_A", "resln_he")) {
+            runs.add(deep(m, models.get(m), 0.1));
+        }
         return runs;
     }
 

@@ -93,8 +93,9 @@ public record RunSpec(String part, String config, Model model, Optim optimizer, 
             if (kind.equals("mlp") && (width < 1 || width > 4096)) {
                 throw new IllegalArgumentException("model.width must be in [1, 4096], got " + width);
             }
-            if (!Double.isFinite(residualScale)) {
-                throw new IllegalArgumentException("model.residualScale must be finite, got " + residualScale);
+            if (!Double.isFinite(residualScale) || (block.equals("residual") && residualScale == 0)) {
+                throw new IllegalArgumentException("model.residualScale must be finite"
+                        + (block.equals("residual") ? " and non-zero for a residual block" : "") + ", got " + residualScale);
             }
         }
 
@@ -149,13 +150,14 @@ public record RunSpec(String part, String config, Model model, Optim optimizer, 
      *                      x0.1 whenever an epoch's mean training loss fails to improve by 1e-4 relative
      *                      (patience 0)
      * @param lr            the constant, starting or peak rate
-     * @param cycleMomentum whether {@code onecycle} cycles momentum (0.95 to 0.85)
+     * @param cycleMomentum whether {@code onecycle} cycles momentum (0.95 to 0.85); null means true
      */
-    public record Sched(String kind, double lr, boolean cycleMomentum) {
+    public record Sched(String kind, double lr, Boolean cycleMomentum) {
         static final Set<String> KINDS = Set.of("constant", "warmup_cosine", "multistep", "onecycle", "plateau");
 
         public Sched {
             requireOneOf("schedule.kind", kind, KINDS);
+            cycleMomentum = cycleMomentum == null || cycleMomentum;
             if (!(lr > 0) || lr > 100) {
                 throw new IllegalArgumentException("schedule.lr must be in (0, 100], got " + lr);
             }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import tech.tablesaw.api.BooleanColumn;
@@ -127,37 +128,28 @@ public final class StudyTables {
      * A per-step series of the first seed of each configuration ({@code gradNorms} or {@code lrs}),
      * one column per configuration, as long as the longest run; steps a run did not take are missing.
      */
-    public static Table perStep(List<RunResult> results, String name, java.util.function.Function<RunResult, double[]> series) {
-        List<RunResult> firsts = byConfig(results).values().stream().map(c -> c.get(0)).toList();
-        int steps = firsts.stream().mapToInt(r -> series.apply(r).length).max().orElse(0);
-        Table t = Table.create(name, IntColumn.indexColumn("step", steps, 0));
-        for (RunResult r : firsts) {
-            double[] v = series.apply(r);
-            DoubleColumn col = DoubleColumn.create(r.spec().config(), steps);
-            for (int i = 0; i < steps; i++) {
-                col.set(i, i < v.length ? v[i] : Double.NaN);
-            }
-            t.addColumns(col);
-        }
-        return t;
+    public static Table perStep(List<RunResult> results, String name, Function<RunResult, double[]> series) {
+        return firstSeeds(results, name, "step", 0, series);
     }
 
     /**
      * Each Linear layer's gradient norm by depth (1 = the input layer), one column per
      * configuration (first seed) that has {@code norms}: at step 0, or at the first step above 1e3.
      */
-    public static Table layerNorms(List<RunResult> results, String name, java.util.function.Function<RunResult, double[]> norms) {
+    public static Table layerNorms(List<RunResult> results, String name, Function<RunResult, double[]> norms) {
+        return firstSeeds(results, name, "depth", 1, norms);
+    }
+
+    /** An index column from {@code from}, then {@code series} of each configuration's first seed that has any, padded with missing values. */
+    private static Table firstSeeds(List<RunResult> results, String name, String index, int from, Function<RunResult, double[]> series) {
         List<RunResult> firsts = byConfig(results).values().stream().map(c -> c.get(0))
-                .filter(r -> norms.apply(r).length > 0).toList();
-        int depth = firsts.stream().mapToInt(r -> norms.apply(r).length).max().orElse(0);
-        Table t = Table.create(name, IntColumn.indexColumn("depth", depth, 1));
+                .filter(r -> series.apply(r).length > 0).toList();
+        int rows = firsts.stream().mapToInt(r -> series.apply(r).length).max().orElse(0);
+        Table t = Table.create(name, IntColumn.indexColumn(index, rows, from));
         for (RunResult r : firsts) {
-            double[] v = norms.apply(r);
-            DoubleColumn col = DoubleColumn.create(r.spec().config(), depth);
-            for (int i = 0; i < depth; i++) {
-                col.set(i, i < v.length ? v[i] : Double.NaN);
-            }
-            t.addColumns(col);
+            double[] v = java.util.Arrays.copyOf(series.apply(r), rows);
+            java.util.Arrays.fill(v, series.apply(r).length, rows, Double.NaN);
+            t.addColumns(DoubleColumn.create(r.spec().config(), v));
         }
         return t;
     }

@@ -47,8 +47,9 @@ public final class StudyCharts {
         chart.getStyler().setYAxisDecimalPattern("0%");
         chart.getStyler().setErrorBarsColor(Color.DARK_GRAY);
         List<String> names = summary.stringColumn("config").asList();
-        List<Double> mean = summary.doubleColumn("acc_mean").asList();
-        List<Double> std = summary.doubleColumn("acc_std").asList().stream().map(s -> Double.isNaN(s) ? 0.0 : s).toList();
+        List<Double> mean = java.util.Arrays.stream(summary.doubleColumn("acc_mean").asDoubleArray()).boxed().toList();
+        List<Double> std = java.util.Arrays.stream(summary.doubleColumn("acc_std").asDoubleArray())
+                .map(s -> Double.isNaN(s) ? 0 : s).boxed().toList();
         chart.addSeries("test accuracy", names, mean, std);
         return chart;
     }
