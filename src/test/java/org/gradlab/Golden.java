@@ -1,13 +1,19 @@
 package org.gradlab;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -33,6 +39,15 @@ public final class Golden {
     public static JsonNode load(String file) {
         try {
             return new ObjectMapper().readTree(dir().resolve(file).toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** JSON text as a tree (for tests that build a spec by hand). */
+    public static JsonNode parse(String json) {
+        try {
+            return new ObjectMapper().readTree(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -88,5 +103,129 @@ public final class Golden {
 
     public static void assertClose(String what, INDArray actual, JsonNode expected) {
         assertClose(what, actual.castTo(DataType.DOUBLE).data().asDouble(), numbers(expected.get("data")));
+    }
+
+    /**
+     * The arguments of a trace's constructor spec {@code {"type", "args"}}, read by name with
+     * torch's default where the trace leaves one out. A test reads every argument it maps and
+     * then calls {@link #done()}: an argument it did not read fails the case, naming it, so no
+     * trace setting is ever replaced by a silent default.
+     */
+    public static final class Args {
+        private final String where;
+        private final JsonNode args;
+        private final Set<String> read = new HashSet<>();
+
+        private Args(String where, JsonNode args) {
+            this.where = where;
+            this.args = args;
+        }
+
+        /** The arguments of {@code spec}; {@code where} names the case in failures. */
+        public static Args of(String where, JsonNode spec) {
+            return of(where, spec.path("type").asText(), spec.path("args"));
+        }
+
+        /**
+         * The fields of {@code object} but {@code results} as the arguments of a call to
+         * {@code function} (for traces that record a call's arguments beside its results).
+         */
+        public static Args of(String where, String function, JsonNode object, String... results) {
+            if (!object.isObject() && !object.isMissingNode()) {
+                fail(where + ": " + function + " args must be an object, got " + object);
+            }
+            JsonNode args = object.isObject() ? ((ObjectNode) object).deepCopy().without(List.of(results)) : object;
+            return new Args(where + ": " + function, args);
+        }
+
+        public boolean has(String name) {
+            return args.has(name);
+        }
+
+        private JsonNode get(String name) {
+            read.add(name);
+            return args.get(name);
+        }
+
+        /** A float argument (a number, or "NaN"/"Infinity"/"-Infinity"). */
+        public double number(String name, double torchDefault) {
+            JsonNode n = get(name);
+            if (n == null) {
+                return torchDefault;
+            }
+            if (!n.isNumber() && !n.isTextual()) {
+                fail(where + " argument " + name + " must be a number, got " + n);
+            }
+            return Golden.number(n);
+        }
+
+        /** A required float argument. */
+        public double number(String name) {
+            if (!has(name)) {
+                fail(where + " needs argument " + name);
+            }
+            return number(name, Double.NaN);
+        }
+
+        /** An integer argument. */
+        public long integer(String name, long torchDefault) {
+            JsonNode n = get(name);
+            if (n == null) {
+                return torchDefault;
+            }
+            if (!n.canConvertToExactIntegral() || !n.canConvertToLong()) {
+                fail(where + " argument " + name + " must be an integer, got " + n);
+            }
+            return n.asLong();
+        }
+
+        /** A required integer argument. */
+        public long integer(String name) {
+            if (!has(name)) {
+                fail(where + " needs argument " + name);
+            }
+            return integer(name, 0);
+        }
+
+        public boolean flag(String name, boolean torchDefault) {
+            JsonNode n = get(name);
+            if (n != null && !n.isBoolean()) {
+                fail(where + " argument " + name + " must be true or false, got " + n);
+            }
+            return n == null ? torchDefault : n.asBoolean();
+        }
+
+        /** A string argument that must be one of {@code allowed}. */
+        public String choice(String name, String torchDefault, String... allowed) {
+            JsonNode n = get(name);
+            String v = n == null ? torchDefault : n.asText();
+            if (!List.of(allowed).contains(v)) {
+                fail(where + " argument " + name + " = " + n + " has no gradlab mapping (expected one of "
+                        + String.join(", ", allowed) + ")");
+            }
+            return v;
+        }
+
+        /** A list or nested argument (e.g. milestones, betas, schedulers), required. */
+        public JsonNode node(String name) {
+            JsonNode n = get(name);
+            if (n == null || !n.isArray()) {
+                fail(where + " needs list argument " + name + ", got " + n);
+            }
+            return n;
+        }
+
+        /** Fails the case if the trace set an argument that was not read. */
+        public void done() {
+            List<String> unmapped = new ArrayList<>();
+            args.fieldNames().forEachRemaining(k -> {
+                if (!read.contains(k)) {
+                    unmapped.add(k + " = " + args.get(k));
+                }
+            });
+            if (!unmapped.isEmpty()) {
+                fail(where + " argument " + String.join(", ", unmapped) + " is not mapped to gradlab");
+            }
+        }
     }
 }

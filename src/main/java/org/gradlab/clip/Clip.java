@@ -22,8 +22,9 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  *       {@code [-v, v]}; NaN stays NaN.
  *   <li>{@link #perLayer}: the same norm rule applied to each layer (the parameters sharing a
  *       name prefix, e.g. {@code 0.weight} and {@code 0.bias}) on its own.
- *   <li>{@link #adaptive}: adaptive gradient clipping, AGC (Brock et al. 2021): each unit (a row
- *       of a {@code [out, in]} weight; a whole bias) keeps its gradient unless
+ *   <li>{@link #adaptive}: adaptive gradient clipping, AGC (Brock et al. 2021): each unit (a
+ *       slice along the first dimension: a row of a {@code [out, in]} weight, an output channel
+ *       of a convolution kernel; a whole bias) keeps its gradient unless
  *       {@code |g| >= clipping * max(|w|, eps)}, and is then scaled down to that bound.
  * </ul>
  *
@@ -49,13 +50,16 @@ public interface Clip extends GradientTransform {
         return globalNorm(maxNorm, GradNorms.NormType.L2, NonFinite.PROPAGATE);
     }
 
-    /** Global-norm clipping with a chosen norm and non-finite policy. */
+    /**
+     * Global-norm clipping with a chosen norm (any p-norm, {@link GradNorms.NormType#of}) and
+     * non-finite policy.
+     */
     static Clip globalNorm(double maxNorm, GradNorms.NormType normType, NonFinite policy) {
         requirePositive("globalNorm", "maxNorm", maxNorm);
         java.util.Objects.requireNonNull(normType, "normType");
         java.util.Objects.requireNonNull(policy, "policy");
         return named("globalNorm(" + maxNorm + ", " + normType + ", " + policy + ")", (params, stats) -> {
-            double total = normType.total(stats);
+            double total = normType.total(params, stats);
             String firstNonFinite = stats.firstNonFinite();
             if (firstNonFinite != null && policy != NonFinite.PROPAGATE) {
                 if (policy == NonFinite.ERROR) {
@@ -124,7 +128,9 @@ public interface Clip extends GradientTransform {
      * AGC (Brock et al. 2021, "High-Performance Large-Scale Image Recognition Without
      * Normalization"): per unit, {@code maxNorm = clipping * max(|w|, eps)}; a unit whose
      * gradient norm is below it is kept, otherwise its gradient is scaled to
-     * {@code maxNorm / max(|g|, 1e-6)}. Units are rows of 2-d weights and whole 1-d tensors.
+     * {@code maxNorm / max(|g|, 1e-6)}. Units are slices along the first dimension of tensors of
+     * rank 2 and more (norms over all other dimensions, as NFNets and timm's
+     * {@code adaptive_clip_grad}) and whole tensors of rank 0 and 1.
      * Typical settings: clipping 0.01 to 0.16, eps 1e-3.
      */
     static Clip adaptive(double clipping, double eps) {
@@ -150,12 +156,7 @@ public interface Clip extends GradientTransform {
                     }
                 }
                 if (any) {
-                    INDArray f = Nd4j.create(factor).castTo(p.grad().dataType());
-                    if (p.grad().rank() >= 2) {
-                        p.grad().muliColumnVector(f.reshape(factor.length, 1));
-                    } else {
-                        p.grad().muli(factor[0]);
-                    }
+                    scaleUnits(p.grad(), factor);
                 }
             }
             return new ClipReport(stats.globalNorm(), Math.sqrt(sumSqAfter), minScale, changed, false, stats.firstNonFinite());
@@ -268,13 +269,31 @@ public interface Clip extends GradientTransform {
         return new Named(name, body);
     }
 
-    /** L2 norm per unit: per row of a tensor of rank >= 2 (over all other dimensions), one for the whole tensor otherwise. */
+    /**
+     * L2 norm per AGC unit: per slice along the first dimension of a tensor of rank >= 2 (a row
+     * of a {@code [out, in]} weight, an output channel of a {@code [out, in, k...]} kernel),
+     * one for the whole tensor otherwise.
+     */
     private static double[] unitNorms(INDArray t) {
         if (t.rank() < 2) {
             return new double[] {t.norm2Number().doubleValue()};
         }
-        return t.reshape(t.size(0), t.length() / t.size(0)).norm2(1).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                .toDoubleVector();
+        return units(t).norm2(1).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+    }
+
+    /** {@code t} as a {@code [units, rest]} matrix: one row per slice along its first dimension. */
+    private static INDArray units(INDArray t) {
+        return t.reshape('c', t.size(0), t.length() / t.size(0));
+    }
+
+    /** Multiplies AGC unit {@code u} of {@code g} by {@code factor[u]}, in place, whatever the rank. */
+    private static void scaleUnits(INDArray g, double[] factor) {
+        if (g.rank() < 2) {
+            g.muli(factor[0]);
+            return;
+        }
+        INDArray f = Nd4j.create(factor).castTo(g.dataType()).reshape(factor.length, 1);
+        g.assign(units(g).mulColumnVector(f).reshape('c', g.shape()));
     }
 
     private static String layerOf(String paramName) {

@@ -29,6 +29,12 @@ public record AdamW(Adam adam, double weightDecay) implements UpdateRule<Adam.St
         return new AdamW(adam.withBetas(b1, b2), weightDecay);
     }
 
+    /** The term added to the denominator, torch's {@code eps} (default 1e-8). */
+    public AdamW withEps(double e) {
+        Hyper.nonNegative("AdamW", "eps", e);
+        return new AdamW(adam.withEps(e), weightDecay);
+    }
+
     public AdamW withAmsgrad() {
         return new AdamW(adam.withAmsgrad(), weightDecay);
     }

@@ -9,6 +9,10 @@ import java.util.OptionalDouble;
  * ({@code EXP_RANGE}: {@code gamma^k}). Momentum moves inversely between {@code maxMomentum} and
  * {@code baseMomentum}. Made by {@link Schedule#cyclic}.
  *
+ * <p>PyTorch's {@code CyclicLR} computes each step from {@code last_epoch} (it is not chainable)
+ * with the same formula as here, so every mode, {@code step_size_down} and momentum range agrees
+ * with its traces to the last bit.
+ *
  * <pre>{@code Schedule.cyclic(1e-3, 0.1, 2000).withMode(Cyclic.Mode.TRIANGULAR2)}</pre>
  */
 public record Cyclic(double baseLr, double maxLr, long stepSizeUp, long stepSizeDown, Mode mode, double gamma,

@@ -12,9 +12,14 @@ import java.util.stream.Stream;
 import org.gradlab.Golden;
 import org.gradlab.nn.Param;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.opentest4j.AssertionFailedError;
 
-/** clip_grad_norm_ (norm types 1, 2, inf; NaN and inf), clip_grad_value_ and AGC against clipping.json. */
+/**
+ * clip_grad_norm_ (any p-norm; NaN and inf), clip_grad_value_ and AGC (tensors of rank 1 to 4)
+ * against clipping.json. Every argument a trace records is mapped; one that is not fails its case.
+ */
 class ClipGoldenTest {
     private static final JsonNode GOLDEN = Golden.load("clipping.json");
 
@@ -28,9 +33,16 @@ class ClipGoldenTest {
         return m;
     }
 
-    private static GradNorms.NormType normType(JsonNode n) {
-        double v = Golden.number(n);
-        return v == 1 ? GradNorms.NormType.L1 : v == 2 ? GradNorms.NormType.L2 : GradNorms.NormType.INF;
+    /** What a clip_grad_norm_ entry records besides the call's arguments. */
+    private static final String[] NORM_RESULTS = {"total_norm", "clip_coef", "clip_coef_clamped", "clipped_grads",
+        "raises_if_error_if_nonfinite_true"};
+
+    /** The gradlab clip for a clip_grad_norm_ entry: its max_norm and any p-norm torch accepts. */
+    static Clip globalNorm(String where, JsonNode entry, Clip.NonFinite policy) {
+        Golden.Args a = Golden.Args.of(where, "clip_grad_norm_", entry, NORM_RESULTS);
+        Clip clip = Clip.globalNorm(a.number("max_norm"), GradNorms.NormType.of(a.number("norm_type", 2.0)), policy);
+        a.done();
+        return clip;
     }
 
     @TestFactory
@@ -42,17 +54,17 @@ class ClipGoldenTest {
                 String id = name + " max_norm=" + c.get("max_norm").asText() + " norm_type=" + c.get("norm_type").asText();
                 tests.add(DynamicTest.dynamicTest(id, () -> {
                     Map<String, Param> ps = params(set.get("grads"));
-                    double max = c.get("max_norm").asDouble();
-                    GradNorms.NormType type = normType(c.get("norm_type"));
-                    ClipReport r = Clip.globalNorm(max, type, Clip.NonFinite.PROPAGATE).applyInPlace(ps);
+                    ClipReport r = globalNorm(id, c, Clip.NonFinite.PROPAGATE).applyInPlace(ps);
                     Golden.assertClose(id + " total norm", new double[] {r.totalNorm()},
                             new double[] {Golden.number(c.get("total_norm"))});
+                    Golden.assertClose(id + " scale", new double[] {r.scale()},
+                            new double[] {Golden.number(c.get("clip_coef_clamped"))});
                     int i = 0;
                     for (Param p : ps.values()) {
                         Golden.assertClose(id + " grad " + i, p.grad(), c.get("clipped_grads").get(i++));
                     }
                     Map<String, Param> again = params(set.get("grads"));
-                    Clip strict = Clip.globalNorm(max, type, Clip.NonFinite.ERROR);
+                    Clip strict = globalNorm(id, c, Clip.NonFinite.ERROR);
                     if (c.get("raises_if_error_if_nonfinite_true").asBoolean()) {
                         assertThrows(NonFiniteGradientException.class, () -> strict.applyInPlace(again));
                     } else {
@@ -76,7 +88,10 @@ class ClipGoldenTest {
     @TestFactory
     Stream<DynamicTest> adaptiveClippingMatchesTheReference() {
         JsonNode agc = GOLDEN.get("agc");
-        Clip clip = Clip.adaptive(agc.get("clipping").asDouble(), agc.get("eps").asDouble());
+        Golden.Args a = Golden.Args.of("agc", "adaptive_clip_grad", agc, "note", "formula", "cases");
+        Clip clip = Clip.adaptive(a.number("clipping", 0.01), a.number("eps", 1e-3));
+        assertEquals(1e-6, a.number("min_grad_norm", 1e-6), 0.0, "agc: gradlab's AGC divides by max(|g|, 1e-6)");
+        a.done();
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode c : agc.get("cases")) {
             tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> {
@@ -92,5 +107,14 @@ class ClipGoldenTest {
             }));
         }
         return tests.stream();
+    }
+
+    @Test
+    void aClipArgumentTheTestCannotMapFailsTheCase() {
+        JsonNode entry = Golden.parse("{\"max_norm\": 1.0, \"norm_type\": 3.0, \"foreach\": true, "
+                + "\"total_norm\": 2.0}");
+        AssertionFailedError e = assertThrows(AssertionFailedError.class,
+                () -> globalNorm("case X", entry, Clip.NonFinite.PROPAGATE));
+        assertEquals("case X: clip_grad_norm_ argument foreach = true is not mapped to gradlab", e.getMessage());
     }
 }

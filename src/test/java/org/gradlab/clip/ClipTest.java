@@ -50,7 +50,8 @@ class ClipTest {
     void clippingTwiceEqualsClippingOnceAndBoundsTheNorm() {
         for (Clip clip : List.of(Clip.globalNorm(1.0), Clip.globalNorm(0.5, GradNorms.NormType.INF, Clip.NonFinite.ERROR),
                 Clip.globalNorm(2.0, GradNorms.NormType.L1, Clip.NonFinite.ERROR), Clip.value(0.3), Clip.perLayer(0.7),
-                Clip.adaptive(0.05, 1e-3))) {
+                Clip.globalNorm(1.5, GradNorms.NormType.of(3), Clip.NonFinite.ERROR),
+                Clip.globalNorm(4.0, GradNorms.NormType.of(0.5), Clip.NonFinite.ERROR), Clip.adaptive(0.05, 1e-3))) {
             for (long seed = 1; seed <= 5; seed++) {
                 Map<String, Param> ps = grads(seed, 10);
                 clip.applyInPlace(ps);
@@ -114,5 +115,50 @@ class ClipTest {
         assertThrows(IllegalArgumentException.class, () -> Clip.value(-1));
         assertThrows(IllegalArgumentException.class, () -> Clip.perLayer(Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> Clip.adaptive(0.01, 0));
+    }
+
+    @Test
+    void anyPNormIsTheNormOfPerTensorNormsOnFloat32AndFloat64() {
+        for (DataType type : List.of(DataType.DOUBLE, DataType.FLOAT)) {
+            Map<String, Param> ps = new LinkedHashMap<>();
+            ps.put("a", Param.withGradient("a", Nd4j.zeros(type, 2, 2), Nd4j.create(new double[] {1, -2, 3, 0}, new long[] {2, 2}, type)));
+            ps.put("b", Param.withGradient("b", Nd4j.zeros(type, 1), Nd4j.create(new double[] {-4}, new long[] {1}, type)));
+            var stats = org.gradlab.diagnostics.GradStats.of(ps);
+            // || [ (1 + 8 + 27)^(1/3), 4 ] ||_3 = (36 + 64)^(1/3)
+            assertEquals(Math.cbrt(100), GradNorms.NormType.of(3).total(ps, stats), 1e-15 * Math.cbrt(100));
+            double half = Math.pow(Math.pow(Math.pow(1 + Math.sqrt(2) + Math.sqrt(3), 2), 0.5) + 2, 2);
+            assertEquals(half, GradNorms.NormType.of(0.5).total(ps, stats), 1e-14 * half);
+            assertEquals(10.0, GradNorms.NormType.of(1).total(ps, stats));
+            assertEquals(4.0, GradNorms.NormType.of(Double.POSITIVE_INFINITY).total(ps, stats));
+        }
+    }
+
+    @Test
+    void normTypesNameThemselvesAndRejectPAtOrBelowZero() {
+        assertEquals(GradNorms.NormType.L2, GradNorms.NormType.of(2));
+        assertTrue(GradNorms.NormType.INF.fused());
+        assertFalse(GradNorms.NormType.of(3).fused());
+        assertEquals("L2", GradNorms.NormType.L2.toString());
+        assertEquals("INF", GradNorms.NormType.INF.toString());
+        assertEquals("L0.5", GradNorms.NormType.of(0.5).toString());
+        var e = assertThrows(IllegalArgumentException.class, () -> GradNorms.NormType.of(0));
+        assertEquals("normType: p must be > 0 or Infinity, got 0.0", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> GradNorms.NormType.of(-1));
+        assertThrows(IllegalArgumentException.class, () -> GradNorms.NormType.of(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> GradNorms.NormType.of(Double.NEGATIVE_INFINITY));
+    }
+
+    @Test
+    void adaptiveClipsEachOutputChannelOfAConvolutionKernel() {
+        INDArray w = Nd4j.ones(DataType.DOUBLE, 2, 3, 2, 2);                 // each unit: |w| = sqrt(12)
+        INDArray g = Nd4j.ones(DataType.DOUBLE, 2, 3, 2, 2);
+        g.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1)).muli(1e-3);   // unit 1: |g| = 1e-3 sqrt(12), kept
+        Param p = Param.withGradient("conv.weight", w, g);
+        ClipReport r = Clip.adaptive(0.01, 1e-3).applyInPlace(Map.of(p.name(), p));
+        assertEquals(1, r.clipped());
+        double bound = 0.01 * Math.sqrt(12);
+        assertEquals(bound, p.grad().get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).norm2Number().doubleValue(), 1e-15);
+        assertEquals(1e-3, p.grad().getDouble(1, 2, 1, 0), 0.0);
+        assertEquals(bound / Math.sqrt(12), p.grad().getDouble(0, 2, 1, 1), 1e-17);
     }
 }

@@ -1,6 +1,9 @@
 package org.gradlab.optim;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -11,34 +14,59 @@ import java.util.stream.Stream;
 import org.gradlab.Golden;
 import org.gradlab.nn.Param;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.opentest4j.AssertionFailedError;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Every optimizer case of optimizers.json: parameters and state after each of 20 steps. */
+/**
+ * Every optimizer case of optimizers.json: parameters and state after each of 20 steps. Every
+ * constructor argument a trace sets is mapped ({@link Golden.Args}); one that is not fails the case.
+ */
 class OptimizerGoldenTest {
     private static final JsonNode GOLDEN = Golden.load("optimizers.json");
 
-    /** The gradlab rule for a torch optimizer spec. */
-    static UpdateRule<? extends Record> rule(JsonNode spec) {
-        JsonNode a = spec.get("args");
-        double wd = a.path("weight_decay").asDouble(0);
-        return switch (spec.get("type").asText()) {
-            case "SGD" -> new Sgd(a.path("momentum").asDouble(0), a.path("dampening").asDouble(0), wd,
-                    a.path("nesterov").asBoolean(false));
+    /** A torch optimizer spec in gradlab terms: the update rule and the learning rate. */
+    record Mapped(UpdateRule<? extends Record> rule, double lr) {
+    }
+
+    /** The gradlab rule for a torch optimizer spec; an argument it cannot map fails the case. */
+    static Mapped rule(String where, JsonNode spec) {
+        Golden.Args a = Golden.Args.of(where, spec);
+        double lr = a.number("lr");      // every trace sets it; torch's defaults differ per optimizer
+        UpdateRule<? extends Record> rule = switch (spec.path("type").asText()) {
+            case "SGD" -> new Sgd(a.number("momentum", 0), a.number("dampening", 0), a.number("weight_decay", 0),
+                    a.flag("nesterov", false));
             case "Adam" -> {
-                Adam adam = Adam.defaults().withWeightDecay(wd);
-                yield a.path("amsgrad").asBoolean(false) ? adam.withAmsgrad() : adam;
+                double[] betas = betas(a);
+                Adam adam = Adam.defaults().withBetas(betas[0], betas[1]).withEps(a.number("eps", 1e-8))
+                        .withWeightDecay(a.number("weight_decay", 0));
+                yield a.flag("amsgrad", false) ? adam.withAmsgrad() : adam;
             }
             case "AdamW" -> {
-                AdamW adamW = AdamW.defaults().withWeightDecay(a.path("weight_decay").asDouble(0.01));
-                yield a.path("amsgrad").asBoolean(false) ? adamW.withAmsgrad() : adamW;
+                double[] betas = betas(a);
+                AdamW adamW = AdamW.defaults().withBetas(betas[0], betas[1]).withEps(a.number("eps", 1e-8))
+                        .withWeightDecay(a.number("weight_decay", 0.01));
+                yield a.flag("amsgrad", false) ? adamW.withAmsgrad() : adamW;
             }
-            case "RMSprop" -> new RmsProp(a.path("alpha").asDouble(0.99), a.path("eps").asDouble(1e-8), wd,
-                    a.path("momentum").asDouble(0), a.path("centered").asBoolean(false));
-            case "Adagrad" -> new Adagrad(a.path("lr_decay").asDouble(0), wd,
-                    a.path("initial_accumulator_value").asDouble(0), a.path("eps").asDouble(1e-10));
-            default -> throw new AssertionError("no gradlab rule for " + spec);
+            case "RMSprop" -> new RmsProp(a.number("alpha", 0.99), a.number("eps", 1e-8), a.number("weight_decay", 0),
+                    a.number("momentum", 0), a.flag("centered", false));
+            case "Adagrad" -> new Adagrad(a.number("lr_decay", 0), a.number("weight_decay", 0),
+                    a.number("initial_accumulator_value", 0), a.number("eps", 1e-10));
+            default -> fail(where + ": no gradlab rule for " + spec.path("type"));
         };
+        a.done();
+        return new Mapped(rule, lr);
+    }
+
+    /** torch's betas pair, (0.9, 0.999) unless the trace sets it. */
+    private static double[] betas(Golden.Args a) {
+        if (!a.has("betas")) {
+            return new double[] {0.9, 0.999};
+        }
+        double[] b = Golden.numbers(a.node("betas"));
+        assertEquals(2, b.length, "betas is a pair");
+        return b;
     }
 
     @TestFactory
@@ -46,18 +74,18 @@ class OptimizerGoldenTest {
         JsonNode problem = GOLDEN.get("problem");
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode c : GOLDEN.get("cases")) {
-            UpdateRule<? extends Record> rule = rule(c.get("optimizer"));
-            tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> run(problem, c, rule)));
+            String name = c.get("name").asText();
+            tests.add(DynamicTest.dynamicTest(name, () -> run(problem, c, rule(name, c.get("optimizer")))));
         }
         return tests.stream();
     }
 
-    private static void run(JsonNode problem, JsonNode c, UpdateRule<? extends Record> rule) {
-        double lr = c.get("optimizer").get("args").get("lr").asDouble();
+    private static void run(JsonNode problem, JsonNode c, Mapped mapped) {
+        double lr = mapped.lr();
         Map<String, Param> params = new LinkedHashMap<>();
         params.put("w", new Param("w", Golden.tensor(problem.get("w0"))));
         params.put("b", new Param("b", Golden.tensor(problem.get("b0"))));
-        Optimizer opt = Optimizer.of(rule);
+        Optimizer opt = Optimizer.of(mapped.rule());
         for (int t = 0; t < problem.get("grads").size(); t++) {
             JsonNode g = problem.get("grads").get(t);
             for (String n : params.keySet()) {
@@ -102,5 +130,17 @@ class OptimizerGoldenTest {
                 Golden.assertClose(at + " " + e.getKey(), (INDArray) v, e.getValue());
             }
         });
+    }
+
+    @Test
+    void anOptimizerArgumentTheTestCannotMapFailsTheCase() {
+        JsonNode spec = Golden.parse("{\"type\": \"Adam\", \"args\": {\"lr\": 0.01, \"maximize\": true}}");
+        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> rule("case X", spec));
+        assertEquals("case X: Adam argument maximize = true is not mapped to gradlab", e.getMessage());
+        JsonNode adamW = Golden.parse("{\"type\": \"AdamW\", \"args\": {\"lr\": 0.01, \"betas\": [0.8, 0.9], "
+                + "\"eps\": 0.001}}");
+        assertEquals(AdamW.defaults().withBetas(0.8, 0.9).withEps(1e-3), rule("case Y", adamW).rule());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> AdamW.defaults().withEps(-1));
+        assertEquals("AdamW: eps must be finite and >= 0, got -1.0", bad.getMessage());
     }
 }
