@@ -112,7 +112,7 @@ public final class StudyCommand implements Callable<Integer> {
             written.forEach(p -> stdout.println("wrote " + p));
             stdout.printf(Locale.ROOT, "study: done in %.1f s%n", (System.nanoTime() - start) / 1e9);
             return 0;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             stderr.println("gradlab study: " + e.getMessage());
             return 1;
         }
