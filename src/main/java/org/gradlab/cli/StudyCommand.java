@@ -46,7 +46,7 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--seeds", paramLabel = "S,S,...", description = "seeds (default 0,1,2; 0 with --quick)")
     String seeds;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "epochs per run (default 10; 2 with --quick)")
+    @Option(names = "--epochs", paramLabel = "N", description = "epochs per run (default 10, or a grid's own; 2 with --quick)")
     Integer epochs;
 
     @Option(names = "--quick", description = "seed 0 only, 2 epochs (what CI and the notebooks run)")
@@ -154,7 +154,8 @@ public final class StudyCommand implements Callable<Integer> {
             }
             configsChosen.removeIf(r -> !configs.contains(r.config()));
         }
-        List<RunSpec> runs = Design.expand(configsChosen, seedList(), epochs != null ? epochs : quick ? 2 : Design.EPOCHS);
+        List<RunSpec> runs = epochs == null && !quick ? Design.expand(configsChosen, seedList())   // a grid's own epochs
+                : Design.expand(configsChosen, seedList(), epochs != null ? epochs : 2);
         Study.requireUnique(runs);
         return runs;
     }

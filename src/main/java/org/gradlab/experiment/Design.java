@@ -47,13 +47,18 @@ public final class Design {
 
     /** One run per configuration and seed, configurations first, each at {@code epochs} epochs. */
     public static List<RunSpec> expand(List<RunSpec> configs, List<Long> seeds, int epochs) {
+        return expand(configs.stream().map(c -> c.withEpochs(epochs)).toList(), seeds);
+    }
+
+    /** One run per configuration and seed, configurations first, at the configurations' epochs. */
+    public static List<RunSpec> expand(List<RunSpec> configs, List<Long> seeds) {
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("seeds: need at least one seed, got none");
         }
         List<RunSpec> runs = new ArrayList<>();
         for (RunSpec c : configs) {
             for (long s : seeds) {
-                runs.add(c.withSeed(s).withEpochs(epochs));
+                runs.add(c.withSeed(s));
             }
         }
         return runs;

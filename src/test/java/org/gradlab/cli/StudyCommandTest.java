@@ -100,6 +100,20 @@ class StudyCommandTest {
     }
 
     @Test
+    void theReadmesGridExampleIsAValidGrid() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("```json\n[{\"part\"") + "```json\n".length();
+        Path grid = Files.writeString(dir.resolve("grid.json"), readme.substring(start, readme.indexOf("```", start)));
+        List<RunSpec> specs = StudyCommand.readGrid(grid).get("mine");
+        assertEquals(1, specs.size());
+        RunSpec r = specs.get(0);
+        assertEquals(List.of(new RunSpec.Grad("norm", 5)), r.gradients());
+        assertEquals(new RunSpec.Model("mlp", "he", "none", "plain", 0, 12, 128), r.model());
+        assertEquals(new RunSpec.Sched("onecycle", 0.1, true), r.schedule());
+        assertEquals(3, r.epochs());
+    }
+
+    @Test
     void outputFolderThatIsAFileOrInUse() throws Exception {
         Path file = Files.writeString(dir.resolve("file"), "keep");
         Run r = study("--parts", "baseline", "--out", file.toString());
