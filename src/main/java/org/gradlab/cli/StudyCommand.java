@@ -102,7 +102,7 @@ public final class StudyCommand implements Callable<Integer> {
             List<RunResult> results = Study.run(runs, folder, workers, fresh, Progress.on(stderr, runs.size()));
             StudyReport report = StudyReport.of(results);
             List<Path> written = report.write(folder.dir());
-            stdout.println(report.summary().print());
+            stdout.println(report.summary().printAll());
             report.parts().values().forEach(p -> {
                 stdout.println();
                 stdout.println(p.name() + ":");
