@@ -1,4 +1,3 @@
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -8,12 +7,8 @@ import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
 import org.gradlab.diagnostics.Monitor;
 import org.gradlab.experiment.Presets;
-import org.gradlab.nn.Activation;
 import org.gradlab.nn.Backend;
-import org.gradlab.nn.Dense;
 import org.gradlab.nn.Layer;
-import org.gradlab.nn.Rng;
-import org.gradlab.nn.Sequential;
 import org.gradlab.optim.Adam;
 import org.gradlab.optim.Optimizer;
 import org.gradlab.train.Trainer;
@@ -32,20 +27,7 @@ public class DiagBench {
         Backend.singleThreaded();
         Dataset data = Mnist.bundled().select(java.util.stream.IntStream.range(0, 8000).toArray());
         run("article 784-64-64-10, batch 32", () -> Presets.articleModel(0), data, 32, 600);
-        run("deep 16x256 tanh, batch 128", DiagBench::deep, data, 128, 60);
-    }
-
-    static Layer deep() {
-        Rng rng = Rng.seeded(0);
-        List<Layer> layers = new ArrayList<>();
-        int in = 784;
-        for (int i = 0; i < 16; i++) {
-            layers.add(Dense.of(in, 256, rng));
-            layers.add(Activation.tanh());
-            in = 256;
-        }
-        layers.add(Dense.of(256, 10, rng));
-        return Sequential.of(layers);
+        run("deep 16x256 tanh, batch 128", () -> Presets.deepTanhModel(0), data, 128, 60);
     }
 
     static void run(String name, Supplier<Layer> model, Dataset data, int batch, int steps) {

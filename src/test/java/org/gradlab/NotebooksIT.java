@@ -19,7 +19,8 @@ import org.junit.jupiter.api.TestFactory;
  * kernel (rapaio, installed by notebooks/install-kernel.sh into target/jupyter) by
  * src/test/notebooks/run_notebook.py, which fails on any cell error and checks that the cells
  * tagged expect-image and expect-table showed their image and table. Runs in {@code verify},
- * after {@code package} has built target/notebook/classpath.jar.
+ * after {@code package} has built target/notebook/classes, which each notebook's first cell puts on
+ * its kernel's classpath.
  */
 class NotebooksIT {
     private static final Path ROOT = Path.of(System.getProperty("gradlab.basedir", "."));
@@ -29,13 +30,13 @@ class NotebooksIT {
 
     @TestFactory
     Stream<DynamicTest> everyNotebookRunsAndShowsItsResults() throws IOException, InterruptedException {
-        assertTrue(Files.isRegularFile(ROOT.resolve("target/notebook/classpath.jar")),
-                "target/notebook/classpath.jar is missing: run the notebooks with ./mvnw verify");
+        assertTrue(Files.isDirectory(ROOT.resolve("target/notebook/classes/org/gradlab")),
+                "target/notebook/classes is missing: run the notebooks with ./mvnw verify");
         requireJupyter();
         Path jar = Files.list(ROOT.resolve("target/kernel")).filter(p -> p.toString().endsWith(".jar")).findFirst()
                 .orElseThrow(() -> new AssertionError("the rapaio kernel jar was not copied to target/kernel"));
         run(List.of("bash", ROOT.resolve("notebooks/install-kernel.sh").toString(), "rapaio",
-                "--data-dir", KERNELS.toString(), "--jar", jar.toString()), 120);
+                "--data-dir", KERNELS.toString(), "--from", jar.toString()), 120);
         List<Path> notebooks;
         try (Stream<Path> s = Files.list(ROOT.resolve("notebooks"))) {
             notebooks = s.filter(p -> p.toString().endsWith(".ipynb")).sorted().toList();

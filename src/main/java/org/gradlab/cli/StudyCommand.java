@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,19 +20,23 @@ import org.gradlab.experiment.RunSpec;
 import org.gradlab.experiment.Study;
 import org.gradlab.experiment.StudyFolder;
 import org.gradlab.experiment.StudyReport;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code gradlab study}: the article's experiment done properly (see {@link Design}); every run
  * saved as it ends, a killed study resumed, then tables, charts and a report with computed
  * conclusions. Bad options get a one-line error and exit code 2 before any run starts.
  */
-@Command(name = "study", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "study", sortOptions = false, sortSynopsis = false,
         description = "Run the study (baseline, schedules, clipping, structure) over seeds; write runs.csv, summary.csv, "
                 + "charts and report.html. A killed study resumes where it stopped.")
-public final class StudyCommand implements Callable<Integer> {
+final class StudyCommand implements Callable<Integer> {
     /** Most bytes of a grid file read. */
     private static final long MAX_GRID = 1L << 20;
 
@@ -64,42 +67,34 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "redo every run instead of resuming the saved ones")
     boolean fresh;
 
-    private final PrintStream stdout;
-    private final PrintStream stderr;
+    @ParentCommand
+    private Main main;
 
-    StudyCommand(PrintStream stdout, PrintStream stderr) {
-        this.stdout = stdout;
-        this.stderr = stderr;
-    }
+    @Spec
+    private CommandSpec spec;
 
-    /** Parses {@code args} and runs; the exit code (0 done, 1 failure, 2 bad input). */
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cl = new CommandLine(new StudyCommand(out, err));
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        cl.setParameterExceptionHandler((e, a) -> {
-            err.println("gradlab study: " + e.getMessage() + " (see gradlab study --help)");
-            return 2;
-        });
-        return cl.execute(args);
-    }
+    @Mixin
+    private HelpOption help;
 
+    /**
+     * Checks the options and the output folder (bad ones end the command with exit code 2 and one
+     * line before any run), runs the study, prints its summary and conclusions, writes its files.
+     */
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws IOException, InterruptedException {
         List<RunSpec> runs;
+        StudyFolder held;
         try {
             runs = runs();
+            held = StudyFolder.open(out);
         } catch (IllegalArgumentException e) {
-            stderr.println("gradlab study: " + e.getMessage());
-            return 2;
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        try (StudyFolder folder = openFolder()) {
-            if (folder == null) {
-                return 2;
-            }
+        PrintStream stdout = main.out();
+        try (StudyFolder folder = held) {
             long start = System.nanoTime();
             stdout.printf(Locale.ROOT, "study: %d runs on %d worker(s) into %s%n", runs.size(), Math.min(workers, runs.size()), out);
-            List<RunResult> results = Study.run(runs, folder, workers, fresh, Progress.on(stderr, runs.size()));
+            List<RunResult> results = Study.run(runs, folder, workers, fresh, Progress.on(stdout, runs.size()));
             StudyReport report = StudyReport.of(results);
             List<Path> written = report.write(folder.dir());
             stdout.println(report.summary().printAll());
@@ -112,18 +107,6 @@ public final class StudyCommand implements Callable<Integer> {
             written.forEach(p -> stdout.println("wrote " + p));
             stdout.printf(Locale.ROOT, "study: done in %.1f s%n", (System.nanoTime() - start) / 1e9);
             return 0;
-        } catch (IOException | RuntimeException e) {
-            stderr.println("gradlab study: " + e.getMessage());
-            return 1;
-        }
-    }
-
-    private StudyFolder openFolder() {
-        try {
-            return StudyFolder.open(out);
-        } catch (IllegalArgumentException e) {
-            stderr.println("gradlab study: " + e.getMessage());
-            return null;
         }
     }
 

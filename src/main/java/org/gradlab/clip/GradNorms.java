@@ -2,6 +2,7 @@ package org.gradlab.clip;
 
 import java.util.Map;
 import org.gradlab.diagnostics.GradStats;
+import org.gradlab.nn.Blas;
 import org.gradlab.nn.HostArrays;
 import org.gradlab.nn.Param;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -112,10 +113,13 @@ public final class GradNorms {
 
     /**
      * {@code g *= s} in place. ND4J's scalar multiply turns a NaN factor into a tiny number, so a
-     * NaN factor goes through a NaN array instead, which gives PyTorch's all-NaN result.
+     * NaN factor goes through a NaN array instead, which gives PyTorch's all-NaN result. A
+     * finite non-zero factor on a dense array is one BLAS scal call.
      */
     public static void scaleInPlace(INDArray g, double s) {
-        if (Double.isNaN(s)) {
+        if (s != 0 && Double.isFinite(s) && Blas.isDense(g) && g.dataType().isFPType() && g.dataType().width() >= 4) {
+            Blas.scal(s, g);
+        } else if (Double.isNaN(s)) {
             g.muli(Nd4j.scalar(g.dataType(), Double.NaN));
         } else {
             g.muli(s);

@@ -3,6 +3,7 @@ package org.gradlab.data;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.gradlab.nn.Blas;
 import org.gradlab.nn.Rng;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -39,21 +40,72 @@ public final class Batches {
 
     /** This epoch's batches in shuffled order ({@code rng} advances), or in order when {@code rng} is null. */
     public static List<Batch> epoch(Dataset data, int batchSize, Rng rng) {
+        int[] order = order(data, batchSize, rng);
+        List<Batch> out = new ArrayList<>((order.length + batchSize - 1) / batchSize);
+        for (int start = 0; start < order.length; start += batchSize) {
+            int[] idx = Arrays.copyOfRange(order, start, Math.min(order.length, start + batchSize));
+            Batch b = new Batch(Blas.reuse(null, data.features().dataType(), idx.length, data.inputSize()),
+                    Blas.reuse(null, data.features().dataType(), idx.length, data.numClasses()), new int[idx.length]);
+            gather(data, order, start, b);
+            out.add(b);
+        }
+        return out;
+    }
+
+    /**
+     * The same batches as {@link #epoch} (the order drawn now, so {@code rng} advances the same
+     * way), gathered one at a time into arrays reused for every batch of the same size: each
+     * batch is valid until the iterator moves on. Training loops use this to allocate nothing per
+     * step.
+     */
+    public static Iterable<Batch> reusing(Dataset data, int batchSize, Rng rng) {
+        int[] order = order(data, batchSize, rng);
+        return () -> new java.util.Iterator<>() {
+            private int start;
+            private Batch full;
+            private Batch tail;
+
+            @Override
+            public boolean hasNext() {
+                return start < order.length;
+            }
+
+            @Override
+            public Batch next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException("batches: the epoch has " + order.length + " examples");
+                }
+                int size = Math.min(batchSize, order.length - start);
+                Batch b = size == batchSize ? (full = full != null ? full : allocate(data, size))
+                        : (tail = tail != null ? tail : allocate(data, size));
+                gather(data, order, start, b);
+                start += size;
+                return b;
+            }
+        };
+    }
+
+    private static int[] order(Dataset data, int batchSize, Rng rng) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batches: batchSize must be > 0, got " + batchSize);
         }
-        int n = data.size();
-        int[] order = rng == null ? permutationIdentity(n) : permutation(n, rng);
-        List<Batch> out = new ArrayList<>((n + batchSize - 1) / batchSize);
-        for (int start = 0; start < n; start += batchSize) {
-            int[] idx = Arrays.copyOfRange(order, start, Math.min(n, start + batchSize));
-            int[] labels = new int[idx.length];
-            for (int i = 0; i < idx.length; i++) {
-                labels[i] = data.labels()[idx[i]];
-            }
-            out.add(new Batch(data.features().getRows(idx), data.oneHot(idx), labels));
+        return rng == null ? permutationIdentity(data.size()) : permutation(data.size(), rng);
+    }
+
+    private static Batch allocate(Dataset data, int size) {
+        return new Batch(Blas.reuse(null, data.features().dataType(), size, data.inputSize()),
+                Blas.reuse(null, data.features().dataType(), size, data.numClasses()), new int[size]);
+    }
+
+    /** Copies examples {@code order[start..start + b.size())} into {@code b}'s arrays. */
+    private static void gather(Dataset data, int[] order, int start, Batch b) {
+        int n = b.size();
+        int[] idx = Arrays.copyOfRange(order, start, start + n);
+        for (int i = 0; i < n; i++) {
+            b.labels()[i] = data.labels()[idx[i]];
         }
-        return out;
+        data.rowsInto(idx, b.features());
+        data.oneHotInto(idx, b.targets());
     }
 
     private static int[] permutationIdentity(int n) {

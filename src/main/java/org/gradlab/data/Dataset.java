@@ -1,6 +1,7 @@
 package org.gradlab.data;
 
 import java.util.Arrays;
+import org.gradlab.nn.Blas;
 import org.gradlab.nn.Rng;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,9 +37,30 @@ public record Dataset(INDArray features, int[] labels, int numClasses) {
                         + " is outside [0, " + numClasses + ")");
             }
         }
-        if (features.isR() && (features.isNaN().any() || features.isInfinite().any())) {
+        if (!allFinite(features)) {
             throw new IllegalArgumentException("Dataset: features contain NaN or infinite values");
         }
+    }
+
+    /** Whether every feature is finite; float32 is read in chunks, without ND4J's full-size boolean masks. */
+    private static boolean allFinite(INDArray f) {
+        if (!Blas.isFloat(f)) {
+            return !f.isR() || !(f.isNaN().any() || f.isInfinite().any());
+        }
+        long n = f.length();
+        float[] chunk = Blas.staging(0, (int) Math.min(n, 1 << 16));
+        for (long at = 0; at < n; at += chunk.length) {
+            int len = (int) Math.min(chunk.length, n - at);
+            Blas.read(f, at, chunk, len);
+            float acc = 0;
+            for (int i = 0; i < len; i++) {
+                acc += chunk[i] * 0f;      // 0 for finite values, NaN for NaN and infinities
+            }
+            if (acc != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public int size() {
@@ -65,11 +87,36 @@ public record Dataset(INDArray features, int[] labels, int numClasses) {
 
     /** One-hot targets {@code [indices.length, numClasses]} of the features' type for the labels at {@code indices}. */
     public INDArray oneHot(int[] indices) {
-        INDArray t = Nd4j.zeros(features.dataType(), indices.length, numClasses);
-        for (int i = 0; i < indices.length; i++) {
-            t.putScalar(i, labels[indices[i]], 1.0);
-        }
+        INDArray t = Nd4j.create(features.dataType(), indices.length, numClasses);
+        oneHotInto(indices, t);
         return t;
+    }
+
+    /** Writes the one-hot targets of the labels at {@code indices} into {@code into} ({@code [indices.length, numClasses]}). */
+    void oneHotInto(int[] indices, INDArray into) {
+        int n = indices.length * numClasses;
+        if (Blas.isFloat(into)) {
+            float[] t = Blas.staging(0, n);
+            Arrays.fill(t, 0, n, 0f);
+            for (int i = 0; i < indices.length; i++) {
+                t[i * numClasses + labels[indices[i]]] = 1f;
+            }
+            Blas.write(t, into);
+        } else {
+            into.assign(0);
+            for (int i = 0; i < indices.length; i++) {
+                into.putScalar(i, labels[indices[i]], 1.0);
+            }
+        }
+    }
+
+    /** Copies the feature rows at {@code indices} into {@code into} ({@code [indices.length, d]}), row by row in memory. */
+    void rowsInto(int[] indices, INDArray into) {
+        if (Blas.isFloat(into) && Blas.isFloat(features)) {
+            Blas.write(Blas.readRows(features, indices, Blas.staging(0, indices.length * inputSize())), into);
+        } else {
+            into.assign(features.getRows(indices));
+        }
     }
 
     /** A seeded random split into {@code trainSize} training examples and the rest for testing. */

@@ -5,11 +5,14 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reader for the IDX format of LeCun's MNIST files: two zero bytes, a type code, the number of
@@ -19,6 +22,7 @@ import java.util.zip.GZIPInputStream;
  */
 public final class Idx {
     private static final int UBYTE = 0x08;
+    private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
     private Idx() {
     }
@@ -40,31 +44,94 @@ public final class Idx {
         }
     }
 
-    /** Reads {@code file}; {@link IdxFormatException} names the file and what is wrong with it. */
+    /**
+     * Reads {@code file}; a missing, unreadable or malformed file raises an exception whose
+     * message names the file and what is wrong ({@link IdxFormatException} for the content).
+     */
     public static Array read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "IDX file not found");
+        String name = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new FileSystemException(name, null, "is a folder, not an IDX file");
+        }
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(name, null, "no such file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new AccessDeniedException(name, null, "cannot be read (permission denied)");
         }
         try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+            return read(in, name, Files.size(file));
         }
     }
 
-    /** Reads an IDX stream; {@code source} names it in error messages. */
+    /** Reads an IDX stream of unknown length; {@code source} names it in error messages. */
     public static Array read(InputStream raw, String source) throws IOException {
+        return read(raw, source, -1);
+    }
+
+    /**
+     * Reads an IDX stream of {@code length} bytes (-1: unknown). Allocates only as data arrives,
+     * so a header that claims more than the stream holds costs no more memory than the stream.
+     * Gzip is read to its end, so its CRC-32 and length trailer are checked.
+     */
+    private static Array read(InputStream raw, String source, long length) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
         buffered.mark(2);
         int b0 = buffered.read();
         int b1 = buffered.read();
         buffered.reset();
-        InputStream in = (b0 == 0x1f && b1 == 0x8b) ? new GZIPInputStream(buffered, 1 << 16) : buffered;
-        DataInputStream data = new DataInputStream(in);
-        int magic;
+        boolean gzip = b0 == 0x1f && b1 == 0x8b;
         try {
-            magic = data.readInt();
+            DataInputStream data = new DataInputStream(gzip ? new GZIPInputStream(buffered, 1 << 16) : buffered);
+            return read(data, source, gzip ? -1 : length);
+        } catch (ZipException e) {
+            throw new IdxFormatException(source, "damaged gzip data (" + e.getMessage() + ")");
         } catch (EOFException e) {
-            throw new IdxFormatException(source, "file is shorter than the 4-byte IDX header");
+            throw new IdxFormatException(source, "truncated gzip data: the file ends before the gzip end marker");
         }
+    }
+
+    private static Array read(DataInputStream data, String source, long length) throws IOException {
+        int first = data.read();
+        if (first < 0) {
+            throw new IdxFormatException(source, "empty file; an IDX file starts with a 4-byte header");
+        }
+        int[] dims;
+        try {
+            dims = header(data, source, first);
+        } catch (EOFException e) {
+            throw new IdxFormatException(source, "truncated header: the file ends inside the IDX header");
+        }
+        long total = 1;
+        for (int d : dims) {
+            total = total > MAX_ELEMENTS ? total : total * d;   // both < 2^31: no long overflow
+        }
+        if (total > MAX_ELEMENTS) {
+            throw new IdxFormatException(source, "dimensions " + Arrays.toString(dims) + " multiply to more than "
+                    + MAX_ELEMENTS + " bytes, the most one array can hold");
+        }
+        long payload = length - 4L - 4L * dims.length;
+        if (length >= 0 && payload != total) {
+            throw new IdxFormatException(source, payload < total
+                    ? "truncated data: dimensions " + Arrays.toString(dims) + " need " + total + " bytes, file has " + payload
+                    : (payload - total) + " bytes follow the " + total + " bytes that dimensions " + Arrays.toString(dims)
+                            + " describe");
+        }
+        byte[] bytes = readUpTo(data, (int) total);
+        if (bytes.length < total) {
+            throw new IdxFormatException(source, "truncated data: dimensions " + Arrays.toString(dims) + " need "
+                    + total + " bytes, file has " + bytes.length);
+        }
+        if (data.read() >= 0) {   // reading on to the end makes a gzip stream check its CRC and length
+            throw new IdxFormatException(source, "more data follows the " + total + " bytes that dimensions "
+                    + Arrays.toString(dims) + " describe");
+        }
+        return new Array(dims, bytes);
+    }
+
+    /** The dimensions from the header, after the magic number's first byte. */
+    private static int[] header(DataInputStream data, String source, int first) throws IOException {
+        int magic = (first << 24) | (data.readUnsignedByte() << 16) | data.readUnsignedShort();
         int type = (magic >>> 8) & 0xff;
         int rank = magic & 0xff;
         if ((magic >>> 16) != 0 || rank == 0) {
@@ -76,27 +143,30 @@ public final class Idx {
                     "element type 0x%02x is not supported; expected 0x08 (unsigned byte)", type));
         }
         int[] dims = new int[rank];
-        long total = 1;
         for (int i = 0; i < rank; i++) {
-            try {
-                dims[i] = data.readInt();
-            } catch (EOFException e) {
-                throw new IdxFormatException(source, "truncated header: " + rank + " dimensions announced, " + i + " present");
+            dims[i] = data.readInt();
+            if (dims[i] <= 0) {
+                throw new IdxFormatException(source, "dimension " + i + " is " + dims[i]
+                        + (dims[i] == 0 ? ": the file holds no data" : "; every dimension must be > 0"));
             }
-            if (dims[i] < 0) {
-                throw new IdxFormatException(source, "dimension " + i + " is negative: " + dims[i]);
+        }
+        return dims;
+    }
+
+    /** Reads up to {@code n} bytes, growing the buffer as they arrive rather than trusting {@code n}. */
+    private static byte[] readUpTo(InputStream in, int n) throws IOException {
+        byte[] buf = new byte[Math.min(n, 1 << 16)];
+        int filled = 0;
+        while (filled < n) {
+            if (filled == buf.length) {
+                buf = Arrays.copyOf(buf, (int) Math.min(n, 2L * buf.length));
             }
-            total *= dims[i];
+            int r = in.read(buf, filled, buf.length - filled);
+            if (r < 0) {
+                break;
+            }
+            filled += r;
         }
-        if (total > Integer.MAX_VALUE - 8) {
-            throw new IdxFormatException(source, "dimensions " + Arrays.toString(dims) + " exceed 2^31 elements");
-        }
-        byte[] bytes = new byte[(int) total];
-        int read = data.readNBytes(bytes, 0, bytes.length);
-        if (read < bytes.length) {
-            throw new IdxFormatException(source, "truncated data: dimensions " + Arrays.toString(dims)
-                    + " need " + bytes.length + " bytes, file has " + read);
-        }
-        return new Array(dims, bytes);
+        return filled == buf.length ? buf : Arrays.copyOf(buf, filled);
     }
 }

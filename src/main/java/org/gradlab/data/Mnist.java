@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import org.gradlab.nn.Blas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -68,10 +69,16 @@ public final class Mnist {
         }
         int n = images.count();
         int d = images.itemSize();
-        float[] pixels = new float[n * d];
+        // scaled in chunks straight into the native array: no heap copy of all the pixels
+        INDArray features = Nd4j.create(DataType.FLOAT, n, d);
         byte[] raw = images.data();
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (raw[i] & 0xff) / 255f;
+        float[] chunk = new float[Math.min(n * d, 1 << 16)];
+        for (int at = 0; at < n * d; at += chunk.length) {
+            int len = Math.min(chunk.length, n * d - at);
+            for (int i = 0; i < len; i++) {
+                chunk[i] = (raw[at + i] & 0xff) / 255f;
+            }
+            Blas.write(chunk, len, features, at);
         }
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
@@ -80,7 +87,6 @@ public final class Mnist {
                 throw new IdxFormatException(labelSource, "label " + y[i] + " at index " + i + " is not a digit 0-9");
             }
         }
-        INDArray features = Nd4j.create(pixels, new long[] {n, d}, 'c').castTo(DataType.FLOAT);
         return new Dataset(features, y, 10);
     }
 }

@@ -65,6 +65,23 @@ public final class Presets {
         return Sequential.of(layers);
     }
 
+    /**
+     * A deep, gemm-bound model for benchmarks: 16 x (Linear(., 256) + Tanh), then Linear(256, 10),
+     * PyTorch's default initialisation (bench/speed.sh's W3, bench/DiagBench's deep case).
+     */
+    public static Sequential deepTanhModel(long seed) {
+        Rng rng = Rng.seeded(seed);
+        java.util.List<org.gradlab.nn.Layer> layers = new java.util.ArrayList<>();
+        int in = 784;
+        for (int i = 0; i < 16; i++) {
+            layers.add(Dense.of(in, 256, rng));
+            layers.add(Activation.tanh());
+            in = 256;
+        }
+        layers.add(Dense.of(256, 10, rng));
+        return Sequential.of(layers);
+    }
+
     /** SGD with momentum 0.9 at a constant 0.1, batch 32, on {@link #explodingModel}. */
     public static Trainer.Builder explodingTrainer(long seed) {
         return explodingTrainer(seed, false);

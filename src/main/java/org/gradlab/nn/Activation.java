@@ -29,6 +29,21 @@ public final class Activation implements Layer {
             INDArray derive(INDArray x, INDArray y, INDArray dy) {
                 return Nd4j.exec(new ThresholdReluBp(x, dy, dy.ulike(), 0.0))[0];
             }
+
+            @Override
+            boolean applyFloats(float[] x, float[] y, int n) {
+                for (int i = 0; i < n; i++) {
+                    y[i] = Math.max(x[i], 0f);
+                }
+                return true;
+            }
+
+            @Override
+            void deriveFloats(float[] y, float[] dy, int n) {
+                for (int i = 0; i < n; i++) {
+                    dy[i] = y[i] > 0 ? dy[i] : 0f;
+                }
+            }
         },
         /** tanh(x); derivative 1 - tanh(x)^2. */
         TANH {
@@ -40,6 +55,39 @@ public final class Activation implements Layer {
             @Override
             INDArray derive(INDArray x, INDArray y, INDArray dy) {
                 return Nd4j.exec(new TanhDerivative(x, dy, dy.ulike()))[0];
+            }
+
+            /**
+             * Eigen's float tanh: a [13/6] rational approximation on x clamped to +-7.905 (where
+             * tanh rounds to +-1 in float), within a few float ulps of tanh, and only multiplies,
+             * adds and one divide, so the loop vectorises (ND4J's and {@code Math.tanh} do not).
+             */
+            @Override
+            boolean applyFloats(float[] x, float[] y, int n) {
+                for (int i = 0; i < n; i++) {
+                    float v = Math.max(-7.90531110763549805f, Math.min(7.90531110763549805f, x[i]));
+                    float v2 = v * v;
+                    float p = -2.76076847742355e-16f;
+                    p = p * v2 + 2.00018790482477e-13f;
+                    p = p * v2 - 8.60467152213735e-11f;
+                    p = p * v2 + 5.12229709037114e-08f;
+                    p = p * v2 + 1.48572235717979e-05f;
+                    p = p * v2 + 6.37261928875436e-04f;
+                    p = p * v2 + 4.89352455891786e-03f;
+                    float q = 1.19825839466702e-06f;
+                    q = q * v2 + 1.18534705686654e-04f;
+                    q = q * v2 + 2.26843463243900e-03f;
+                    q = q * v2 + 4.89352518554385e-03f;
+                    y[i] = v * p / q;
+                }
+                return true;
+            }
+
+            @Override
+            void deriveFloats(float[] y, float[] dy, int n) {
+                for (int i = 0; i < n; i++) {
+                    dy[i] *= 1f - y[i] * y[i];
+                }
             }
         },
         /** 1 / (1 + e^-x); derivative s(x)(1 - s(x)). */
@@ -92,11 +140,27 @@ public final class Activation implements Layer {
         abstract INDArray apply(INDArray x);
 
         abstract INDArray derive(INDArray x, INDArray y, INDArray dy);
+
+        /**
+         * {@code y = f(x)} on {@code n} float32 values with a loop the JIT vectorises; false when
+         * this kind has no such kernel (then {@link #apply} runs).
+         */
+        boolean applyFloats(float[] x, float[] y, int n) {
+            return false;
+        }
+
+        /** {@code dy *= f'(x)} in place, from the outputs {@code y} of {@link #applyFloats}. */
+        void deriveFloats(float[] y, float[] dy, int n) {
+            throw new IllegalStateException(this + " has no float kernel");
+        }
     }
 
     private final Kind kind;
     private INDArray input;
     private INDArray output;
+    /** The last float32 outputs, kept on the heap for backward, or null when the last forward ran on ND4J. */
+    private float[] floatOutput;
+    private INDArray gradInput;
 
     private Activation(Kind kind) {
         this.kind = java.util.Objects.requireNonNull(kind, "kind");
@@ -130,9 +194,24 @@ public final class Activation implements Layer {
         return kind;
     }
 
+    /**
+     * {@code f(x)}. Float32 ReLU and Tanh run as Java loops into an output array this layer
+     * reuses from call to call ({@code dup()} it to keep it past the next call).
+     */
     @Override
     public INDArray forward(INDArray x) {
         input = x;
+        if (kind != Kind.IDENTITY && Blas.isFloat(x)) {
+            int n = Math.toIntExact(x.length());
+            float[] y = floatOutput != null && floatOutput.length >= n ? floatOutput : new float[n];
+            if (kind.applyFloats(Blas.stage(x, 0), y, n)) {
+                floatOutput = y;
+                output = Blas.reuse(output, x.dataType(), x.shape());
+                Blas.write(y, output);
+                return output;
+            }
+        }
+        floatOutput = null;
         output = kind.apply(x);
         return output;
     }
@@ -140,6 +219,13 @@ public final class Activation implements Layer {
     @Override
     public INDArray backward(INDArray dy) {
         Checks.requireBackward(toString(), output, dy);
+        if (floatOutput != null && Blas.isFloat(dy)) {
+            float[] g = Blas.stage(dy, 0);
+            kind.deriveFloats(floatOutput, g, Math.toIntExact(dy.length()));
+            gradInput = Blas.reuse(gradInput, dy.dataType(), dy.shape());
+            Blas.write(g, gradInput);
+            return gradInput;
+        }
         return kind.derive(input, output, dy);
     }
 

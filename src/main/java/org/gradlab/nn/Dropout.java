@@ -16,6 +16,12 @@ public final class Dropout implements Layer {
     private final Rng rng;
     private boolean training = true;
     private INDArray mask;
+    /** Storage of the float32 mask (0 or 1 / (1 - p)), reused from step to step. */
+    private float[] maskValues;
+    /** Whether the last forward drew {@link #maskValues} (float32 training) rather than {@link #mask}. */
+    private boolean floatMask;
+    private INDArray output;
+    private INDArray gradInput;
 
     private Dropout(double p, Rng rng) {
         if (!(p >= 0 && p < 1)) {
@@ -51,12 +57,48 @@ public final class Dropout implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
+        mask = null;
+        floatMask = false;
         if (!training || p == 0) {
-            mask = null;
             return x;
+        }
+        if (Blas.isFloat(x)) {
+            floatMask = true;
+            output = Blas.reuse(output, x.dataType(), x.shape());
+            return multiply(x, drawFloatMask(Math.toIntExact(x.length())), output);
         }
         mask = mask(x);
         return x.mul(mask);
+    }
+
+    /**
+     * The float32 mask of {@link #mask}, drawn the same way, in a heap array this layer reuses;
+     * forward and backward multiply by it in Java loops into arrays the layer also reuses
+     * ({@code dup()} a result to keep it past the next call).
+     */
+    private float[] drawFloatMask(int n) {
+        float scale = (float) (1 / (1 - p));
+        if (maskValues == null || maskValues.length < n) {
+            maskValues = new float[n];
+        }
+        // nextDouble() < p is (nextLong() >>> 11) * 2^-53 < p, i.e. (nextLong() >>> 11) < ceil(p 2^53):
+        // the same draws as mask(), compared as integers and without a branch the data would mispredict
+        long threshold = (long) Math.ceil(p * 0x1.0p53);
+        for (int i = 0; i < n; i++) {
+            long dropped = ((rng.nextLong() >>> 11) - threshold) >>> 63;
+            maskValues[i] = (1 - dropped) * scale;
+        }
+        return maskValues;
+    }
+
+    private static INDArray multiply(INDArray x, float[] m, INDArray into) {
+        int n = Math.toIntExact(x.length());
+        float[] v = Blas.stage(x, 0);
+        for (int i = 0; i < n; i++) {
+            v[i] *= m[i];
+        }
+        Blas.write(v, into);
+        return into;
     }
 
     /** Inverted-dropout mask of {@code x}'s shape and type: 0 with probability p, else 1 / (1 - p). */
@@ -78,6 +120,11 @@ public final class Dropout implements Layer {
 
     @Override
     public INDArray backward(INDArray dy) {
+        if (floatMask) {
+            Checks.requireBackward(toString(), output, dy);
+            gradInput = Blas.reuse(gradInput, dy.dataType(), dy.shape());
+            return multiply(Blas.contiguous(dy), maskValues, gradInput);
+        }
         return mask == null ? dy : dy.mul(mask);
     }
 

@@ -44,6 +44,29 @@ public final class HostArrays {
         return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
     }
 
+    /**
+     * The column of the largest value in each row of a {@code [rows, cols]} matrix (the first on
+     * ties, as ND4J's argMax; NaN counts as largest), read in one pass without an ND4J op.
+     */
+    public static int[] argMaxRows(INDArray m) {
+        int rows = m.rows();
+        int cols = m.columns();
+        double[] v = toDoubles(m);
+        int[] out = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            int best = 0;
+            for (int j = 1; j < cols; j++) {
+                double a = v[i * cols + j];
+                double b = v[i * cols + best];
+                if (a > b || (Double.isNaN(a) && !Double.isNaN(b))) {
+                    best = j;
+                }
+            }
+            out[i] = best;
+        }
+        return out;
+    }
+
     /** A new array of {@code type} and {@code shape} holding {@code values} (row-major). */
     public static INDArray fromDoubles(double[] values, long[] shape, DataType type) {
         if (type == DataType.FLOAT) {

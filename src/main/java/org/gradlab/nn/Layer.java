@@ -14,7 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * gradients of this layer's parameters (overwriting, not accumulating, so no zero-grad call is
  * needed between steps) and returns {@code dL/dx}. Arrays are {@code [batch, features]}.
  * Parameter names follow PyTorch ({@code "0.weight"}, {@code "0.bias"}, ...), so state and
- * results can be compared with a PyTorch model of the same structure.
+ * results can be compared with a PyTorch model of the same structure. A layer may return arrays
+ * it owns and overwrites on its next call (the built-in ones do, so a step allocates nothing):
+ * {@code dup()} an output or gradient to keep it.
  *
  * <pre>{@code
  * INDArray logits = model.forward(x);
@@ -29,6 +31,15 @@ public interface Layer {
 
     /** Given dL/d(output) of the last forward, writes parameter gradients and returns dL/d(input). */
     INDArray backward(INDArray gradOutput);
+
+    /**
+     * {@link #backward(INDArray)}, told whether anyone will read dL/d(input): when not (the first
+     * layer of a model, as PyTorch knows from {@code requires_grad}), a layer may skip computing
+     * it and return null. Parameter gradients are written either way.
+     */
+    default INDArray backward(INDArray gradOutput, boolean needInputGradient) {
+        return backward(gradOutput);
+    }
 
     /** This module's own parameters (not its children's), in a fixed order. */
     default List<Param> params() {

@@ -83,6 +83,7 @@ public interface Loss {
             double[] z = HostArrays.toDoubles(logits);
             double[] t = HostArrays.toDoubles(target);
             double total = 0;
+            double[] e = new double[k];
             for (int i = 0; i < n; i++) {
                 int row = i * k;
                 double max = Double.NEGATIVE_INFINITY;
@@ -91,15 +92,15 @@ public interface Loss {
                 }
                 double sum = 0;
                 for (int j = 0; j < k; j++) {
-                    sum += Math.exp(z[row + j] - max);
+                    e[j] = Math.exp(z[row + j] - max);
+                    sum += e[j];
                 }
                 double lse = max + Math.log(sum);
                 for (int j = 0; j < k; j++) {
                     double tj = labelSmoothing == 0 ? t[row + j] : t[row + j] * (1 - labelSmoothing) + labelSmoothing / k;
-                    double logp = z[row + j] - lse;
-                    total -= tj == 0 ? 0 : tj * logp;
+                    total -= tj == 0 ? 0 : tj * (z[row + j] - lse);
                     if (grad != null) {
-                        grad[row + j] = (Math.exp(logp) - tj) / n;
+                        grad[row + j] = (e[j] / sum - tj) / n;    // softmax from the exponentials already taken
                     }
                 }
             }

@@ -51,9 +51,15 @@ public final class Sequential implements Layer {
 
     @Override
     public INDArray backward(INDArray dy) {
+        return backward(dy, true);
+    }
+
+    /** Runs the layers' backward passes in reverse; the first layer computes dL/dx only when asked. */
+    @Override
+    public INDArray backward(INDArray dy, boolean needInputGradient) {
         INDArray g = dy;
         for (int i = layers.size() - 1; i >= 0; i--) {
-            g = layers.get(i).backward(g);
+            g = layers.get(i).backward(g, i > 0 || needInputGradient);
         }
         return g;
     }

@@ -1,5 +1,6 @@
 package org.gradlab.optim;
 
+import org.gradlab.nn.Blas;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.api.ops.impl.updaters.AmsGradUpdater;
@@ -66,7 +67,8 @@ public record Adam(double beta1, double beta2, double eps, double weightDecay, b
     }
 
     /**
-     * One step in a single native op per tensor (ND4J's adam/ams_grad updater). Those ops compute
+     * One step: float32 tensors in one fused Java loop ({@link #applyFloats}), others (float64,
+     * for gradient checks and golden traces) in a single native op per tensor (ND4J's adam/ams_grad updater). Those ops compute
      * {@code lr * sqrt(bc2) / bc1 * m / (sqrt(v) + eps')}; with {@code eps' = eps * sqrt(bc2)} that is
      * exactly PyTorch's {@code lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)}, equal to the last bits
      * (the golden traces check it at 1e-12).
@@ -74,6 +76,11 @@ public record Adam(double beta1, double beta2, double eps, double weightDecay, b
     @Override
     public State apply(INDArray param, INDArray grad, State s, double lr) {
         long step = s.step() + 1;
+        if (Blas.isFloat(param) && Blas.isFloat(grad) && Blas.isFloat(s.expAvg()) && Blas.isFloat(s.expAvgSq())
+                && (!amsgrad || Blas.isFloat(s.maxExpAvgSq()))) {
+            applyFloats(param, grad, s, lr, step);
+            return new State(step, s.expAvg(), s.expAvgSq(), s.maxExpAvgSq());
+        }
         INDArray g = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
         double epsPrime = eps * Math.sqrt(1 - Math.pow(beta2, step));
         // the ops replace a zero rate by eps; run them at rate 1 to advance the moments, then skip the update
@@ -91,5 +98,42 @@ public record Adam(double beta1, double beta2, double eps, double weightDecay, b
             param.subi(update);
         }
         return new State(step, s.expAvg(), s.expAvgSq(), s.maxExpAvgSq());
+    }
+
+    /**
+     * The float32 step as one fused Java loop over staged copies (vectorised by the JIT), in
+     * PyTorch's order of operations and precision: {@code m = m b1 + (1 - b1) g},
+     * {@code v = v b2 + (1 - b2) g g}, {@code p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)}.
+     */
+    private void applyFloats(INDArray param, INDArray grad, State s, double lr, long step) {
+        int n = Math.toIntExact(param.length());
+        float[] p = Blas.stage(param, 0);
+        float[] g = Blas.stage(grad, 1);
+        float[] m = Blas.stage(s.expAvg(), 2);
+        float[] v = Blas.stage(s.expAvgSq(), 3);
+        float[] vmax = amsgrad ? Blas.stage(s.maxExpAvgSq(), 4) : v;    // without AMSGrad, max(v, v) = v
+        float b1 = (float) beta1;
+        float b2 = (float) beta2;
+        float oneMinusB1 = (float) (1 - beta1);
+        float oneMinusB2 = (float) (1 - beta2);
+        float wd = (float) weightDecay;
+        float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
+        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
+        float e = (float) eps;
+        for (int i = 0; i < n; i++) {
+            float gi = weightDecay == 0 ? g[i] : g[i] + wd * p[i];
+            m[i] = m[i] * b1 + oneMinusB1 * gi;
+            v[i] = v[i] * b2 + oneMinusB2 * gi * gi;
+            vmax[i] = Math.max(vmax[i], v[i]);
+            p[i] -= stepSize * (m[i] / ((float) Math.sqrt(vmax[i]) / bc2Sqrt + e));
+        }
+        Blas.write(m, s.expAvg());
+        Blas.write(v, s.expAvgSq());
+        if (amsgrad) {
+            Blas.write(vmax, s.maxExpAvgSq());
+        }
+        if (lr != 0) {
+            Blas.write(p, param);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package org.gradlab.optim;
 
+import org.gradlab.nn.Blas;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -68,22 +69,37 @@ public record Sgd(double momentum, double dampening, double weightDecay, boolean
         return new State(null);
     }
 
+    /**
+     * One step as BLAS axpy/scal calls on the arrays' memory (both float types), in PyTorch's
+     * order of operations: {@code buf.mul_(momentum).add_(d, 1 - dampening)}, then
+     * {@code p.add_(d, -lr)}. Temporaries only with weight decay or Nesterov momentum.
+     */
     @Override
     public State apply(INDArray param, INDArray grad, State state, double lr) {
-        INDArray d = weightDecay != 0 ? grad.add(param.mul(weightDecay)) : grad;
+        INDArray d = grad;
+        if (weightDecay != 0) {
+            d = Blas.contiguous(grad).dup();
+            Blas.axpy(weightDecay, param, d);
+        }
         INDArray buf = state.momentumBuffer();
         if (momentum != 0) {
             if (buf == null) {
                 // state outlives the step: never in the trainer's step workspace
                 try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                    buf = d.dup();
+                    buf = d.dup('c');
                 }
             } else {
-                buf.muli(momentum).addi(d.mul(1 - dampening));
+                Blas.scal(momentum, buf);
+                Blas.axpy(1 - dampening, d, buf);
             }
-            d = nesterov ? d.add(buf.mul(momentum)) : buf;
+            if (nesterov) {
+                d = d == grad ? Blas.contiguous(grad).dup() : d;
+                Blas.axpy(momentum, buf, d);
+            } else {
+                d = buf;
+            }
         }
-        param.subi(d.mul(lr));
+        Blas.axpy(-lr, Blas.contiguous(d), param);
         return buf == state.momentumBuffer() ? state : new State(buf);
     }
 }

@@ -13,6 +13,7 @@ import org.gradlab.diagnostics.GradStats;
 import org.gradlab.diagnostics.Monitor;
 import org.gradlab.diagnostics.SpikePolicy;
 import org.gradlab.data.Dataset;
+import org.gradlab.nn.HostArrays;
 import org.gradlab.nn.Loss;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Param;
@@ -175,7 +176,7 @@ public final class Trainer {
             model.setTraining(true);
             double lossSum = 0;
             long correct = 0;
-            for (Batches.Batch batch : Batches.epoch(train, batchSize, shuffle)) {
+            for (Batches.Batch batch : Batches.reusing(train, batchSize, shuffle)) {
                 if (spikePolicy != null && (snapshot == null || step % spikePolicy.snapshotEvery() == 0)) {
                     snapshot = Snapshot.take(this);
                 }
@@ -242,7 +243,7 @@ public final class Trainer {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, "gradlab-step")) {
             INDArray out = model.forward(batch.features());
             Loss.Evaluation e = loss.evaluate(out, batch.targets());
-            model.backward(e.gradient());
+            model.backward(e.gradient(), false);    // nothing reads dL/dx of the data
             GradStats stats = gradients.isEmpty() && monitor == null ? null : GradStats.of(params);
             List<Alarm> alarms = monitor == null ? List.of()
                     : monitor.onGradients(new Monitor.StepContext(step, epoch, e.value(), lr, batch.features(), out, stats));
@@ -328,7 +329,7 @@ public final class Trainer {
         try {
             double lossSum = 0;
             long correct = 0;
-            for (Batches.Batch b : Batches.epoch(data, 1000, null)) {
+            for (Batches.Batch b : Batches.reusing(data, 1000, null)) {
                 try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, "gradlab-eval")) {
                     INDArray out = model.forward(b.features());
                     lossSum += loss.value(out, b.targets()) * b.size();
@@ -342,7 +343,7 @@ public final class Trainer {
     }
 
     private static long countCorrect(INDArray logits, int[] labels) {
-        int[] predicted = logits.argMax(1).toIntVector();
+        int[] predicted = HostArrays.argMaxRows(logits);
         long c = 0;
         for (int i = 0; i < labels.length; i++) {
             if (predicted[i] == labels[i]) {

@@ -88,7 +88,7 @@ class StudyQuickTest {
         String summary = Files.readString(dir.resolve("summary.csv"));
         StudyCommandTest.Run again = StudyCommandTest.study("--quick", "--out", dir.toString());
         assertEquals(0, again.code(), again.err());
-        assertTrue(again.err().contains("48/48 runs") && again.err().contains("resumed "), again.err());
+        assertTrue(again.out().contains("48/48 runs") && again.out().contains("resumed "), again.out());
         assertEquals(runs, Files.readString(dir.resolve("runs.csv")), "saved runs keep their wall times too");
         assertEquals(summary, Files.readString(dir.resolve("summary.csv")));
     }

@@ -129,6 +129,83 @@ class MnistTest {
         assertTrue(e5.getMessage().contains("badlabel") && e5.getMessage().contains("label 12"), e5.getMessage());
     }
 
+    /** Bytes allocated by this thread while {@code r} runs. */
+    private static long allocated(Runnable r) {
+        var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = bean.getThreadAllocatedBytes(Thread.currentThread().getId());
+        r.run();
+        return bean.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+    }
+
+    private String failure(Path images, Path labels) {
+        var e = assertThrows(IOException.class, () -> Mnist.load(images, labels));
+        assertTrue(e.getMessage().startsWith(images.toString()) || e.getMessage().startsWith(labels.toString()), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void everyFlippedByteOfTheGzipIsCaught() throws IOException {
+        byte[] good = Files.readAllBytes(Path.of("data/images-idx3-ubyte.gz"));
+        Path labels = Path.of("data/labels-idx1-ubyte.gz");
+        java.util.Random random = new java.util.Random(7);
+        // past the gzip header (its time stamp and file name are not checked), through the CRC and
+        // length trailer; not the deflate stream's last byte, which may hold padding bits
+        int[] positions = {40, good.length / 3, good.length / 2, good.length - 20, good.length - 5, good.length - 1,
+            40 + random.nextInt(good.length - 50), 40 + random.nextInt(good.length - 50)};
+        for (int pos : positions) {
+            byte[] bad = good.clone();
+            bad[pos] ^= 0x10;
+            Path file = Files.write(dir.resolve("flipped-" + pos + ".gz"), bad);
+            String m = failure(file, labels);   // names the file; says "damaged gzip data" or what the damage made
+            assertTrue(m.contains("gzip") || m.contains("data"), pos + ": " + m);
+        }
+    }
+
+    @Test
+    void truncatedGzipNamesTheFile() throws IOException {
+        byte[] full = Files.readAllBytes(write("full", idx(0x803, new int[] {3, 2, 2}, pixels(3)), true));
+        Path lab = write("lab", idx(0x801, new int[] {3}, new byte[] {3, 1, 4}), false);
+        for (int cut : new int[] {4, 8, 12, full.length - 8, full.length - 1}) {
+            Path file = Files.write(dir.resolve("cut" + cut + ".gz"), java.util.Arrays.copyOf(full, full.length - cut));
+            String m = failure(file, lab);
+            assertTrue(m.contains("truncated") || m.contains("damaged"), cut + ": " + m);
+        }
+    }
+
+    @Test
+    void malformedHeadersFailWithoutAllocatingWhatTheyClaim() throws IOException {
+        Path lab = write("lab", idx(0x801, new int[] {2}, new byte[] {1, 2}), false);
+        Path zero = write("zero", idx(0x803, new int[] {0, 28, 28}, new byte[0]), false);
+        assertTrue(failure(zero, lab).contains("dimension 0 is 0: the file holds no data"));
+        Path negative = write("negative", idx(0x803, new int[] {2, -28, 28}, new byte[0]), false);
+        assertTrue(failure(negative, lab).contains("dimension 1 is -28"));
+        Path overflow = write("overflow", idx(0x804, new int[] {65536, 65536, 65536, 65536}, new byte[16]), false);
+        assertTrue(failure(overflow, lab).contains("multiply to more than"), failure(overflow, lab));
+        // a 16-byte file whose header claims 46340 x 46340 = 2.1e9 bytes
+        for (boolean gzip : new boolean[] {false, true}) {
+            Path huge = write("huge" + gzip, idx(0x803, new int[] {1, 46340, 46340}, new byte[0]), gzip);
+            long bytes = allocated(() -> assertTrue(failure(huge, lab).contains("need 2147395600 bytes, file has 0")));
+            assertTrue(bytes < 20_000_000, "allocated " + bytes + " bytes for a " + Files.size(huge) + "-byte file");
+        }
+        Path header = write("header", java.util.Arrays.copyOf(idx(0x803, new int[] {2, 2, 2}, pixels(2)), 10), false);
+        assertTrue(failure(header, lab).contains("truncated header"));
+        Path extra = write("extra", idx(0x803, new int[] {2, 2, 2}, pixels(3)), false);
+        assertTrue(failure(extra, lab).contains("4 bytes follow the 8 bytes"), failure(extra, lab));
+    }
+
+    @Test
+    void foldersAndUnreadableFilesAreNamed() throws IOException {
+        Path lab = write("lab", idx(0x801, new int[] {2}, new byte[] {1, 2}), false);
+        Path folder = Files.createDirectory(dir.resolve("folder"));
+        assertEquals(folder + ": is a folder, not an IDX file", failure(folder, lab));
+        assertEquals(dir.resolve("none") + ": no such file", failure(dir.resolve("none"), lab));
+        Path locked = write("locked", idx(0x803, new int[] {2, 2, 2}, pixels(2)), false);
+        Files.setPosixFilePermissions(locked, java.util.Set.of());
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(locked), "root reads any file");
+        assertEquals(locked + ": cannot be read (permission denied)", failure(locked, lab));
+    }
+
     @Test
     void batchesCoverEveryExampleOnceAndReshuffle() {
         Dataset d = Mnist.bundled().split(100, 1).train();

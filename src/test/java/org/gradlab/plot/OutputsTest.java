@@ -30,6 +30,13 @@ class OutputsTest {
     }
 
     @Test
+    void filesGetTheUsualPermissionsNotThoseOfATemporary() throws IOException {
+        Path reference = Files.createFile(dir.resolve("reference"));   // what the umask gives a new file
+        Path f = Outputs.text("x", dir.resolve("result.txt"));
+        assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(f));   // 0644 under umask 022
+    }
+
+    @Test
     void chartsAndReportsComeFromTables() throws IOException {
         Table t = Table.create("t", DoubleColumn.create("x", 1, 2, 3), DoubleColumn.create("y", 3, 1, 2));
         Path png = Outputs.png(Charts.lines(t, "title", "x", "y", "y"), dir.resolve("c.png"));

@@ -1,0 +1,28 @@
+package org.gradlab.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.gradlab.experiment.ExplodeJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gradlab explode}: runs {@link ExplodeJob}. */
+@Command(name = "explode", sortOptions = false, sortSynopsis = false,
+        description = {"Train a model that really explodes (8 ReLU layers, too-large init, SGD momentum at 0.1) five ways: "
+                + "fixed rate, fixed + global-norm clipping, warmup + cosine, warmup + cosine + clipping, fixed with "
+                + "LayerNorm after each hidden layer. Print a summary; write the doctor's report on the fixed run "
+                + "(Markdown, HTML), the monitors' tables (CSV) and a chart of the gradient norms (PNG)."})
+final class ExplodeCommand extends JobCommand {
+    @Option(names = "--epochs", paramLabel = "N", converter = PositiveInt.class,
+            description = "Epochs per run, at least 1 (default: ${DEFAULT-VALUE}).")
+    private int epochs = ExplodeJob.Options.defaults().epochs();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    private Path out = Path.of("runs/explode");
+
+    @Override
+    public Integer call() throws IOException {
+        ExplodeJob.run(new ExplodeJob.Options(seed, epochs), out, out());
+        return 0;
+    }
+}
