@@ -35,7 +35,11 @@ class StudyQuickTest {
         Table summary = Table.read().csv(dir.resolve("summary.csv").toFile());
         Table runs = Table.read().csv(dir.resolve("runs.csv").toFile());
         List<String> expected = Design.parts().values().stream().flatMap(List::stream).map(r -> r.part() + "/" + r.config()).toList();
-        assertEquals(expected, summary.rows().stream().map(r -> r.getString("part") + "/" + r.getString("config")).toList());
+        List<String> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < summary.rowCount(); i++) {
+            rows.add(summary.stringColumn("part").get(i) + "/" + summary.stringColumn("config").get(i));
+        }
+        assertEquals(expected, rows);
         assertEquals(expected.size(), runs.rowCount(), "one seed each");
         for (String c : List.of("part", "config", "seeds", "acc_mean", "acc_std", "diverged", "collapsed", "max_grad_norm_median",
                 "first_step_over_1e3_median", "seconds")) {
