@@ -11,10 +11,8 @@ import org.gradlab.data.Mnist;
 import org.gradlab.nn.Activation;
 import org.gradlab.nn.Dense;
 import org.gradlab.nn.Dropout;
-import org.gradlab.nn.Loss;
 import org.gradlab.nn.Rng;
 import org.gradlab.nn.Sequential;
-import org.gradlab.optim.Adam;
 import org.gradlab.optim.AdamW;
 import org.gradlab.optim.Optimizer;
 import org.gradlab.plot.Charts;
@@ -51,17 +49,19 @@ class ReadmeExamplesTest {
                 .schedule(schedule)
                 .plateau(Plateau.of(Plateau.Config.defaults().withPatience(2).withFactor(0.5)), Trainer.Metric.TEST_LOSS)
                 .gradients(Guard.skipNonFinite(), Clip.globalNorm(1.0))
+                .callback(Checkpoint.everySteps(50, dir.resolve("run.ckpt")))
                 .batchSize(32).epochs(epochs).seed(42)
                 .build();
         History history = trainer.fit(split.train(), split.test());
-        Checkpoint.save(trainer, dir.resolve("run.ckpt"));
+        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("run.ckpt")));
         assertEquals(epochs * stepsPerEpoch, history.steps().rowCount());
         assertEquals(1e-3 / stepsPerEpoch, history.steps().doubleColumn("lr").get(0), 1e-15);
         assertTrue(history.steps().doubleColumn("grad_norm").get(0) > 0);
         assertEquals(epochs * stepsPerEpoch, schedule.table(epochs * stepsPerEpoch).rowCount());
+        trainer.fit(split.train(), split.test(), 1);
+        assertEquals(epochs + 1, trainer.epochsDone());
 
-        LrFinder.Result sweep = LrFinder.run(model, Adam.defaults(), Loss.crossEntropy(), split.train(),
-                LrFinder.Config.defaults());
+        LrFinder.Result sweep = trainer.lrFind(split.train(), LrFinder.Config.defaults());
         XYChart chart = Charts.lrFinder(sweep.table());
         assertTrue(sweep.valley() > 0 && sweep.steepest() > 0 && sweep.minimumOverTen() > 0);
         assertEquals("Learning-rate range test", chart.getTitle());

@@ -173,16 +173,7 @@ public interface Clip extends GradientTransform {
         if (!(percentile > 0 && percentile <= 100)) {
             throw new IllegalArgumentException("autoClip: percentile must be in (0, 100], got " + percentile);
         }
-        double[][] history = {new double[64]};
-        int[] count = {0};
-        return named("autoClip(" + percentile + ")", (params, stats) -> {
-            double norm = stats.globalNorm();
-            if (!Double.isFinite(norm)) {
-                return ClipReport.unchanged(norm, stats.firstNonFinite());
-            }
-            history[0] = SortedHistory.insert(history[0], count[0]++, norm);
-            return scaleToNorm(params, stats, SortedHistory.percentile(history[0], count[0], percentile));
-        });
+        return named("autoClip(" + percentile + ")", new AutoClip(percentile));
     }
 
     /**
@@ -201,29 +192,7 @@ public interface Clip extends GradientTransform {
         if (warmup < 1) {
             throw new IllegalArgumentException("zClip: warmup must be >= 1, got " + warmup);
         }
-        double[] st = new double[3];           // mean, var, steps seen
-        double[] warm = new double[warmup];
-        return named("zClip(" + alpha + ", " + zThreshold + ", " + warmup + ")", (params, stats) -> {
-            double g = stats.globalNorm();
-            if (!Double.isFinite(g)) {
-                return ClipReport.unchanged(g, stats.firstNonFinite());
-            }
-            if (st[2] < warmup) {
-                warm[(int) st[2]++] = g;
-                if (st[2] == warmup) {
-                    st[0] = java.util.Arrays.stream(warm).average().orElseThrow();
-                    st[1] = java.util.Arrays.stream(warm).map(x -> (x - st[0]) * (x - st[0])).sum() / warmup;
-                }
-                return ClipReport.unchanged(g, null);
-            }
-            double std = Math.sqrt(st[1]);
-            double z = (g - st[0]) / (std + 1e-6);
-            double used = z > zThreshold ? st[0] + zThreshold * zThreshold * std / z : g;
-            ClipReport r = used < g ? scaleToNorm(params, stats, used) : ClipReport.unchanged(g, null);
-            st[0] = alpha * st[0] + (1 - alpha) * used;
-            st[1] = alpha * st[1] + (1 - alpha) * (used - st[0]) * (used - st[0]);
-            return r;
-        });
+        return named("zClip(" + alpha + ", " + zThreshold + ", " + warmup + ")", new ZClip(alpha, zThreshold, warmup));
     }
 
     /**
@@ -233,16 +202,29 @@ public interface Clip extends GradientTransform {
      */
     static Clip shadow(Clip clip) {
         java.util.Objects.requireNonNull(clip, "clip");
-        return named("shadow(" + clip + ")", (params, stats) -> {
-            Map<String, Param> copies = new LinkedHashMap<>();
-            params.forEach((n, p) -> copies.put(n, Param.withGradient(n, p.value(), p.grad().dup())));
-            ClipReport r = clip.apply(copies, stats);
-            return new ClipReport(r.totalNorm(), r.normAfter(), r.scale(), r.clipped(), false, r.nonFinite());
+        return named("shadow(" + clip + ")", new GradientTransform() {
+            @Override
+            public ClipReport apply(Map<String, Param> params, GradStats stats) {
+                Map<String, Param> copies = new LinkedHashMap<>();
+                params.forEach((n, p) -> copies.put(n, Param.withGradient(n, p.value(), p.grad().dup())));
+                ClipReport r = clip.apply(copies, stats);
+                return new ClipReport(r.totalNorm(), r.normAfter(), r.scale(), r.clipped(), false, r.nonFinite());
+            }
+
+            @Override
+            public Record state() {
+                return clip.state();
+            }
+
+            @Override
+            public void restore(Record saved) {
+                clip.restore(saved);
+            }
         });
     }
 
     /** Scales every gradient so the global L2 norm is at most {@code target}: PyTorch's rule with that max norm. */
-    private static ClipReport scaleToNorm(Map<String, Param> params, GradStats stats, double target) {
+    static ClipReport scaleToNorm(Map<String, Param> params, GradStats stats, double target) {
         double total = stats.globalNorm();
         double scale = Math.min(target / (total + 1e-6), 1.0);
         if (scale == 1.0) {
@@ -257,6 +239,16 @@ public interface Clip extends GradientTransform {
         @Override
         public ClipReport apply(Map<String, Param> params, GradStats stats) {
             return body.apply(params, stats);
+        }
+
+        @Override
+        public Record state() {
+            return body.state();
+        }
+
+        @Override
+        public void restore(Record saved) {
+            body.restore(saved);
         }
 
         @Override

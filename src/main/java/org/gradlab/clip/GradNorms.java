@@ -104,8 +104,8 @@ public final class GradNorms {
     }
 
     /**
-     * A transform that only measures the global L2 norm of the gradients (for the LR range test
-     * and for runs without clipping that still want the norm in their history).
+     * A transform that only measures the global L2 norm of the gradients (for runs without
+     * clipping that still want the norm in their history).
      */
     public static GradientTransform measure() {
         return (params, stats) -> ClipReport.unchanged(stats.globalNorm(), stats.firstNonFinite());

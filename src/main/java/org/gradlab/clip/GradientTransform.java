@@ -17,6 +17,24 @@ public interface GradientTransform {
     /** Transforms the gradients of {@code params} in place; {@code stats} are their measurements before this transform. */
     ClipReport apply(Map<String, Param> params, GradStats stats);
 
+    /**
+     * A deep copy of what this transform has learned (AutoClip's norms, ZClip's statistics), for
+     * roll-backs and checkpoints; null for a stateless transform.
+     */
+    default Record state() {
+        return null;
+    }
+
+    /**
+     * Continues from a saved {@link #state()}; throws {@link IllegalArgumentException}, changing
+     * nothing, when it does not fit.
+     */
+    default void restore(Record saved) {
+        if (saved != null) {
+            throw new IllegalArgumentException(this + ": keeps no state, got " + saved);
+        }
+    }
+
     /** Measures the gradients, then {@link #apply}s. */
     default ClipReport applyInPlace(Map<String, Param> params) {
         return apply(params, GradStats.of(params));

@@ -59,9 +59,22 @@ public final class Batches {
      * step.
      */
     public static Iterable<Batch> reusing(Dataset data, int batchSize, Rng rng) {
+        return reusing(data, batchSize, rng, 0);
+    }
+
+    /**
+     * As {@link #reusing(Dataset, int, Rng)}, starting at batch {@code fromBatch} of the epoch (a
+     * run resumed mid-epoch): the order is drawn whole, the batches before it are not gathered.
+     */
+    public static Iterable<Batch> reusing(Dataset data, int batchSize, Rng rng, int fromBatch) {
         int[] order = order(data, batchSize, rng);
+        if (fromBatch < 0 || (long) fromBatch * batchSize > order.length) {
+            throw new IllegalArgumentException("batches: fromBatch must be in [0, "
+                    + (order.length + batchSize - 1) / batchSize + "], got " + fromBatch);
+        }
+        int first = fromBatch * batchSize;
         return () -> new java.util.Iterator<>() {
-            private int start;
+            private int start = first;
             private Batch full;
             private Batch tail;
 

@@ -3,6 +3,7 @@ package org.gradlab.diagnostics;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.gradlab.nn.HostArrays;
@@ -81,14 +82,38 @@ public final class Monitor {
                     ratioHigh, cooldown);
         }
 
+        /** The EMA factor of the running statistics. */
+        public Config withAlpha(double a) {
+            return new Config(layerEvery, a, warmup, explosionZ, explosionFactor, vanishingNorm, vanishingRatio, ratioLow,
+                    ratioHigh, cooldown);
+        }
+
+        /** Steps of plain averaging before alarms can fire. */
+        public Config withWarmup(int steps) {
+            return new Config(layerEvery, alpha, steps, explosionZ, explosionFactor, vanishingNorm, vanishingRatio,
+                    ratioLow, ratioHigh, cooldown);
+        }
+
         public Config withExplosion(double z, double factor) {
             return new Config(layerEvery, alpha, warmup, z, factor, vanishingNorm, vanishingRatio, ratioLow, ratioHigh,
+                    cooldown);
+        }
+
+        /** The vanishing floor of a norm and of the first/last layer gradient ratio. */
+        public Config withVanishing(double norm, double ratio) {
+            return new Config(layerEvery, alpha, warmup, explosionZ, explosionFactor, norm, ratio, ratioLow, ratioHigh,
                     cooldown);
         }
 
         public Config withRatioBand(double low, double high) {
             return new Config(layerEvery, alpha, warmup, explosionZ, explosionFactor, vanishingNorm, vanishingRatio, low,
                     high, cooldown);
+        }
+
+        /** Steps before the same alarm for the same parameter can fire again. */
+        public Config withCooldown(int steps) {
+            return new Config(layerEvery, alpha, warmup, explosionZ, explosionFactor, vanishingNorm, vanishingRatio,
+                    ratioLow, ratioHigh, steps);
         }
     }
 
@@ -97,7 +122,23 @@ public final class Monitor {
             GradStats stats) {
     }
 
+    /**
+     * Everything the monitor has learned and recorded, for checkpoints: the running statistics
+     * (global norm, loss, each parameter's norm), the weights of the last measured step (for
+     * update norms), when each alarm last fired (cooldowns), update-ratio alarms not yet handed
+     * to a step, and the records so far.
+     */
+    public record State(RunningStats.State global, RunningStats.State loss, Map<String, RunningStats.State> perParam,
+            Map<String, double[]> previousWeights, List<Cooldown> cooldowns, List<Alarm> pending,
+            List<StepRecord> steps, List<LayerStats> layers, List<Alarm> alarms) {
+    }
+
+    /** An alarm key ({@code "EXPLOSION/0.weight"}) and the step it last fired. */
+    public record Cooldown(String key, long step) {
+    }
+
     private final Config config;
+    private final List<Alarm> ratioAlarms = new ArrayList<>();
     private Runnable deferred;
     private java.util.concurrent.Future<?> pending;
     private RunningStats global;
@@ -131,8 +172,72 @@ public final class Monitor {
     }
 
     /**
+     * A deep copy of the monitor's state for the parameters {@code params} (in the trainer's
+     * order); finishes any deferred measurement first.
+     */
+    public State state(Map<String, Param> params) {
+        flush();
+        Map<String, RunningStats.State> per = new LinkedHashMap<>();
+        Map<String, double[]> prev = new LinkedHashMap<>();
+        int i = 0;
+        for (String n : params.keySet()) {
+            per.put(n, perParam == null ? new RunningStats.State(0, 0, 0) : perParam[i].state());
+            prev.put(n, previousWeights == null || previousWeights[i] == null ? new double[0] : previousWeights[i].clone());
+            i++;
+        }
+        List<Cooldown> cool = new ArrayList<>();
+        lastRaised.forEach((k, v) -> cool.add(new Cooldown(k, v)));
+        return new State(global.state(), lossStats.state(), per, prev, cool, List.copyOf(ratioAlarms), List.copyOf(steps),
+                List.copyOf(layers), List.copyOf(alarms));
+    }
+
+    /**
+     * Continues from a saved {@link #state(Map)} of a monitor watching {@code params}; throws
+     * {@link IllegalArgumentException}, changing nothing, when it does not fit.
+     */
+    public void restore(State s, Map<String, Param> params) {
+        if (!s.perParam().keySet().equals(params.keySet()) || !s.previousWeights().keySet().equals(params.keySet())) {
+            throw new IllegalArgumentException("monitor: the state watches " + s.perParam().keySet() + " but the model has "
+                    + params.keySet());
+        }
+        s.previousWeights().forEach((n, w) -> {
+            if (w.length != 0 && w.length != params.get(n).value().length()) {
+                throw new IllegalArgumentException("monitor: previous weights of " + n + " hold " + w.length
+                        + " values, expected " + params.get(n).value().length());
+            }
+        });
+        flush();
+        deferred = null;
+        context = null;
+        global.restore(s.global());
+        lossStats.restore(s.loss());
+        perParam = new RunningStats[params.size()];
+        previousWeights = new double[params.size()][];
+        int i = 0;
+        for (String n : params.keySet()) {
+            perParam[i] = new RunningStats(config.alpha(), config.warmup());
+            perParam[i].restore(s.perParam().get(n));
+            double[] w = s.previousWeights().get(n);
+            previousWeights[i++] = w.length == 0 ? null : w.clone();
+        }
+        lastRaised.clear();
+        s.cooldowns().forEach(c -> lastRaised.put(c.key(), c.step()));
+        replace(ratioAlarms, s.pending());
+        replace(steps, s.steps());
+        replace(layers, s.layers());
+        replace(alarms, s.alarms());
+    }
+
+    private static <T> void replace(List<T> target, List<T> source) {
+        target.clear();
+        target.addAll(source);
+    }
+
+    /**
      * Reads a step's gradients before the update; returns the alarms this step raised (explosion,
-     * loss spike, vanishing, non-finite with its source).
+     * loss spike, vanishing, non-finite with its source), preceded by the update/weight-ratio
+     * alarms of the previous step's update, which are measured after it (so a roll-back policy
+     * sees them one step later).
      */
     public List<Alarm> onGradients(StepContext ctx) {
         awaitWeightPass();
@@ -153,7 +258,10 @@ public final class Monitor {
             explosion(ctx, raised);
             vanishing(ctx, raised);
         }
-        return record(raised);
+        List<Alarm> kept = record(raised);
+        kept.addAll(0, ratioAlarms);        // the previous update's ratio alarms, measured since
+        ratioAlarms.clear();
+        return kept;
     }
 
     private Alarm nonFinite(StepContext ctx) {
@@ -322,7 +430,13 @@ public final class Monitor {
                 }
             }
         }
-        record(raised);
+        List<Alarm> kept = record(raised);
+        if (!kept.isEmpty()) {
+            ratioAlarms.addAll(kept);
+            StepRecord r = steps.get(steps.size() - 1);
+            steps.set(steps.size() - 1, new StepRecord(r.step(), r.epoch(), r.loss(), r.lr(), r.gradNorm(),
+                    r.gradNormAfter(), r.clipped(), r.skipped(), r.rolledBack(), r.alarms() + kept.size()));
+        }
     }
 
     /**

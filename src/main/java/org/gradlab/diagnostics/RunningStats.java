@@ -5,7 +5,7 @@ package org.gradlab.diagnostics;
  * {@code z = (x - mean) / (std + 1e-12)}. Outliers flagged by the caller are left out of the
  * statistics so one spike does not raise the baseline it is judged against.
  */
-final class RunningStats {
+public final class RunningStats {
     private final double alpha;
     private final int warmup;
     private long seen;
@@ -15,6 +15,26 @@ final class RunningStats {
     RunningStats(double alpha, int warmup) {
         this.alpha = alpha;
         this.warmup = warmup;
+    }
+
+    /** Signals seen, mean and variance: everything that changes. */
+    public record State(long seen, double mean, double var) {
+        public State {
+            if (seen < 0 || !Double.isFinite(mean) || !(var >= 0) || Double.isInfinite(var)) {
+                throw new IllegalArgumentException("running statistics: need seen >= 0, a finite mean and a finite var >= 0, got "
+                        + seen + ", " + mean + ", " + var);
+            }
+        }
+    }
+
+    State state() {
+        return new State(seen, mean, var);
+    }
+
+    void restore(State s) {
+        seen = s.seen();
+        mean = s.mean();
+        var = s.var();
     }
 
     boolean ready() {

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Roll-back on a spike: the trainer keeps a snapshot of the last good state (parameters and
- * buffers, optimizer state, schedule position, plateau, random generators) every
- * {@code snapshotEvery} steps; when the {@link Monitor} raises one of the {@code triggers} at a
+ * Roll-back on a spike, a step callback of the trainer: it keeps a snapshot of the last good
+ * training state (parameters and buffers, optimizer state, schedule position, plateau, gradient
+ * transforms such as AutoClip, random generators: the trainer's {@code TrainState} without the
+ * history and monitor) every {@code snapshotEvery} steps; when the {@link Monitor} raises one of the {@code triggers} at a
  * step, that step's update is dropped, the snapshot is restored, the learning rate is multiplied
  * by {@code lrCut} from then on, and training continues with the next batch (the offending one is
  * skipped). The run's history counts every roll-back. Steps between the snapshot and the spike
@@ -41,6 +42,11 @@ public record SpikePolicy(int snapshotEvery, double lrCut, Set<Alarm.Kind> trigg
 
     public SpikePolicy withLrCut(double cut) {
         return new SpikePolicy(snapshotEvery, cut, triggers);
+    }
+
+    /** The same policy acting on {@code kinds}, e.g. {@code UPDATE_RATIO} as well as the defaults. */
+    public SpikePolicy withTriggers(Alarm.Kind... kinds) {
+        return new SpikePolicy(snapshotEvery, lrCut, Set.of(kinds));
     }
 
     /** Whether any of {@code alarms} calls for a roll-back. */

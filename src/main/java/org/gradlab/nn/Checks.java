@@ -33,4 +33,18 @@ final class Checks {
         }
         return value;
     }
+
+    /** The row-major index of the first element of {@code a} that {@code bad} accepts, or -1; reads the memory in place when it can. */
+    static int firstWhere(INDArray a, java.util.function.DoublePredicate bad) {
+        java.nio.FloatBuffer f = HostArrays.floatView(a);
+        java.nio.DoubleBuffer d = f == null ? HostArrays.doubleView(a) : null;
+        double[] v = f == null && d == null ? HostArrays.toDoubles(a) : null;
+        int n = Math.toIntExact(a.length());
+        for (int k = 0; k < n; k++) {
+            if (bad.test(f != null ? f.get(k) : d != null ? d.get(k) : v[k])) {
+                return k;
+            }
+        }
+        return -1;
+    }
 }

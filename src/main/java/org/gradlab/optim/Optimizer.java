@@ -11,6 +11,7 @@ import java.util.OptionalDouble;
 import java.util.function.Predicate;
 import org.gradlab.nn.Param;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -141,14 +142,70 @@ public final class Optimizer {
         }
     }
 
-    /** Per-parameter state by parameter name (read-only view). */
+    /** Per-parameter state by parameter name (read-only view); parameters appear after their first step. */
     public Map<String, Record> state() {
         return Collections.unmodifiableMap(state);
     }
 
-    /** Replaces all per-parameter state, e.g. from a checkpoint. */
-    public void restoreState(Map<String, Record> saved) {
+    /**
+     * Everything this optimizer changes, as a record: the rule (its type and hyperparameters, as
+     * {@code rule().toString()}), the group of each parameter, and a deep copy of each parameter's
+     * state (the rule's initial state for parameters not stepped yet).
+     *
+     * @param rule    the update rule, e.g. {@code "Adam[beta1=0.9, ...]"}
+     * @param groups  each parameter's group: its name, weight decay and rate multiplier
+     * @param params  each parameter's state record
+     */
+    public record State(String rule, Map<String, String> groups, Map<String, Record> params) {
+    }
+
+    /** A deep copy of the state of {@code params}, outside any workspace. */
+    public State state(Map<String, Param> params) {
+        Map<String, String> g = new LinkedHashMap<>();
+        Map<String, Record> s = new LinkedHashMap<>();
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            params.forEach((n, p) -> {
+                g.put(n, describe(groupOf(n)));
+                Record r = state.get(n);
+                s.put(n, r == null ? rule.init(p.value()) : r);
+            });
+        }
+        return new State(rule.toString(), g, States.deepCopy(s));
+    }
+
+    /**
+     * Continues from a saved {@link #state(Map)}: the rule, the groups and the parameters (names,
+     * shapes, dtypes) must be this optimizer's (else {@link IllegalArgumentException} naming both);
+     * nothing changes unless all fit; the records are copied in.
+     */
+    public void restore(State saved, Map<String, Param> params) {
+        if (!saved.params().keySet().equals(params.keySet())) {
+            throw new IllegalArgumentException("optimizer: the state covers parameters " + saved.params().keySet()
+                    + " but the model has " + params.keySet());
+        }
+        saved.params().forEach((n, r) -> States.components(r).forEach((f, v) -> {
+            INDArray want = params.get(n).value();
+            if (v instanceof INDArray a && (!java.util.Arrays.equals(a.shape(), want.shape()) || a.dataType() != want.dataType())) {
+                throw new IllegalArgumentException("optimizer: state " + n + "." + f + " is " + a.dataType()
+                        + java.util.Arrays.toString(a.shape()) + ", expected " + want.dataType()
+                        + java.util.Arrays.toString(want.shape()));
+            }
+        }));
+        if (!saved.rule().equals(rule.toString())) {
+            throw new IllegalArgumentException("optimizer: the state is for " + saved.rule() + " but this optimizer is " + rule);
+        }
+        saved.groups().forEach((n, g) -> {
+            if (!g.equals(describe(groupOf(n)))) {
+                throw new IllegalArgumentException("optimizer: parameter " + n + " was in group " + g
+                        + " but is in " + describe(groupOf(n)) + " here");
+            }
+        });
         state.clear();
-        state.putAll(saved);
+        state.putAll(States.deepCopy(saved.params()));
+    }
+
+    private static String describe(Group g) {
+        return g.name() + "(weightDecay " + (g.weightDecay().isPresent() ? g.weightDecay().getAsDouble() : "default")
+                + ", lrScale " + g.lrScale() + ")";
     }
 }

@@ -94,6 +94,16 @@ public final class Plateau {
 
     /** Everything that changes: best metric so far, bad observations, cooldown left, the multiplier and how many cuts. */
     public record State(double best, int badEpochs, int cooldownCounter, double scale, int reductions) {
+        public State {
+            if (Double.isNaN(best) || badEpochs < 0 || cooldownCounter < 0 || reductions < 0) {
+                throw new IllegalArgumentException("plateau: need a best that is not NaN and counters >= 0, got best "
+                        + best + ", badEpochs " + badEpochs + ", cooldownCounter " + cooldownCounter + ", reductions "
+                        + reductions);
+            }
+            if (!(scale > 0 && scale <= 1)) {
+                throw new IllegalArgumentException("plateau: scale must be in (0, 1], got " + scale);
+            }
+        }
     }
 
     private final Config config;

@@ -11,13 +11,30 @@ import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /**
- * What a run produced, as Tablesaw tables: {@link #steps()} (step, epoch, loss, lr, grad_norm,
+ * What a run produced so far (a trainer keeps one for its whole life, checkpoints included), as Tablesaw tables: {@link #steps()} (step, epoch, loss, lr, grad_norm,
  * clipped, skipped, rolled_back) and
  * {@link #epochs()} (epoch, train_loss, train_accuracy, test_loss, test_accuracy, seconds).
  */
 public final class History {
     private final List<StepResult> steps = new ArrayList<>();
     private final List<EpochResult> epochs = new ArrayList<>();
+
+    /** The records so far, for {@link TrainState}. */
+    public record State(List<StepResult> steps, List<EpochResult> epochs) {
+    }
+
+    /** A copy of the records so far. */
+    public State state() {
+        return new State(List.copyOf(steps), List.copyOf(epochs));
+    }
+
+    /** Replaces the records by {@code s}'s. */
+    public void restore(State s) {
+        steps.clear();
+        steps.addAll(s.steps());
+        epochs.clear();
+        epochs.addAll(s.epochs());
+    }
 
     void add(StepResult s) {
         steps.add(s);

@@ -2,9 +2,6 @@ package org.gradlab.train;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import org.gradlab.clip.GradNorms;
 import org.gradlab.data.Batches;
 import org.gradlab.data.Dataset;
 import org.gradlab.nn.Loss;
@@ -12,8 +9,6 @@ import org.gradlab.nn.Layer;
 import org.gradlab.nn.Rng;
 import org.gradlab.optim.Optimizer;
 import org.gradlab.optim.UpdateRule;
-import org.gradlab.schedule.Schedule;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
@@ -22,12 +17,12 @@ import tech.tablesaw.api.Table;
  * The learning-rate range test (Smith 2017, "Cyclical Learning Rates for Training Neural
  * Networks"; fastai's {@code lr_find}): train for a few steps while the rate grows exponentially
  * from {@code startLr} to {@code endLr}, record the loss, and stop once the smoothed loss exceeds
- * {@code divergeFactor} times its best. The model is trained on the spot and then put back
- * exactly as it was (parameters, buffers, random generators), as if a copy had been trained.
+ * {@code divergeFactor} times its best. It runs on a trainer ({@link Trainer#lrFind}) with its
+ * model, optimizer, groups, gradient transforms and loss, which are then put back exactly as they
+ * were ({@link Trainer#state()}), as if a copy had been trained.
  *
  * <pre>{@code
- * LrFinder.Result r = LrFinder.run(model, Adam.defaults(), Loss.crossEntropy(), split.train(),
- *         LrFinder.Config.defaults());
+ * LrFinder.Result r = trainer.lrFind(split.train(), LrFinder.Config.defaults());
  * System.out.println(r.table().print());
  * System.out.println("valley: " + r.valley());
  * }</pre>
@@ -96,25 +91,17 @@ public final class LrFinder {
     public record Result(Table table, boolean diverged, double steepest, double minimumOverTen, double valley) {
     }
 
-    /** Runs the range test on {@code model} with a fresh optimizer of {@code rule}; the model is restored afterwards. */
+    /**
+     * Runs the range test on {@code model} with a fresh optimizer of {@code rule}; the model is
+     * restored afterwards. {@link Trainer#lrFind} runs it on a configured trainer instead.
+     */
     public static Result run(Layer model, UpdateRule<? extends Record> rule, Loss loss, Dataset data, Config config) {
-        Objects.requireNonNull(config, "config");
-        Map<String, INDArray> saved = model.stateDict();
-        Map<String, Rng> rngs = model.namedRngs();
-        Map<String, Long> rngStates = new java.util.LinkedHashMap<>();
-        rngs.forEach((n, r) -> rngStates.put(n, r.state()));
-        try {
-            return sweep(model, rule, loss, data, config);
-        } finally {
-            model.loadStateDict(saved);
-            rngStates.forEach((n, s) -> rngs.get(n).restore(s));
-            model.setTraining(true);
-        }
+        return Trainer.builder(model).loss(loss).optimizer(Optimizer.of(rule)).lr(config.startLr()).build()
+                .lrFind(data, config);
     }
 
-    private static Result sweep(Layer model, UpdateRule<? extends Record> rule, Loss loss, Dataset data, Config c) {
-        Trainer trainer = Trainer.builder(model).loss(loss).optimizer(Optimizer.of(rule))
-                .schedule(Schedule.lambda(1.0, c::lrAt)).gradients(GradNorms.measure()).build();
+    /** The sweep itself, on {@code trainer}'s step pipeline; {@link Trainer#lrFind} restores the trainer after it. */
+    static Result sweep(Trainer trainer, Dataset data, Config c) {
         Rng shuffle = Rng.seeded(c.seed());
         List<Batches.Batch> batches = new ArrayList<>();
         List<Double> lrs = new ArrayList<>();
@@ -124,7 +111,7 @@ public final class LrFinder {
         double avg = 0;
         double best = Double.POSITIVE_INFINITY;
         boolean diverged = false;
-        model.setTraining(true);
+        trainer.model().setTraining(true);
         for (int k = 0; k < c.steps(); k++) {
             if (batches.isEmpty()) {
                 batches.addAll(Batches.epoch(data, c.batchSize(), shuffle));

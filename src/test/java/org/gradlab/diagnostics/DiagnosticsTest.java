@@ -2,7 +2,6 @@ package org.gradlab.diagnostics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -212,7 +211,10 @@ class DiagnosticsTest {
         Alarm v = m.alarmList().stream().filter(a -> a.kind() == Alarm.Kind.VANISHING).findFirst().orElseThrow();
         assertEquals("0.weight", v.layer());
         assertTrue(v.value() < 1e-4, v.message());
-        assertEquals(Doctor.Fix.class, Doctor.diagnose(m, deep.model()).fixes().get(0).getClass());
+        Doctor.Diagnosis d = Doctor.diagnose(m, deep.model());
+        assertEquals(Alarm.Kind.VANISHING, d.event().kind(), d.verdict());
+        assertEquals("0.weight", d.event().layer());
+        assertTrue(d.verdict().contains("vanish") && !d.fixes().isEmpty(), d.markdown());
 
         Monitor r = Monitor.create();
         Trainer hot = Presets.articleTrainer(1).optimizer(Optimizer.of(Sgd.plain())).lr(50).monitor(r).build();
@@ -247,6 +249,13 @@ class DiagnosticsTest {
         var p = assertThrows(IllegalArgumentException.class,
                 () -> Presets.articleTrainer(1).spikePolicy(SpikePolicy.rollback()).build());
         assertTrue(p.getMessage().contains("needs a monitor"), p.getMessage());
-        assertNotNull(Monitor.create().config());
+        assertEquals(Monitor.Config.defaults(), Monitor.create().config());
+        Monitor.Config c = Monitor.Config.defaults().withAlpha(0.9).withWarmup(4).withVanishing(1e-6, 1e-3).withCooldown(5)
+                .withLayerEvery(2).withExplosion(4, 2).withRatioBand(1e-4, 1e-2);
+        assertEquals(new Monitor.Config(2, 0.9, 4, 4, 2, 1e-6, 1e-3, 1e-4, 1e-2, 5), c);
+        var w = assertThrows(IllegalArgumentException.class, () -> Monitor.Config.defaults().withWarmup(1));
+        assertTrue(w.getMessage().contains("warmup must be >= 2 steps, got 1"), w.getMessage());
+        var a = assertThrows(IllegalArgumentException.class, () -> Monitor.Config.defaults().withAlpha(1));
+        assertTrue(a.getMessage().contains("alpha must be in (0, 1), got 1.0"), a.getMessage());
     }
 }

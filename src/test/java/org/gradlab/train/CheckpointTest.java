@@ -39,7 +39,7 @@ class CheckpointTest {
     }
 
     /** Dropout, BatchNorm buffers, AdamW state, warmup+cosine, plateau, clipping: everything a checkpoint must carry. */
-    private static Trainer.Builder trainer(long modelSeed, TrainingListener... listeners) {
+    private static Trainer.Builder trainer(long modelSeed) {
         Rng rng = Rng.seeded(modelSeed);
         Sequential model = Sequential.of(Dense.of(784, 32, rng), BatchNorm.of(32), Activation.relu(),
                 Dropout.of(0.3, rng.split()), Dense.of(32, 10, rng));
@@ -49,9 +49,6 @@ class CheckpointTest {
                 .plateau(Plateau.of(Plateau.Config.defaults().withPatience(0).withFactor(0.5)), Trainer.Metric.TRAIN_LOSS)
                 .gradients(Clip.globalNorm(0.5))
                 .batchSize(32).epochs(3).seed(77);
-        for (TrainingListener l : listeners) {
-            b.listener(l);
-        }
         return b;
     }
 
@@ -59,39 +56,61 @@ class CheckpointTest {
         return h.stepResults().stream().filter(s -> s.epoch() >= fromEpoch).mapToDouble(StepResult::loss).toArray();
     }
 
-    private static void assertSameState(Map<String, INDArray> a, Map<String, INDArray> b) {
-        org.gradlab.Bits.assertBitIdentical(a, b);
-    }
-
     @Test
     void aResumedRunContinuesBitForBit() throws IOException {
         Path ckpt = dir.resolve("epoch1.ckpt");
-        Trainer[] holder = new Trainer[1];
-        Trainer full = trainer(1, new TrainingListener() {
-            @Override
-            public void onEpochEnd(EpochResult e) {
-                if (e.epoch() == 1) {
-                    try {
-                        Checkpoint.save(holder[0], ckpt);
-                    } catch (IOException x) {
-                        throw new java.io.UncheckedIOException(x);
-                    }
-                }
-            }
-        }).build();
-        holder[0] = full;
+        Trainer full = trainer(1).callback(Checkpoint.everyEpochs(1, ckpt)).epochs(3).build();
         History uninterrupted = full.fit(DATA.train(), DATA.test());
+        assertTrue(uninterrupted.stepResults().stream().anyMatch(StepResult::clipped), "the clip was exercised");
 
+        // the file holds epoch 3 now; save epoch 1 again from a second run that stops there
+        Trainer first = trainer(1).callback(Checkpoint.everyEpochs(1, ckpt)).epochs(1).build();
+        first.fit(DATA.train(), DATA.test());
         Trainer resumed = trainer(999).build();     // different initial weights: all of it must come from the file
         Checkpoint.restore(resumed, ckpt);
         assertEquals(1, resumed.epochsDone());
         History rest = resumed.fit(DATA.train(), DATA.test());
 
         assertArrayEquals(losses(uninterrupted, 2), losses(rest, 2), 0.0);
-        assertEquals(2, rest.epochResults().size());
-        assertSameState(full.model().stateDict(), resumed.model().stateDict());
-        assertEquals(full.plateau().state(), resumed.plateau().state());
-        assertTrue(uninterrupted.stepResults().stream().anyMatch(StepResult::clipped), "the clip was exercised");
+        assertEquals(3, rest.epochResults().size(), "the history goes on from the checkpoint's");
+        SameState.assertSame(full.state(), resumed.state());
+    }
+
+    @Test
+    void aRunCheckpointedMidEpochAndResumedInANewJvmIsBitIdentical() throws Exception {
+        Path mid = dir.resolve("mid.ckpt");
+        Trainer full = ResumeScenario.builder(1).callback(Checkpoint.everySteps(25, mid)).build();
+        History h = full.fit(ResumeScenario.DATA.train(), ResumeScenario.DATA.test());
+        assertEquals(3 * 19, h.stepResults().size());
+        assertTrue(h.stepResults().stream().anyMatch(StepResult::clipped), "AutoClip or ZClip clipped");
+        assertTrue(full.plateau().state().reductions() > 0,
+                "the plateau moved: " + full.plateau().state());
+        // the file now holds step 50; make it hold step 25 (mid-epoch 2) from a run stopped there
+        Trainer first = ResumeScenario.builder(1).callback(Checkpoint.everySteps(25, mid)).callback(new Callback() {
+            @Override
+            public void afterUpdate(StepContext s) {
+                if (s.trainer().step() == 25) {
+                    s.stopTraining("checkpoint taken");
+                }
+            }
+        }).build();
+        first.fit(ResumeScenario.DATA.train(), ResumeScenario.DATA.test());
+        assertEquals(25, first.step());
+        assertEquals(1, first.epochsDone());
+
+        Path end = dir.resolve("end.ckpt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "-cp", System.getProperty("java.class.path"), ResumeScenario.class.getName(),
+                mid.toString(), end.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), "the child JVM finished");
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("child.log")));
+
+        Trainer resumed = ResumeScenario.builder(5).build();
+        Checkpoint.restore(resumed, end);
+        assertEquals(3, resumed.epochsDone());
+        SameState.assertSame(full.state(), resumed.state());
+        assertEquals(full.monitor().steps().toString(), resumed.monitor().steps().toString());
     }
 
     @Test
@@ -114,13 +133,14 @@ class CheckpointTest {
 
         Trainer other = Presets.articleTrainer(3).epochs(1).build();
         var e3 = assertThrows(CheckpointException.class, () -> Checkpoint.restore(other, good));
-        assertTrue(e3.getMessage().contains("does not fit this trainer"), e3.getMessage());
+        assertTrue(e3.getMessage().contains("optimizer: the checkpoint was written by \"AdamW[")
+                && e3.getMessage().contains("but this trainer uses Adam["), e3.getMessage());
 
         assertThrows(java.nio.file.NoSuchFileException.class, () -> Checkpoint.restore(target, dir.resolve("none")));
-        assertSameState(before, target.model().stateDict());
+        org.gradlab.Bits.assertBitIdentical(before, target.model().stateDict());
         assertEquals(0, target.step());
 
         Checkpoint.restore(target, good);
-        assertSameState(t.model().stateDict(), target.model().stateDict());
+        org.gradlab.Bits.assertBitIdentical(t.model().stateDict(), target.model().stateDict());
     }
 }
