@@ -91,8 +91,8 @@ class MainTest {
         usageError("option '--epochs' (N) should be specified only once", "article", "article", "--epochs", "1", "--epochs", "2");
         usageError("Unknown options: '--lr', '1'", "article", "article", "--lr", "1");
         usageError("Missing required argument(s): --labels=FILE", "article", "article", "--images", "x.gz");
-        usageError("unknown command 'train'; the commands are [help, article, explode]", "[-h] COMMAND", "train");
-        usageError("missing command: one of [help, article, explode]", "[-h] COMMAND");
+        usageError("unknown command 'train'; the commands are [help, article, explode, study]", "[-h] COMMAND", "train");
+        usageError("missing command: one of [help, article, explode, study]", "[-h] COMMAND");
     }
 
     @Test
