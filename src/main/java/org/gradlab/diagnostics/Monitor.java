@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.gradlab.nn.HostArrays;
 import org.gradlab.nn.Param;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import tech.tablesaw.api.BooleanColumn;
@@ -137,6 +136,9 @@ public final class Monitor {
     public record Cooldown(String key, long step) {
     }
 
+    /** Weights per slice of the weight pass: 64 KB of float32, in the core's second-level cache. */
+    private static final int SLICE = 16384;
+
     private final Config config;
     private final List<Alarm> ratioAlarms = new ArrayList<>();
     private Runnable deferred;
@@ -144,7 +146,9 @@ public final class Monitor {
     private RunningStats global;
     private RunningStats lossStats;
     private RunningStats[] perParam;
-    private double[][] previousWeights;
+    private Vec[] previousWeights;
+    private Vec scratch;
+    private long deferredSize;
     private final List<StepRecord> steps = new ArrayList<>();
     private final List<LayerStats> layers = new ArrayList<>();
     private final List<Alarm> alarms = new ArrayList<>();
@@ -182,7 +186,8 @@ public final class Monitor {
         int i = 0;
         for (String n : params.keySet()) {
             per.put(n, perParam == null ? new RunningStats.State(0, 0, 0) : perParam[i].state());
-            prev.put(n, previousWeights == null || previousWeights[i] == null ? new double[0] : previousWeights[i].clone());
+            prev.put(n, previousWeights == null || previousWeights[i] == null ? new double[0]
+                    : previousWeights[i].toDoubles(Math.toIntExact(params.get(n).value().length())));
             i++;
         }
         List<Cooldown> cool = new ArrayList<>();
@@ -212,13 +217,17 @@ public final class Monitor {
         global.restore(s.global());
         lossStats.restore(s.loss());
         perParam = new RunningStats[params.size()];
-        previousWeights = new double[params.size()][];
+        previousWeights = new Vec[params.size()];
         int i = 0;
         for (String n : params.keySet()) {
             perParam[i] = new RunningStats(config.alpha(), config.warmup());
             perParam[i].restore(s.perParam().get(n));
             double[] w = s.previousWeights().get(n);
-            previousWeights[i++] = w.length == 0 ? null : w.clone();
+            if (w.length != 0) {
+                previousWeights[i] = Vec.allocate(params.get(n).value().dataType(), w.length);
+                previousWeights[i].set(w);
+            }
+            i++;
         }
         lastRaised.clear();
         s.cooldowns().forEach(c -> lastRaised.put(c.key(), c.step()));
@@ -372,13 +381,21 @@ public final class Monitor {
         StepContext ctx = context;
         GradStats stats = current;
         List<INDArray> weights = params.values().stream().map(Param::value).toList();
+        deferredSize = weights.stream().mapToLong(INDArray::length).sum();
         deferred = () -> weightPass(ctx, stats, weights, skipped || rolledBack);
     }
 
-    /** Starts the deferred weight pass of the previous step on the monitor's thread. */
+    /**
+     * Starts the deferred weight pass of the previous step on the monitor's thread, or runs it
+     * here when the model is too small for the hand-over to pay.
+     */
     public void beginStep() {
         if (deferred != null && pending == null) {
-            pending = SecondCore.EXECUTOR.submit(deferred);
+            if (SecondCore.worthIt(deferredSize)) {
+                pending = SecondCore.EXECUTOR.submit(deferred);
+            } else {
+                deferred.run();
+            }
             deferred = null;
         }
     }
@@ -407,14 +424,14 @@ public final class Monitor {
         long step = ctx.step();
         boolean layerStep = step % config.layerEvery() == 0;
         if (previousWeights == null) {
-            previousWeights = new double[weights.size()][];
+            previousWeights = new Vec[weights.size()];
         }
         List<Alarm> raised = new ArrayList<>();
         for (int i = 0; i < weights.size(); i++) {
             INDArray w = weights.get(i);
             boolean first = previousWeights[i] == null;
             if (first) {
-                previousWeights[i] = new double[Math.toIntExact(w.length())];
+                previousWeights[i] = Vec.allocate(w.dataType(), w.length());
             }
             double[] wu = weightAndUpdate(w, previousWeights[i]);
             if (layerStep) {
@@ -440,23 +457,29 @@ public final class Monitor {
     }
 
     /**
-     * One pass over the weights: returns {@code {||w||, ||w - prev||}} and stores {@code w} into
-     * {@code prev} for the next step (when {@code prev} is not null).
+     * One pass over the weights, in slices that stay in cache: returns {@code {||w||, ||w - prev||}}
+     * (sums of squares accumulated in double) and stores {@code w} into {@code prev} for the next
+     * step. Each slice is a few OpenBLAS calls: copy, subtract the previous weights, two dot
+     * products, copy back.
      */
-    private static double[] weightAndUpdate(INDArray w, double[] prev) {
+    private double[] weightAndUpdate(INDArray w, Vec prev) {
+        int n = Math.toIntExact(w.length());
+        Vec x = Vec.of(w);
+        if (scratch == null || (scratch.f() == null) != (x.f() == null)) {
+            scratch = Vec.allocate(x.f() != null ? org.nd4j.linalg.api.buffer.DataType.FLOAT
+                    : org.nd4j.linalg.api.buffer.DataType.DOUBLE, SLICE);
+        }
         double ww = 0;
         double dd = 0;
-        int n = Math.toIntExact(w.length());
-        java.nio.FloatBuffer f = HostArrays.floatView(w);
-        double[] v = f == null ? HostArrays.toDoubles(w) : null;
-        for (int k = 0; k < n; k++) {
-            double x = f != null ? f.get(k) : v[k];
-            ww += x * x;
-            if (prev != null) {
-                double d = x - prev[k];
-                dd += d * d;
-                prev[k] = x;
-            }
+        for (int from = 0; from < n; from += SLICE) {
+            int len = Math.min(SLICE, n - from);
+            Vec xs = x.at(from);
+            Vec ps = prev.at(from);
+            ww += xs.dot(len, xs);
+            xs.copyTo(len, scratch);
+            ps.subtractFrom(len, scratch);
+            dd += scratch.dot(len, scratch);
+            xs.copyTo(len, ps);
         }
         return new double[] {Math.sqrt(ww), Math.sqrt(dd)};
     }
