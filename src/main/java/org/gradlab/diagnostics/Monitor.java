@@ -147,7 +147,6 @@ public final class Monitor {
     private RunningStats lossStats;
     private RunningStats[] perParam;
     private Vec[] previousWeights;
-    private Vec scratch;
     private long deferredSize;
     private final List<StepRecord> steps = new ArrayList<>();
     private final List<LayerStats> layers = new ArrayList<>();
@@ -458,17 +457,13 @@ public final class Monitor {
 
     /**
      * One pass over the weights, in slices that stay in cache: returns {@code {||w||, ||w - prev||}}
-     * (sums of squares accumulated in double) and stores {@code w} into {@code prev} for the next
-     * step. Each slice is a few OpenBLAS calls: copy, subtract the previous weights, two dot
-     * products, copy back.
+     * and stores {@code w} into {@code prev} for the next step. Each slice is four OpenBLAS calls:
+     * {@code ||w||^2}, {@code prev -= w}, {@code ||prev||^2}, {@code prev = w}. These norms are only
+     * reported, so float32 models sum them in float32 ({@code sdot}), per slice.
      */
-    private double[] weightAndUpdate(INDArray w, Vec prev) {
+    private static double[] weightAndUpdate(INDArray w, Vec prev) {
         int n = Math.toIntExact(w.length());
         Vec x = Vec.of(w);
-        if (scratch == null || (scratch.f() == null) != (x.f() == null)) {
-            scratch = Vec.allocate(x.f() != null ? org.nd4j.linalg.api.buffer.DataType.FLOAT
-                    : org.nd4j.linalg.api.buffer.DataType.DOUBLE, SLICE);
-        }
         double ww = 0;
         double dd = 0;
         for (int from = 0; from < n; from += SLICE) {
@@ -476,9 +471,8 @@ public final class Monitor {
             Vec xs = x.at(from);
             Vec ps = prev.at(from);
             ww += xs.dot(len, xs);
-            xs.copyTo(len, scratch);
-            ps.subtractFrom(len, scratch);
-            dd += scratch.dot(len, scratch);
+            xs.subtractFrom(len, ps);
+            dd += ps.dot(len, ps);
             xs.copyTo(len, ps);
         }
         return new double[] {Math.sqrt(ww), Math.sqrt(dd)};
