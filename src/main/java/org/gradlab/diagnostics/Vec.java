@@ -60,37 +60,37 @@ record Vec(FloatPointer f, DoublePointer d) {
      * OpenBLAS's {@code dsdot} accumulates in float32) a Java loop over staged copies.
      */
     double sumSq(int n) {
-        return d != null ? openblas_nolapack.cblas_ddot(n, d, 1, d, 1) : staged(n, Vec::sumSq);
+        return d != null ? openblas_nolapack.cblas_ddot(n, d, 1, d, 1) : staged(n, true);
     }
 
     /** {@code sum |x_i|} accumulated in double: {@code dasum} for float64, else as {@link #sumSq}. */
     double sumAbs(int n) {
-        return d != null ? openblas_nolapack.cblas_dasum(n, d, 1) : staged(n, Vec::sumAbs);
-    }
-
-    /** A sum over a float32 slice {@code s[0, len)}. */
-    private interface Kernel {
-        double sum(float[] s, int len);
+        return d != null ? openblas_nolapack.cblas_dasum(n, d, 1) : staged(n, false);
     }
 
     /**
-     * {@code kernel} summed over the first {@code n} entries, copied slice by slice into a Java
-     * array (a memcpy) so that the loop runs over {@code float[]}, the form the JIT compiles best.
+     * {@code sum x_i^2} (or {@code sum |x_i|}) over the first {@code n} float32 entries, copied
+     * slice by slice into a Java array (a memcpy) so that the loop runs over {@code float[]}, the
+     * form the JIT compiles best.
      */
-    private double staged(int n, Kernel kernel) {
+    private double staged(int n, boolean squares) {
         FloatBuffer buf = new FloatPointer(f).limit(f.position() + n).asBuffer();
         float[] s = STAGING.get();
         double total = 0;
         for (int from = 0; from < n; from += STAGE) {
             int len = Math.min(STAGE, n - from);
             buf.get(from, s, 0, len);
-            total += kernel.sum(s, len);
+            total += sum(s, len, squares);
         }
         return total;
     }
 
-    /** Eight independent accumulators, so the adds do not wait on each other. */
-    private static double sumSq(float[] s, int len) {
+    /**
+     * The sum of {@code s[k]^2} (or {@code |s[k]|}) over {@code [0, len)}, in eight independent
+     * double accumulators so that the adds do not wait on each other (the JIT unswitches the
+     * loop on {@code squares}).
+     */
+    private static double sum(float[] s, int len, boolean squares) {
         double a0 = 0;
         double a1 = 0;
         double a2 = 0;
@@ -101,55 +101,24 @@ record Vec(FloatPointer f, DoublePointer d) {
         double a7 = 0;
         int k = 0;
         for (; k + 7 < len; k += 8) {
-            double x0 = s[k];
-            double x1 = s[k + 1];
-            double x2 = s[k + 2];
-            double x3 = s[k + 3];
-            double x4 = s[k + 4];
-            double x5 = s[k + 5];
-            double x6 = s[k + 6];
-            double x7 = s[k + 7];
-            a0 += x0 * x0;
-            a1 += x1 * x1;
-            a2 += x2 * x2;
-            a3 += x3 * x3;
-            a4 += x4 * x4;
-            a5 += x5 * x5;
-            a6 += x6 * x6;
-            a7 += x7 * x7;
+            a0 += term(s[k], squares);
+            a1 += term(s[k + 1], squares);
+            a2 += term(s[k + 2], squares);
+            a3 += term(s[k + 3], squares);
+            a4 += term(s[k + 4], squares);
+            a5 += term(s[k + 5], squares);
+            a6 += term(s[k + 6], squares);
+            a7 += term(s[k + 7], squares);
         }
         for (; k < len; k++) {
-            double x = s[k];
-            a0 += x * x;
+            a0 += term(s[k], squares);
         }
         return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
     }
 
-    /** As {@link #sumSq(float[], int)}, of {@code |x|}. */
-    private static double sumAbs(float[] s, int len) {
-        double a0 = 0;
-        double a1 = 0;
-        double a2 = 0;
-        double a3 = 0;
-        double a4 = 0;
-        double a5 = 0;
-        double a6 = 0;
-        double a7 = 0;
-        int k = 0;
-        for (; k + 7 < len; k += 8) {
-            a0 += Math.abs(s[k]);
-            a1 += Math.abs(s[k + 1]);
-            a2 += Math.abs(s[k + 2]);
-            a3 += Math.abs(s[k + 3]);
-            a4 += Math.abs(s[k + 4]);
-            a5 += Math.abs(s[k + 5]);
-            a6 += Math.abs(s[k + 6]);
-            a7 += Math.abs(s[k + 7]);
-        }
-        for (; k < len; k++) {
-            a0 += Math.abs(s[k]);
-        }
-        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+    private static double term(float v, boolean squares) {
+        double x = v;
+        return squares ? x * x : Math.abs(x);
     }
 
     /** Copies the first {@code n} entries into {@code y}. */
