@@ -39,6 +39,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             CommandLine.HelpCommand.class,
             ArticleCommand.class,
             ExplodeCommand.class,
+            StudyCommand.class,
         })
 public final class Main implements Callable<Integer> {
     private final PrintStream out;

@@ -2,85 +2,228 @@ package org.gradlab.diagnostics;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.gradlab.nn.BatchNorm;
 import org.gradlab.nn.Dense;
-import org.gradlab.nn.LayerNorm;
 import org.gradlab.nn.Layer;
+import org.gradlab.nn.LayerNorm;
 import org.gradlab.nn.Residual;
 import tech.tablesaw.api.Table;
 
 /**
- * Reads a {@link Monitor}'s record of a run and says what happened, where and when, and which
- * fixes are most likely to help, each with the evidence from the run: lower or warm up the
- * learning rate, clip at a recommended threshold, change the initialisation, add normalisation
- * or residual connections, clean the data.
+ * Reads a {@link Monitor}'s record of a run and says what happened, where, when and why, and
+ * which fixes to try, each with the evidence for it. The verdict names the event (the first
+ * explosion, loss spike or non-finite value), the parameter carrying most of the global gradient
+ * norm at that step, and the cause class (initialisation, rate too high, data, loss) with its
+ * numbers; given the {@link LayerGain}s at initialisation it can tell a too-large or vanishing
+ * initialisation from a rate that is simply too high.
+ *
+ * <p>The fixes here are candidates: each carries a {@link Change} that a replay
+ * ({@code org.gradlab.train.FixReplay}) tries from the last healthy step on the same batches,
+ * attaching an {@link Outcome}. A verified diagnosis recommends only the fixes that survived.
  *
  * <pre>{@code
- * Doctor.Diagnosis d = Doctor.diagnose(monitor, model);
+ * Doctor.Diagnosis d = Doctor.diagnose(monitor, model, gains);
  * System.out.println(d.markdown());
- * Files.writeString(Path.of("doctor.html"), d.html());
  * }</pre>
  */
 public final class Doctor {
     private Doctor() {
     }
 
-    /** A suggested change, its score (higher first) and the evidence for it. */
-    public record Fix(String title, double score, String evidence) {
+    /** The cause classes of a failure. */
+    public enum Cause {
+        INITIALISATION("initialisation"), RATE_TOO_HIGH("rate too high"), DATA("data"), LOSS("loss"),
+        VANISHING("vanishing gradients"), NONE("none");
+
+        private final String words;
+
+        Cause(String words) {
+            this.words = words;
+        }
+
+        @Override
+        public String toString() {
+            return words;
+        }
     }
 
     /**
-     * The diagnosis: a one-line verdict, the event it hinges on (null for a healthy run), the
-     * ranked fixes, and the tables behind them (alarms; per-parameter statistics at the event).
+     * What a fix changes, as data a replay can apply: a rate factor ({@code LOWER_RATE}), a linear
+     * warmup of {@code value} steps ({@code WARMUP}), global-norm clipping at {@code value}
+     * ({@code CLIP}), weights multiplied by {@code scales} at initialisation ({@code RESCALE_INIT}),
+     * the user's alternative model ({@code ALTERNATIVE_MODEL}), or nothing a replay can try
+     * ({@code ADVICE}: clean the data, change the activation, restructure without an alternative).
      */
-    public record Diagnosis(String verdict, Alarm event, List<Fix> fixes, Table alarms, Table layersAtEvent) {
+    public record Change(Kind kind, double value, Map<String, Double> scales) {
+        /** The kinds of change. */
+        public enum Kind { LOWER_RATE, WARMUP, CLIP, RESCALE_INIT, ALTERNATIVE_MODEL, ADVICE }
 
-        public String markdown() {
-            StringBuilder sb = new StringBuilder("# gradlab doctor\n\n**Verdict:** ").append(verdict).append("\n\n");
-            if (!fixes.isEmpty()) {
-                sb.append("## Fixes, most likely first\n\n");
-                for (int i = 0; i < fixes.size(); i++) {
-                    sb.append(i + 1).append(". **").append(fixes.get(i).title()).append("** — ")
-                            .append(fixes.get(i).evidence()).append('\n');
-                }
-                sb.append('\n');
-            }
-            sb.append("## Alarms\n\n").append(markdownTable(alarms, 20));
-            if (layersAtEvent.rowCount() > 0) {
-                sb.append("\n## Parameters at step ").append(event.step()).append("\n\n").append(markdownTable(layersAtEvent, 50));
+        public Change {
+            scales = Map.copyOf(scales);
+        }
+
+        static Change of(Kind kind, double value) {
+            return new Change(kind, value, Map.of());
+        }
+
+        /** Whether the change only makes sense from the first step (the initialisation, a warmup, another model). */
+        public boolean fromStart() {
+            return kind == Kind.WARMUP || kind == Kind.RESCALE_INIT || kind == Kind.ALTERNATIVE_MODEL;
+        }
+
+        /** Whether a replay can try it. */
+        public boolean replayable() {
+            return kind != Kind.ADVICE;
+        }
+    }
+
+    /**
+     * What a replay of a fix did: from which step, for how many steps, the loss where the run
+     * started (its first step's) and at the end (mean of the last tenth, at least five steps),
+     * the highest gradient norm before clipping, and whether every loss stayed finite, the loss
+     * at least halved and the norm stayed under {@code normBound}.
+     */
+    public record Outcome(String label, long fromStep, int steps, double startLoss, double endLoss, double maxGradNorm,
+            double normBound, boolean finite) {
+
+        public boolean lossFell() {
+            return endLoss < 0.5 * startLoss;
+        }
+
+        public boolean bounded() {
+            return maxGradNorm <= normBound;
+        }
+
+        /** Finite, falling and bounded. */
+        public boolean survived() {
+            return finite && lossFell() && bounded();
+        }
+
+        /** e.g. {@code "lr 0.0333: 240 steps from step 10, loss 2.30 -> 0.412, max grad norm 8.10"}. */
+        public String evidence() {
+            String why = survived() ? "" : !finite ? "; the loss became non-finite"
+                    : !lossFell() ? "; the loss did not halve" : "; the gradient norm passed " + Tables.g3(normBound);
+            return String.format(Locale.ROOT, "%s: %d steps from step %d, loss %s -> %s, max grad norm %s%s", label,
+                    steps, fromStep, Tables.g3(startLoss), Tables.g3(endLoss), Tables.g3(maxGradNorm), why);
+        }
+    }
+
+    /**
+     * A candidate fix: its title, prior score (higher first, from the run's evidence), why it was
+     * proposed, what it changes, and the replay's outcome (null until verified).
+     */
+    public record Fix(String title, double score, String evidence, Change change, Outcome outcome) {
+
+        /** The fix with a replay's outcome. */
+        public Fix verified(Outcome o) {
+            return new Fix(title, score, evidence, change, o);
+        }
+
+        public boolean survived() {
+            return outcome != null && outcome.survived();
+        }
+    }
+
+    /**
+     * The diagnosis: a verdict, its cause class, the event it hinges on (null for a healthy run),
+     * the fixes (verified survivors first, best end loss first; then unverified suggestions by
+     * score; then fixes that failed their replay), every alarm in step order, the parameters at the
+     * event, the layer gains at initialisation (null when not measured), and the monitor's step
+     * and layer tables (for charts).
+     */
+    public record Diagnosis(String verdict, Cause cause, Alarm event, List<Fix> fixes, Table alarms,
+            Table layersAtEvent, LayerGain.Result gains, Table steps, Table layers) {
+
+        public Diagnosis {
+            fixes = List.copyOf(fixes);
+        }
+
+        /** The fixes that survived a replay, best first: the only ones recommended. */
+        public List<Fix> recommended() {
+            return fixes.stream().filter(Fix::survived).toList();
+        }
+
+        /** The same diagnosis with these (verified) fixes, ranked as the record describes. */
+        public Diagnosis withFixes(List<Fix> verified) {
+            return new Diagnosis(verdict, cause, event, rank(verified), alarms, layersAtEvent, gains, steps, layers);
+        }
+
+        /** The ranking as numbered lines: the recommended fixes with their evidence, then the rest. */
+        public String ranking() {
+            StringBuilder sb = new StringBuilder();
+            int i = 1;
+            for (Fix f : fixes) {
+                String status = f.outcome() == null ? "suggested, not verified" : f.survived() ? "verified" : "failed";
+                sb.append(i++).append(". ").append(f.title()).append(" (").append(status).append("): ")
+                        .append(f.outcome() == null ? f.evidence() : f.outcome().evidence()).append('\n');
             }
             return sb.toString();
         }
 
+        public String markdown() {
+            StringBuilder sb = new StringBuilder("# gradlab doctor\n\n**Verdict:** ").append(verdict).append("\n\n");
+            if (!fixes.isEmpty()) {
+                sb.append("## Fixes, best first\n\n").append(ranking()).append('\n');
+            }
+            if (gains != null) {
+                sb.append("## Layer gains at initialisation\n\n").append(gains.summary()).append(".\n\n")
+                        .append(markdownTable(gains.table()));
+            }
+            sb.append("\n## Alarms, in step order\n\n").append(markdownTable(alarms));
+            if (layersAtEvent.rowCount() > 0) {
+                sb.append("\n## Parameters at step ").append(event.step()).append("\n\n").append(markdownTable(layersAtEvent));
+            }
+            return sb.toString();
+        }
+
+        /** The same content as {@link #markdown()} as a standalone page without charts (see {@code plot.Report.doctor} for one with them). */
         public String html() {
             StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                     + "<title>gradlab doctor</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
                     + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}</style></head><body>\n"
                     + "<h1>gradlab doctor</h1>\n<p><b>Verdict:</b> ").append(escape(verdict)).append("</p>\n");
             if (!fixes.isEmpty()) {
-                sb.append("<h2>Fixes, most likely first</h2>\n<ol>\n");
-                fixes.forEach(f -> sb.append("<li><b>").append(escape(f.title())).append("</b> — ")
-                        .append(escape(f.evidence())).append("</li>\n"));
+                sb.append("<h2>Fixes, best first</h2>\n<ol>\n");
+                ranking().lines().forEach(l -> sb.append("<li>").append(escape(l.substring(l.indexOf(". ") + 2))).append("</li>\n"));
                 sb.append("</ol>\n");
             }
-            sb.append("<h2>Alarms</h2>\n").append(htmlTable(alarms, 20));
+            if (gains != null) {
+                sb.append("<h2>Layer gains at initialisation</h2>\n<p>").append(escape(gains.summary())).append(".</p>\n")
+                        .append(htmlTable(gains.table()));
+            }
+            sb.append("<h2>Alarms, in step order</h2>\n").append(htmlTable(alarms));
             if (layersAtEvent.rowCount() > 0) {
-                sb.append("<h2>Parameters at step ").append(event.step()).append("</h2>\n").append(htmlTable(layersAtEvent, 50));
+                sb.append("<h2>Parameters at step ").append(event.step()).append("</h2>\n").append(htmlTable(layersAtEvent));
             }
             return sb.append("</body></html>\n").toString();
         }
     }
 
-    /** Diagnoses the run {@code monitor} watched on {@code model}. */
+    /** Diagnoses the run {@code monitor} watched on {@code model}, without layer gains. */
     public static Diagnosis diagnose(Monitor monitor, Layer model) {
+        return diagnose(monitor, model, null);
+    }
+
+    /**
+     * Diagnoses the run {@code monitor} watched on {@code model}, with the model's layer gains
+     * at initialisation ({@code gains}, may be null), which let it name a bad initialisation.
+     */
+    public static Diagnosis diagnose(Monitor monitor, Layer model, LayerGain.Result gains) {
         List<StepRecord> steps = monitor.stepRecords();
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("doctor: the monitor recorded no steps; attach it with Trainer.Builder.monitor(...)");
         }
         List<Alarm> alarms = monitor.alarmList();
+        Table alarmTable = Tables.readable(monitor.alarms().sortOn("step"));
+        Table stepTable = Tables.readable(monitor.steps());
+        Table layerTable = Tables.readable(monitor.layers());
         // the root event: the earliest non-finite value, explosion or loss spike (in that order on one
         // step); only without any of those, the first vanishing gradient
         List<Alarm.Kind> order = List.of(Alarm.Kind.NON_FINITE, Alarm.Kind.EXPLOSION, Alarm.Kind.LOSS_SPIKE);
@@ -88,31 +231,38 @@ public final class Doctor {
                 .min(Comparator.comparingLong(Alarm::step).thenComparing(a -> order.indexOf(a.kind())))
                 .or(() -> alarms.stream().filter(a -> a.kind() == Alarm.Kind.VANISHING).findFirst())
                 .orElse(null);
-        Table layersAtEvent = event == null ? monitor.layers().emptyCopy()
-                : monitor.layers().where(monitor.layers().longColumn("step").isEqualTo(event.step()));
         if (event == null) {
             String ratio = alarms.stream().anyMatch(a -> a.kind() == Alarm.Kind.UPDATE_RATIO)
                     ? " Some update/weight ratios left the healthy band; see the alarms." : "";
             return new Diagnosis(String.format(Locale.ROOT, "healthy: %d steps without explosion, loss spike, "
-                    + "vanishing or non-finite gradients.%s", steps.size(), ratio), null, List.of(), monitor.alarms(), layersAtEvent);
+                    + "vanishing or non-finite gradients.%s", steps.size(), ratio), Cause.NONE, null, List.of(), alarmTable,
+                    layerTable.emptyCopy(), gains, stepTable, layerTable);
         }
+        Evidence ev = new Evidence(monitor, model, event, gains);
+        Table atEvent = layerTable.where(layerTable.longColumn("step").isEqualTo(ev.layerStep()));
         List<Fix> fixes = new ArrayList<>();
-        Evidence ev = new Evidence(monitor, model, event);
         if (event.kind() == Alarm.Kind.VANISHING) {
             vanishingFixes(ev, fixes);
         } else {
             explosionFixes(ev, fixes);
         }
-        fixes.sort(Comparator.comparingDouble(Fix::score).reversed());
+        Cause cause = cause(ev);
         String later = alarms.stream().filter(a -> a.kind() == Alarm.Kind.NON_FINITE && a.step() > event.step()).findFirst()
-                .map(a -> " The run turned non-finite later, at step " + a.step() + ".").orElse("");
-        return new Diagnosis(verdict(event, steps.size()) + later, event, fixes, criticalFirst(monitor.alarms()), layersAtEvent);
+                .map(a -> " The run turned non-finite at step " + a.step() + ".").orElse("");
+        String verdict = verdict(event, steps.size()) + contributors(ev) + " Cause: " + cause + ", " + causeNumbers(ev, cause)
+                + "." + later;
+        return new Diagnosis(verdict, cause, event, rank(fixes), alarmTable, atEvent, gains, stepTable, layerTable);
     }
 
-    /** Alarms with the update/weight-ratio ones (often many) after the others. */
-    private static Table criticalFirst(Table alarms) {
-        Table ratio = alarms.where(alarms.stringColumn("kind").isEqualTo(Alarm.Kind.UPDATE_RATIO.name()));
-        return alarms.where(alarms.stringColumn("kind").isNotEqualTo(Alarm.Kind.UPDATE_RATIO.name())).append(ratio);
+    /** Verified survivors by end loss; then unverified by score; then failures by end loss. */
+    static List<Fix> rank(List<Fix> fixes) {
+        Comparator<Fix> order = Comparator.comparingInt((Fix f) -> f.survived() ? 0 : f.outcome() == null ? 1 : 2)
+                .thenComparingDouble(f -> f.outcome() == null ? -f.score() : endLossOrInfinity(f.outcome()));
+        return fixes.stream().sorted(order).toList();
+    }
+
+    private static double endLossOrInfinity(Outcome o) {
+        return o.finite() && Double.isFinite(o.endLoss()) ? o.endLoss() : Double.POSITIVE_INFINITY;
     }
 
     private static String verdict(Alarm e, int steps) {
@@ -126,14 +276,57 @@ public final class Doctor {
         return String.format(Locale.ROOT, "%s at step %d of %d, in %s. %s.", what, e.step(), steps, e.layer(), e.message());
     }
 
+    /** The parameters carrying most of the squared global norm at the event's step. */
+    private static String contributors(Evidence ev) {
+        List<LayerStats> at = ev.atEvent();
+        double total = at.stream().mapToDouble(l -> l.gradNorm() * l.gradNorm()).filter(Double::isFinite).sum();
+        List<LayerStats> top = at.stream().filter(l -> Double.isFinite(l.gradNorm()))
+                .sorted(Comparator.comparingDouble(LayerStats::gradNorm).reversed()).limit(2).toList();
+        if (top.isEmpty() || !(total > 0)) {
+            return "";
+        }
+        return " The largest share of the global norm " + Tables.g3(Math.sqrt(total)) + " at step " + ev.layerStep()
+                + " comes from " + top.stream().map(l -> String.format(Locale.ROOT, "%s (norm %s, %.0f%% of the squared norm)",
+                        l.param(), Tables.g3(l.gradNorm()), 100 * l.gradNorm() * l.gradNorm() / total))
+                        .collect(Collectors.joining(" and ")) + ".";
+    }
+
+    private static Cause cause(Evidence ev) {
+        Alarm e = ev.event();
+        if (e.kind() == Alarm.Kind.NON_FINITE && e.message().contains("data")) {
+            return Cause.DATA;
+        }
+        if (e.kind() == Alarm.Kind.NON_FINITE && e.message().contains("came from the loss")) {
+            return Cause.LOSS;
+        }
+        if (ev.gains() != null && !ev.gains().verdict().equals("balanced")) {
+            return ev.gains().tooLarge() ? Cause.INITIALISATION : Cause.VANISHING;
+        }
+        return e.kind() == Alarm.Kind.VANISHING ? Cause.VANISHING : Cause.RATE_TOO_HIGH;
+    }
+
+    private static String causeNumbers(Evidence ev, Cause c) {
+        return switch (c) {
+            case DATA -> "the batch at step " + ev.event().step() + " already held non-finite inputs";
+            case LOSS -> "the model's output was finite but the loss was not";
+            case INITIALISATION, VANISHING -> ev.gains() != null ? ev.gains().summary()
+                    : "the first layer's gradient norm was " + Tables.g3(ev.depthRatio()) + "x the last one's at the first step";
+            default -> String.format(Locale.ROOT, "the rate was %s at step %d%s", Tables.g3(ev.lrAtEvent()), ev.event().step(),
+                    ev.gains() == null ? " (layer gains not measured)" : " while the initialisation is balanced ("
+                            + ev.gains().summary() + ")");
+        };
+    }
+
     /** What the run tells about the event: rates, norms before it, structure. */
-    private record Evidence(Monitor monitor, Layer model, Alarm event, double lrAtEvent, double firstLr,
-            boolean warmup, double clippedShare, int dense, boolean normalised, double depthRatio) {
-        Evidence(Monitor monitor, Layer model, Alarm event) {
-            this(monitor, model, event, lrAt(monitor, event.step()), monitor.stepRecords().get(0).lr(), hasWarmup(monitor),
+    private record Evidence(Monitor monitor, Layer model, Alarm event, LayerGain.Result gains, double lrAtEvent,
+            boolean warmup, double clippedShare, int dense, boolean normalised, double depthRatio, long layerStep,
+            List<LayerStats> atEvent) {
+        Evidence(Monitor monitor, Layer model, Alarm event, LayerGain.Result gains) {
+            this(monitor, model, event, gains, lrAt(monitor, event.step()), hasWarmup(monitor),
                     monitor.stepRecords().stream().filter(StepRecord::clipped).count() / (double) monitor.stepRecords().size(),
                     count(model, Dense.class), count(model, BatchNorm.class) + count(model, LayerNorm.class)
-                            + count(model, Residual.class) > 0, Doctor.depthRatio(monitor));
+                            + count(model, Residual.class) > 0, Doctor.depthRatio(monitor), layerStepAt(monitor, event.step()),
+                    monitor.layerStats().stream().filter(l -> l.step() == layerStepAt(monitor, event.step())).toList());
         }
 
         double[] normsBefore() {
@@ -142,59 +335,94 @@ public final class Doctor {
         }
     }
 
+    /** The last step at or before {@code step} with per-parameter statistics. */
+    private static long layerStepAt(Monitor m, long step) {
+        return m.layerStats().stream().mapToLong(LayerStats::step).filter(s -> s <= step).max().orElse(-1);
+    }
+
     private static void explosionFixes(Evidence ev, List<Fix> fixes) {
         Alarm e = ev.event();
         if (e.kind() == Alarm.Kind.NON_FINITE && e.message().contains("data")) {
             fixes.add(new Fix("Clean the data", 10, "the non-finite values at step " + e.step()
                     + " were already in the batch's input features; no training setting fixes that. "
-                    + "gradlab's Dataset rejects NaN at construction, so look at how the batch was built."));
+                    + "gradlab's Dataset rejects NaN at construction, so look at how the batch was built.",
+                    Change.of(Change.Kind.ADVICE, Double.NaN), null));
         }
-        boolean early = e.step() < Math.max(50, ev.monitor().stepRecords().size() / 5);
-        if (!ev.warmup()) {
-            fixes.add(new Fix("Warm up the learning rate", early ? 3.0 : 2.0, String.format(Locale.ROOT,
-                    "the run started at its full rate %.3g and the trouble came at step %d%s; a linear warmup "
-                            + "(Schedule.withWarmup) lets the weights settle before full-size steps",
-                    ev.firstLr(), e.step(), early ? ", early in the run" : "")));
+        int total = ev.monitor().stepRecords().size();
+        long warmupSteps = Math.max(20, total / 10);
+        if (!ev.warmup() && e.step() >= warmupSteps) {
+            fixes.add(new Fix(String.format(Locale.ROOT, "Warm up the learning rate over %d steps", warmupSteps), 2.0,
+                    String.format(Locale.ROOT, "the run started at its full rate %s and the trouble came at step %d, after "
+                            + "a warmup of a tenth of the run (%d steps) would have ended", Tables.g3(ev.monitor().stepRecords()
+                            .get(0).lr()), e.step(), warmupSteps), Change.of(Change.Kind.WARMUP, warmupSteps), null));
         }
-        fixes.add(new Fix("Lower the learning rate", 2.4, String.format(Locale.ROOT,
-                "the rate at step %d was %.3g; try a third to a tenth of it, or find one with LrFinder", e.step(), ev.lrAtEvent())));
+        for (double factor : new double[] {3, 10}) {
+            fixes.add(new Fix("Lower the learning rate to " + Tables.g3(ev.lrAtEvent() / factor), factor == 3 ? 2.4 : 2.3,
+                    String.format(Locale.ROOT, "the rate at step %d was %s; a %s of it", e.step(), Tables.g3(ev.lrAtEvent()),
+                            factor == 3 ? "third" : "tenth"), Change.of(Change.Kind.LOWER_RATE, 1 / factor), null));
+        }
         double[] before = ev.normsBefore();
         if (before.length >= 5) {
             ClipAdvisor.Advice a = ClipAdvisor.advise(before);
+            ClipAdvisor.Advice median = ClipAdvisor.advise(before, 50);
             double spike = ev.monitor().stepRecords().stream().filter(r -> r.step() == e.step())
                     .mapToDouble(StepRecord::gradNorm).findFirst().orElse(Double.NaN);
-            double ratio = spike / a.threshold();
-            fixes.add(new Fix(String.format(Locale.ROOT, "Clip the global gradient norm at %.3g", a.threshold()),
-                    ev.clippedShare() > 0 ? 1.5 : Double.isFinite(ratio) && ratio > 10 ? 2.8 : 2.2,
-                    String.format(Locale.ROOT, "the norm's 90th percentile over the %d steps before was %.3g (it would "
-                            + "have clipped %.0f%% of them)%s%s", a.steps(), a.threshold(), 100 * a.fractionClipped(),
-                            Double.isFinite(ratio) ? String.format(Locale.ROOT, "; the global norm at step %d was %.3g, "
-                                    + "%.1fx that", e.step(), spike, ratio) : "",
-                            ev.clippedShare() > 0 ? String.format(Locale.ROOT, "; clipping was already on for %.0f%% of "
-                                    + "steps, so tighten it or combine it with a lower rate", 100 * ev.clippedShare()) : "")));
+            for (ClipAdvisor.Advice adv : List.of(a, median)) {
+                double ratio = spike / adv.threshold();
+                fixes.add(new Fix("Clip the global gradient norm at " + Tables.g3(adv.threshold()),
+                        (ev.clippedShare() > 0 ? 1.5 : Double.isFinite(ratio) && ratio > 10 ? 2.8 : 2.2) - (adv == a ? 0 : 0.1),
+                        String.format(Locale.ROOT, "the clip advisor's threshold over the %d steps before (it would have "
+                                + "clipped %.0f%% of them)%s", adv.steps(), 100 * adv.fractionClipped(),
+                                Double.isFinite(ratio) ? "; the global norm at step " + e.step() + " was " + Tables.g3(spike)
+                                        + ", " + Tables.g3(ratio) + "x that" : ""),
+                        Change.of(Change.Kind.CLIP, adv.threshold()), null));
+            }
         }
-        if (Double.isFinite(ev.depthRatio()) && (ev.depthRatio() > 100 || ev.depthRatio() < 0.01)) {
-            fixes.add(new Fix("Change the initialisation", early ? 2.3 : 1.6, String.format(Locale.ROOT,
-                    "at the first step the first layer's gradient norm was %.3g times the last one's: the "
+        LayerGain.Result g = ev.gains();
+        if (g != null && !g.verdict().equals("balanced")) {
+            fixes.add(new Fix("Rescale the initialisation", 2.5, "each block's weights divided by its forward gain so "
+                    + "that every block keeps the signal's scale; " + g.summary(), new Change(Change.Kind.RESCALE_INIT, Double.NaN,
+                    rescaling(g)), null));
+        } else if (Double.isFinite(ev.depthRatio()) && (ev.depthRatio() > 100 || ev.depthRatio() < 0.01)) {
+            fixes.add(new Fix("Change the initialisation", 1.6, String.format(Locale.ROOT,
+                    "at the first step the first layer's gradient norm was %s times the last one's: the "
                             + "initialisation does not keep signals at one scale through the depth; use Init.heNormal() "
-                            + "for ReLU or Init.xavierUniform() for tanh", ev.depthRatio())));
+                            + "for ReLU or Init.xavierUniform() for tanh", Tables.g3(ev.depthRatio())),
+                    Change.of(Change.Kind.ADVICE, Double.NaN), null));
         }
         if (ev.dense() >= 4 && !ev.normalised()) {
             fixes.add(new Fix("Add normalisation or residual connections", 1.8 + (ev.dense() >= 8 ? 0.6 : 0),
                     String.format(Locale.ROOT, "the model stacks %d dense layers without BatchNorm, LayerNorm or "
-                            + "Residual; they keep activations and gradients at a steady scale through the depth", ev.dense())));
+                            + "Residual; they keep activations and gradients at a steady scale through the depth (verified "
+                            + "only when a replay is given the alternative model)", ev.dense()),
+                    Change.of(Change.Kind.ALTERNATIVE_MODEL, Double.NaN), null));
         }
     }
 
+    /** Per-weight factors {@code 1 / forward gain} of the block each Dense weight belongs to (the output block kept). */
+    private static Map<String, Double> rescaling(LayerGain.Result g) {
+        Map<String, Double> scales = new LinkedHashMap<>();
+        Table t = g.table();
+        for (int r = 0; r < t.rowCount(); r++) {
+            double gain = t.doubleColumn("forward_gain").getDouble(r);
+            String dense = t.stringColumn("layers").getString(r).split(" ")[0].split(":")[0];
+            if (gain > 0 && Double.isFinite(gain) && !t.stringColumn("flag").getString(r).equals("output")) {
+                scales.put(dense + ".weight", 1 / gain);
+            }
+        }
+        return scales;
+    }
+
     private static void vanishingFixes(Evidence ev, List<Fix> fixes) {
+        Change advice = Change.of(Change.Kind.ADVICE, Double.NaN);
         fixes.add(new Fix("Use ReLU or GELU instead of saturating activations", 2.5,
-                "sigmoid and tanh multiply every gradient by at most 1/4 and 1 respectively; " + ev.event().message()));
+                "sigmoid and tanh multiply every gradient by at most 1/4 and 1 respectively; " + ev.event().message(), advice, null));
         fixes.add(new Fix("Change the initialisation", 2.0, "He (ReLU) or Xavier (tanh) initialisation keeps the "
-                + "gradient scale constant through the depth"));
+                + "gradient scale constant through the depth" + (ev.gains() == null ? "" : "; " + ev.gains().summary()), advice, null));
         if (!ev.normalised()) {
             fixes.add(new Fix("Add normalisation or residual connections", 2.2, String.format(Locale.ROOT,
                     "%d dense layers without normalisation or skip connections: Residual gives gradients a path "
-                            + "around each block", ev.dense())));
+                            + "around each block", ev.dense()), Change.of(Change.Kind.ALTERNATIVE_MODEL, Double.NaN), null));
         }
     }
 
@@ -225,37 +453,20 @@ public final class Doctor {
         return n;
     }
 
-    private static String markdownTable(Table t, int maxRows) {
-        StringBuilder sb = new StringBuilder("| ").append(String.join(" | ", t.columnNames())).append(" |\n|");
-        t.columnNames().forEach(c -> sb.append("---|"));
-        sb.append('\n');
-        for (int r = 0; r < Math.min(maxRows, t.rowCount()); r++) {
-            final int row = r;
-            sb.append("| ").append(java.util.stream.IntStream.range(0, t.columnCount())
-                    .mapToObj(c -> t.getString(row, c).replace("|", "\\|")).collect(Collectors.joining(" | "))).append(" |\n");
-        }
-        if (t.rowCount() > maxRows) {
-            sb.append("\n(").append(t.rowCount() - maxRows).append(" more rows)\n");
-        }
-        return sb.toString();
+    private static String markdownTable(Table t) {
+        return "| " + String.join(" | ", t.columnNames()) + " |\n|" + "---|".repeat(t.columnCount()) + "\n"
+                + rows(t, cells -> "| " + cells.stream().map(c -> c.replace("|", "\\|")).collect(Collectors.joining(" | ")) + " |\n");
     }
 
-    private static String htmlTable(Table t, int maxRows) {
-        StringBuilder sb = new StringBuilder("<table><tr>");
-        t.columnNames().forEach(c -> sb.append("<th>").append(escape(c)).append("</th>"));
-        sb.append("</tr>\n");
-        for (int r = 0; r < Math.min(maxRows, t.rowCount()); r++) {
-            sb.append("<tr>");
-            for (int c = 0; c < t.columnCount(); c++) {
-                sb.append("<td>").append(escape(t.getString(r, c))).append("</td>");
-            }
-            sb.append("</tr>\n");
-        }
-        sb.append("</table>\n");
-        if (t.rowCount() > maxRows) {
-            sb.append("<p>(").append(t.rowCount() - maxRows).append(" more rows)</p>\n");
-        }
-        return sb.toString();
+    private static String htmlTable(Table t) {
+        return "<table><tr>" + t.columnNames().stream().map(c -> "<th>" + escape(c) + "</th>").collect(Collectors.joining())
+                + "</tr>\n" + rows(t, cells -> "<tr>" + cells.stream().map(c -> "<td>" + escape(c) + "</td>")
+                        .collect(Collectors.joining()) + "</tr>\n") + "</table>\n";
+    }
+
+    private static String rows(Table t, Function<List<String>, String> row) {
+        return IntStream.range(0, t.rowCount()).mapToObj(r -> row.apply(IntStream.range(0, t.columnCount())
+                .mapToObj(c -> t.getString(r, c)).toList())).collect(Collectors.joining());
     }
 
     private static String escape(String s) {

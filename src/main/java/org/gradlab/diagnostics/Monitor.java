@@ -38,13 +38,16 @@ public final class Monitor {
      * Settings: per-parameter statistics every {@code layerEvery} steps; explosion when a norm's
      * z-score against its running statistics (EMA {@code alpha}, after {@code warmup} steps)
      * exceeds {@code explosionZ} and the norm is at least {@code explosionFactor} times the mean;
-     * the same for the loss; vanishing below {@code vanishingNorm} or when the first layer's
+     * a single parameter's explosion needs, besides, a norm of at least {@code explosionFloor} and
+     * at least a tenth of the global norm (a small gradient jumping while the global norm is
+     * healthy is no explosion); the same for the loss; vanishing below {@code vanishingNorm} or when the first layer's
      * gradient norm falls under {@code vanishingRatio} times the last one's; the update/weight
      * ratio band {@code [ratioLow, ratioHigh]} (around DL4J's rule of thumb of 1e-3); the same
      * alarm for the same parameter at most once per {@code cooldown} steps.
      */
     public record Config(int layerEvery, double alpha, int warmup, double explosionZ, double explosionFactor,
-            double vanishingNorm, double vanishingRatio, double ratioLow, double ratioHigh, int cooldown) {
+            double vanishingNorm, double vanishingRatio, double ratioLow, double ratioHigh, int cooldown,
+            double explosionFloor) {
         public Config {
             if (layerEvery < 1) {
                 throw new IllegalArgumentException("monitor: layerEvery must be >= 1, got " + layerEvery);
@@ -69,50 +72,63 @@ public final class Monitor {
             if (cooldown < 0) {
                 throw new IllegalArgumentException("monitor: cooldown must be >= 0, got " + cooldown);
             }
+            if (!(explosionFloor >= 0) || Double.isInfinite(explosionFloor)) {
+                throw new IllegalArgumentException("monitor: explosionFloor must be finite and >= 0, got " + explosionFloor);
+            }
         }
 
-        /** Every step; EMA 0.95 after 8 steps; explosion at z > 6 and 3x the mean; vanishing below 1e-8 or a 1e-4 bottom/top ratio; ratio band [1e-5, 1e-1]; cooldown 100. */
+        /**
+         * Every step; EMA 0.95 after 8 steps; explosion at z > 6 and 3x the mean, a parameter's at
+         * a norm of 1 or more; vanishing below 1e-8 or a 1e-4 bottom/top ratio; ratio band
+         * [1e-5, 1e-1]; cooldown 100.
+         */
         public static Config defaults() {
-            return new Config(1, 0.95, 8, 6, 3, 1e-8, 1e-4, 1e-5, 1e-1, 100);
+            return new Config(1, 0.95, 8, 6, 3, 1e-8, 1e-4, 1e-5, 1e-1, 100, 1.0);
         }
 
         public Config withLayerEvery(int n) {
             return new Config(n, alpha, warmup, explosionZ, explosionFactor, vanishingNorm, vanishingRatio, ratioLow,
-                    ratioHigh, cooldown);
+                    ratioHigh, cooldown, explosionFloor);
         }
 
         /** The EMA factor of the running statistics. */
         public Config withAlpha(double a) {
             return new Config(layerEvery, a, warmup, explosionZ, explosionFactor, vanishingNorm, vanishingRatio, ratioLow,
-                    ratioHigh, cooldown);
+                    ratioHigh, cooldown, explosionFloor);
         }
 
         /** Steps of plain averaging before alarms can fire. */
         public Config withWarmup(int steps) {
             return new Config(layerEvery, alpha, steps, explosionZ, explosionFactor, vanishingNorm, vanishingRatio,
-                    ratioLow, ratioHigh, cooldown);
+                    ratioLow, ratioHigh, cooldown, explosionFloor);
         }
 
         public Config withExplosion(double z, double factor) {
             return new Config(layerEvery, alpha, warmup, z, factor, vanishingNorm, vanishingRatio, ratioLow, ratioHigh,
-                    cooldown);
+                    cooldown, explosionFloor);
         }
 
         /** The vanishing floor of a norm and of the first/last layer gradient ratio. */
         public Config withVanishing(double norm, double ratio) {
             return new Config(layerEvery, alpha, warmup, explosionZ, explosionFactor, norm, ratio, ratioLow, ratioHigh,
-                    cooldown);
+                    cooldown, explosionFloor);
         }
 
         public Config withRatioBand(double low, double high) {
             return new Config(layerEvery, alpha, warmup, explosionZ, explosionFactor, vanishingNorm, vanishingRatio, low,
-                    high, cooldown);
+                    high, cooldown, explosionFloor);
+        }
+
+        /** The absolute norm a single parameter's gradient must reach to count as exploding. */
+        public Config withExplosionFloor(double floor) {
+            return new Config(layerEvery, alpha, warmup, explosionZ, explosionFactor, vanishingNorm, vanishingRatio,
+                    ratioLow, ratioHigh, cooldown, floor);
         }
 
         /** Steps before the same alarm for the same parameter can fire again. */
         public Config withCooldown(int steps) {
             return new Config(layerEvery, alpha, warmup, explosionZ, explosionFactor, vanishingNorm, vanishingRatio,
-                    ratioLow, ratioHigh, steps);
+                    ratioLow, ratioHigh, steps, explosionFloor);
         }
     }
 
@@ -297,13 +313,15 @@ public final class Monitor {
         boolean globalSpike = spike(global, g);
         int worst = -1;
         double worstZ = 0;
+        double floor = Math.max(config.explosionFloor(), 0.1 * g);
         for (int i = 0; i < s.size(); i++) {
             double n = s.norm(i);
-            if (spike(perParam[i], n) && perParam[i].z(n) > worstZ) {
+            boolean spiked = spike(perParam[i], n);
+            if (spiked && n >= floor && perParam[i].z(n) > worstZ) {
                 worst = i;
                 worstZ = perParam[i].z(n);
             }
-            if (!spike(perParam[i], n)) {
+            if (!spiked) {
                 perParam[i].add(n);
             }
         }
@@ -312,8 +330,8 @@ public final class Monitor {
             double value = worst >= 0 ? s.norm(worst) : g;
             double mean = worst >= 0 ? perParam[worst].mean() : global.mean();
             raised.add(new Alarm(ctx.step(), Alarm.Kind.EXPLOSION, layer, value, mean * config.explosionFactor(),
-                    String.format(java.util.Locale.ROOT, "step %d: gradient norm of %s is %.3g, %.1fx its running mean "
-                            + "(z = %.1f); global norm %.3g", ctx.step(), layer, value, value / mean,
+                    String.format(java.util.Locale.ROOT, "step %d: gradient norm of %s is %.3g, %.3gx its running mean "
+                            + "(z = %.3g); global norm %.3g", ctx.step(), layer, value, value / mean,
                             worst >= 0 ? worstZ : global.z(g), g)));
         } else {
             global.add(g);
@@ -321,7 +339,7 @@ public final class Monitor {
         if (spike(lossStats, ctx.loss())) {
             raised.add(new Alarm(ctx.step(), Alarm.Kind.LOSS_SPIKE, "global", ctx.loss(),
                     lossStats.mean() * config.explosionFactor(), String.format(java.util.Locale.ROOT,
-                            "step %d: loss %.4g is %.1fx its running mean (z = %.1f)", ctx.step(), ctx.loss(),
+                            "step %d: loss %.3g is %.3gx its running mean (z = %.3g)", ctx.step(), ctx.loss(),
                             ctx.loss() / lossStats.mean(), lossStats.z(ctx.loss()))));
         } else {
             lossStats.add(ctx.loss());

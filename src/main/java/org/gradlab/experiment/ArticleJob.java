@@ -16,6 +16,7 @@ import org.gradlab.plot.Outputs;
 import org.gradlab.plot.Report;
 import org.gradlab.train.EpochResult;
 import org.gradlab.train.History;
+import org.gradlab.train.Progress;
 import org.gradlab.train.TrainingListener;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -100,7 +101,8 @@ public final class ArticleJob {
             log.printf(Locale.ROOT, "The article's model on %s: %d train / %d test, seed %d, %d epochs%n",
                     source, split.train().size(), split.test().size(), options.seed(), options.epochs());
             History h = Presets.articleTrainer(options.seed()).epochs(options.epochs())
-                    .listener(new Progress(run.dir().resolve("epochs.csv"), log)).build()
+                    .listener(Progress.bar(log))
+                    .listener(new EpochFile(run.dir().resolve("epochs.csv"))).build()
                     .fit(split.train(), split.test());
             log.println();
             log.println(h.epochs().print());
@@ -129,23 +131,19 @@ public final class ArticleJob {
         }
     }
 
-    /** Prints each epoch and rewrites the epoch table after it, so a killed job keeps every finished epoch. */
-    private static final class Progress implements TrainingListener {
+    /** Rewrites the epoch table after each epoch, so a killed job keeps every finished epoch. */
+    private static final class EpochFile implements TrainingListener {
         private final Path file;
-        private final PrintStream log;
         private final Table epochs = Table.create("epochs", IntColumn.create("epoch"), DoubleColumn.create("train_loss"),
                 DoubleColumn.create("train_accuracy"), DoubleColumn.create("test_loss"), DoubleColumn.create("test_accuracy"),
                 DoubleColumn.create("seconds"));
 
-        Progress(Path file, PrintStream log) {
+        EpochFile(Path file) {
             this.file = file;
-            this.log = log;
         }
 
         @Override
         public void onEpochEnd(EpochResult e) {
-            log.printf(Locale.ROOT, "epoch %2d  train loss %.4f  test loss %.4f  test accuracy %.2f%%  (%.1f s)%n",
-                    e.epoch(), e.trainLoss(), e.testLoss(), 100 * e.testAccuracy(), e.seconds());
             epochs.intColumn("epoch").append(e.epoch());
             epochs.doubleColumn("train_loss").append(e.trainLoss());
             epochs.doubleColumn("train_accuracy").append(e.trainAccuracy());

@@ -142,6 +142,51 @@ public final class Optimizer {
         }
     }
 
+    /**
+     * The optimizer as a table, one row per group (as the article prints Adam's parameters during
+     * training): group, parameters, the rate {@code lr} times the group's scale, the update rule's
+     * hyperparameters (e.g. beta1, beta2, eps, weightDecay; the group's weight decay where it
+     * overrides), and statistics of the state: for every array in the state records (e.g. Adam's
+     * expAvg and expAvgSq) its norm over the group's parameters, and the largest step count.
+     * Print it with {@code Tables.readable(optimizer.table(lr))} for rounded numbers.
+     */
+    public tech.tablesaw.api.Table table(double lr) {
+        Map<String, List<String>> members = new java.util.LinkedHashMap<>();
+        groups.forEach(g -> members.put(g.name(), new ArrayList<>()));
+        members.putIfAbsent("all", new ArrayList<>());
+        state.keySet().forEach(n -> members.computeIfAbsent(groupOf(n).name(), k -> new ArrayList<>()).add(n));
+        members.values().removeIf(List::isEmpty);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : members.entrySet()) {
+            Group g = groupOf(e.getValue().get(0));
+            Map<String, Object> row = new java.util.LinkedHashMap<>();
+            row.put("group", e.getKey());
+            row.put("params", (double) e.getValue().size());
+            row.put("lr", lr * g.lrScale());
+            UpdateRule<Record> r = g.weightDecay().isPresent() ? rule.withWeightDecay(g.weightDecay().getAsDouble()) : rule;
+            States.components((Record) r).forEach((k, v) -> row.put(k, v instanceof Boolean b ? (b ? 1.0 : 0.0) : v));
+            Map<String, Double> squares = new java.util.LinkedHashMap<>();
+            for (String name : e.getValue()) {
+                States.components(state.get(name)).forEach((k, v) -> {
+                    if (v instanceof org.nd4j.linalg.api.ndarray.INDArray a) {
+                        double n = a.norm2Number().doubleValue();
+                        squares.merge(k + "_norm", n * n, Double::sum);
+                    } else if (v instanceof Number num) {
+                        squares.merge(k, num.doubleValue(), Math::max);
+                    }
+                });
+            }
+            squares.forEach((k, v) -> row.put(k, k.endsWith("_norm") ? Math.sqrt(v) : v));
+            rows.add(row);
+        }
+        tech.tablesaw.api.Table t = tech.tablesaw.api.Table.create("optimizer " + rule.getClass().getSimpleName());
+        t.addColumns(tech.tablesaw.api.StringColumn.create("group", rows.stream().map(m -> (String) m.get("group")).toList()));
+        rows.stream().flatMap(m -> m.keySet().stream()).distinct().filter(k -> !k.equals("group")).forEach(k ->
+                t.addColumns(tech.tablesaw.api.DoubleColumn.create(k, rows.stream().mapToDouble(m -> m.get(k) instanceof Number n
+                        ? n.doubleValue() : Double.NaN).toArray())));
+        return t;
+    }
+
     /** Per-parameter state by parameter name (read-only view); parameters appear after their first step. */
     public Map<String, Record> state() {
         return Collections.unmodifiableMap(state);

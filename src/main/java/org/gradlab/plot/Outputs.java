@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.gradlab.train.AtomicFile;
 import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
+import org.knowm.xchart.internal.chartpart.Chart;
 import tech.tablesaw.api.Table;
 
 /** Writes result files (CSV tables, PNG charts, text) atomically, through {@link AtomicFile}. */
@@ -22,7 +22,7 @@ public final class Outputs {
         return write(file, out -> table.write().csv(out));
     }
 
-    public static Path png(XYChart chart, Path file) throws IOException {
+    public static Path png(Chart<?, ?> chart, Path file) throws IOException {
         return write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     }
 

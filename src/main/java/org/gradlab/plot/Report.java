@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
+import org.knowm.xchart.internal.chartpart.Chart;
 import tech.tablesaw.api.Table;
 
 /**
@@ -29,6 +29,33 @@ public final class Report {
 
     public static Report titled(String title) {
         return new Report(title);
+    }
+
+    /**
+     * The doctor's report: verdict, the fixes with their evidence (verified, suggested, failed),
+     * the global norm with its alarms marked, the parameter x step heatmap, the layer gains (table
+     * and chart), every alarm in step order and the parameters at the event; numbers to three
+     * significant digits.
+     */
+    public static Report doctor(org.gradlab.diagnostics.Doctor.Diagnosis d) {
+        Report r = titled("gradlab doctor").paragraph("Verdict: " + d.verdict());
+        if (!d.fixes().isEmpty()) {
+            r.heading("Fixes, best first");
+            d.ranking().lines().forEach(r::paragraph);
+        }
+        r.chart(Charts.gradNormWithAlarms(d.steps(), d.alarms()));
+        if (d.layers().rowCount() > 0) {
+            r.chart(Charts.layerHeatmap(d.layers(), 100));
+        }
+        if (d.gains() != null) {
+            r.heading("Layer gains at initialisation").paragraph(d.gains().summary() + ".").table(d.gains().table())
+                    .chart(Charts.layerGains(d.gains().table()));
+        }
+        r.heading("Alarms, in step order").table(d.alarms());
+        if (d.layersAtEvent().rowCount() > 0) {
+            r.heading("Parameters at step " + d.event().step()).table(d.layersAtEvent());
+        }
+        return r;
     }
 
     public Report heading(String text) {
@@ -57,7 +84,8 @@ public final class Report {
         return this;
     }
 
-    public Report chart(XYChart chart) {
+    /** The chart as an embedded PNG (line, bar or heatmap chart). */
+    public Report chart(Chart<?, ?> chart) {
         try {
             ByteArrayOutputStream png = new ByteArrayOutputStream();
             BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);

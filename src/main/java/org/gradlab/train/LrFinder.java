@@ -86,9 +86,20 @@ public final class LrFinder {
      * three suggestions: {@code steepest} (where the smoothed loss falls fastest against log lr,
      * before its minimum),
      * {@code minimumOverTen} (a tenth of the rate at the lowest smoothed loss) and {@code valley}
-     * (fastai's: two-thirds of the way down the longest stretch of falling loss).
+     * (fastai's: two-thirds of the way down the longest stretch of falling loss), all from the
+     * finite points only (NaN when there are none).
      */
     public record Result(Table table, boolean diverged, double steepest, double minimumOverTen, double valley) {
+
+        /** The suggestions by name, for {@code Charts.lrFinder(table, suggestions)}. */
+        public java.util.Map<String, Double> suggestions() {
+            java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+            m.put("valley", valley);
+            m.put("steepest", steepest);
+            m.put("minimum/10", minimumOverTen);
+            m.values().removeIf(v -> !Double.isFinite(v));
+            return m;
+        }
     }
 
     /**
@@ -135,10 +146,14 @@ public final class LrFinder {
                 IntColumn.indexColumn("step", n, 0),
                 DoubleColumn.create("lr", lrs), DoubleColumn.create("loss", raw),
                 DoubleColumn.create("smoothed_loss", smooth), DoubleColumn.create("grad_norm", norms));
-        // suggestions from the points before divergence
+        // suggestions from the finite points before divergence
         int m = diverged ? n - 1 : n;
-        double[] lr = lrs.subList(0, m).stream().mapToDouble(Double::doubleValue).toArray();
-        double[] sl = smooth.subList(0, m).stream().mapToDouble(Double::doubleValue).toArray();
+        int[] ok = java.util.stream.IntStream.range(0, m).filter(i -> Double.isFinite(smooth.get(i))).toArray();
+        if (ok.length == 0) {
+            return new Result(table, diverged, Double.NaN, Double.NaN, Double.NaN);
+        }
+        double[] lr = java.util.Arrays.stream(ok).mapToDouble(lrs::get).toArray();
+        double[] sl = java.util.Arrays.stream(ok).mapToDouble(smooth::get).toArray();
         return new Result(table, diverged, steepest(lr, sl), minimum(lr, sl) / 10, valley(lr, sl));
     }
 

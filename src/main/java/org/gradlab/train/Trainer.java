@@ -128,6 +128,11 @@ public final class Trainer {
         return schedule;
     }
 
+    /** Examples per batch. */
+    public int batchSize() {
+        return batchSize;
+    }
+
     /** The plateau controller, or null. */
     public Plateau plateau() {
         return plateau;
@@ -550,6 +555,16 @@ public final class Trainer {
 
         private Builder(Layer model) {
             this.model = Objects.requireNonNull(model, "model");
+        }
+
+        /** The model the trainer will train (to prepare it, e.g. rescale its initial weights, before {@link #build}). */
+        public Layer model() {
+            return model;
+        }
+
+        /** The schedule set so far, or null. */
+        public Schedule schedule() {
+            return schedule;
         }
 
         public Builder loss(Loss l) {

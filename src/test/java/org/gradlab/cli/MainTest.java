@@ -58,11 +58,14 @@ class MainTest {
     void explodeJobComparesFiveRunsAndWritesTheDoctorsReport() throws Exception {
         Run r = run("explode", "--epochs", "1", "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("warmup+cosine+clip") && r.out().contains("# gradlab doctor"), r.out());
+        assertTrue(r.out().contains("warmup+cosine+clip") && r.out().contains("Doctor: the gradients exploded"), r.out());
+        assertTrue(r.out().contains("(verified)"), "the printed ranking shows verified fixes: " + r.out());
         var runs = Files.readAllLines(dir.resolve("runs.csv"));
-        assertEquals(6, runs.size());
+        assertEquals(7, runs.size(), "five runs, the doctor's fix and a header: " + runs);
+        assertTrue(runs.get(6).startsWith("doctor's fix"), runs.get(6));
+        assertTrue(Files.readString(dir.resolve("comparison.html")).contains("<img"), "the comparison embeds its charts");
         assertTrue(runs.get(1).startsWith("fixed,0.116"), "the fixed-rate run explodes: " + runs.get(1));
-        assertTrue(Files.readString(dir.resolve("doctor.md")).contains("Warm up the learning rate"));
+        assertTrue(Files.readString(dir.resolve("doctor.md")).contains("Lower the learning rate"));   // no warmup: the failure comes inside it
         assertTrue(Files.size(dir.resolve("grad-norms.png")) > 1000);
         assertTrue(Files.readAllLines(dir.resolve("fixed+clip-steps.csv")).size() > 200);
     }
@@ -88,8 +91,8 @@ class MainTest {
         usageError("option '--epochs' (N) should be specified only once", "article", "article", "--epochs", "1", "--epochs", "2");
         usageError("Unknown options: '--lr', '1'", "article", "article", "--lr", "1");
         usageError("Missing required argument(s): --labels=FILE", "article", "article", "--images", "x.gz");
-        usageError("unknown command 'train'; the commands are [help, article, explode]", "[-h] COMMAND", "train");
-        usageError("missing command: one of [help, article, explode]", "[-h] COMMAND");
+        usageError("unknown command 'train'; the commands are [help, article, explode, study]", "[-h] COMMAND", "train");
+        usageError("missing command: one of [help, article, explode, study]", "[-h] COMMAND");
     }
 
     @Test

@@ -252,7 +252,7 @@ class DiagnosticsTest {
         assertEquals(Monitor.Config.defaults(), Monitor.create().config());
         Monitor.Config c = Monitor.Config.defaults().withAlpha(0.9).withWarmup(4).withVanishing(1e-6, 1e-3).withCooldown(5)
                 .withLayerEvery(2).withExplosion(4, 2).withRatioBand(1e-4, 1e-2);
-        assertEquals(new Monitor.Config(2, 0.9, 4, 4, 2, 1e-6, 1e-3, 1e-4, 1e-2, 5), c);
+        assertEquals(new Monitor.Config(2, 0.9, 4, 4, 2, 1e-6, 1e-3, 1e-4, 1e-2, 5, 1.0), c);
         var w = assertThrows(IllegalArgumentException.class, () -> Monitor.Config.defaults().withWarmup(1));
         assertTrue(w.getMessage().contains("warmup must be >= 2 steps, got 1"), w.getMessage());
         var a = assertThrows(IllegalArgumentException.class, () -> Monitor.Config.defaults().withAlpha(1));

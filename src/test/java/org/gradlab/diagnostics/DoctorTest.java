@@ -1,6 +1,7 @@
 package org.gradlab.diagnostics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,16 +31,18 @@ class DoctorTest {
         assertEquals(Alarm.Kind.EXPLOSION, e.kind(), d.verdict());
         assertTrue(e.step() < firstNaN, "warned at " + e.step() + ", before the loss turned NaN at " + firstNaN);
 
-        // independently: at the event step, the named parameter's norm is the largest multiple of its own
-        // median over the steps before, and that multiple is well above the others' typical size
+        // independently: at the event step, among the parameters carrying at least the absolute floor and a
+        // tenth of the global norm, the named one's norm is the largest multiple of its own median over the
+        // steps before, and that multiple is well above the others' typical size
         List<LayerStats> ls = monitor.layerStats();
+        double global = monitor.stepRecords().stream().filter(r -> r.step() == e.step()).findFirst().orElseThrow().gradNorm();
         String worst = null;
         double worstRatio = 0;
         for (String p : t.model().namedParams().keySet()) {
             double[] before = ls.stream().filter(l -> l.param().equals(p) && l.step() < e.step())
                     .mapToDouble(LayerStats::gradNorm).sorted().toArray();
             double now = ls.stream().filter(l -> l.param().equals(p) && l.step() == e.step()).findFirst().orElseThrow().gradNorm();
-            double ratio = now / before[before.length / 2];
+            double ratio = now >= Math.max(1, 0.1 * global) ? now / before[before.length / 2] : 0;
             if (ratio > worstRatio) {
                 worstRatio = ratio;
                 worst = p;
@@ -49,11 +52,33 @@ class DoctorTest {
         assertTrue(worstRatio > 3, "jump " + worstRatio);
 
         List<String> titles = d.fixes().stream().map(Doctor.Fix::title).toList();
-        assertTrue(titles.get(0).equals("Warm up the learning rate") || titles.get(0).startsWith("Clip"), titles.toString());
+        // the failure comes before any sensible warmup would end, so no warmup is proposed
+        assertTrue(titles.get(0).startsWith("Lower the learning rate") || titles.get(0).startsWith("Clip"), titles.toString());
+        assertTrue(titles.stream().noneMatch(x -> x.startsWith("Warm up")), titles.toString());
         assertTrue(titles.stream().anyMatch(x -> x.startsWith("Clip the global gradient norm at")), titles.toString());
         assertTrue(titles.contains("Add normalisation or residual connections"), titles.toString());
         assertTrue(d.markdown().contains("step " + e.step()) && d.markdown().contains(e.layer()));
-        assertTrue(Arrays.stream(d.html().split("\n")).anyMatch(l -> l.contains("<li><b>")));
+        assertTrue(Arrays.stream(d.html().split("\n")).anyMatch(l -> l.contains("<li>") && l.contains("not verified")));
+        long[] steps = d.alarms().longColumn("step").asLongArray();
+        assertTrue(Arrays.equals(steps, Arrays.stream(steps).sorted().toArray()), "alarms in step order");
+    }
+
+    @Test
+    void layerGainsFlagTheTooLargeInitAndLeaveTheModelAsItWas() {
+        Dataset.Split s = Mnist.bundled().split(1_000, 0);
+        org.gradlab.data.Batches.Batch b = org.gradlab.data.Batches.epoch(s.train(), 256, null).get(0);
+        org.gradlab.nn.Sequential hot = Presets.explodingModel(0);
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> before = hot.stateDict();
+        LayerGain.Result g = LayerGain.measure(hot, b.features(), b.targets(), org.gradlab.nn.Loss.crossEntropy());
+        assertEquals(9, g.table().rowCount());
+        assertTrue(g.tooLarge() && g.forwardPerBlock() > LayerGain.TOO_LARGE, g.summary());
+        // N(0, 0.15^2) on 128 ReLU inputs: sqrt(128 * 0.15^2 / 2) = 1.2 per hidden block, in theory
+        assertEquals(1.2, g.table().doubleColumn("backward_gain").getDouble(4), 0.15);
+        before.forEach((n, v) -> assertEquals(v, hot.stateDict().get(n), n));
+
+        LayerGain.Result calm = LayerGain.measure(Presets.articleModel(0), b.features(), b.targets(),
+                org.gradlab.nn.Loss.crossEntropy());
+        assertFalse(calm.tooLarge(), calm.summary());
     }
 
     @Test

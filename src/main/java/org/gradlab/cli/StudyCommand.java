@@ -1,0 +1,218 @@
+package org.gradlab.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.gradlab.experiment.Conclusions;
+import org.gradlab.experiment.Design;
+import org.gradlab.experiment.Progress;
+import org.gradlab.experiment.RunResult;
+import org.gradlab.experiment.RunSpec;
+import org.gradlab.experiment.Study;
+import org.gradlab.experiment.StudyFolder;
+import org.gradlab.experiment.StudyReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gradlab study}: the article's experiment done properly (see {@link Design}); every run
+ * saved as it ends, a killed study resumed, then tables, charts and a report with computed
+ * conclusions. Bad options get a one-line error and exit code 2 before any run starts.
+ */
+@Command(name = "study", sortOptions = false, sortSynopsis = false,
+        description = "Run the study (baseline, schedules, clipping, structure) over seeds; write runs.csv, summary.csv, "
+                + "charts and report.html. A killed study resumes where it stopped.")
+final class StudyCommand implements Callable<Integer> {
+    /** Most bytes of a grid file read. */
+    private static final long MAX_GRID = 1L << 20;
+
+    @Option(names = "--parts", split = ",", paramLabel = "PART", description = "parts to run (default: all of the design or grid)")
+    List<String> parts;
+
+    @Option(names = "--configs", split = ",", paramLabel = "CONFIG", description = "only these configurations, e.g. fixed_0.1,A_norm_1")
+    List<String> configs;
+
+    @Option(names = "--seeds", paramLabel = "S,S,...", description = "seeds (default 0,1,2; 0 with --quick)")
+    String seeds;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "epochs per run (default 10, or a grid's own; 2 with --quick)")
+    Integer epochs;
+
+    @Option(names = "--quick", description = "seed 0 only, 2 epochs (what CI and the notebooks run)")
+    boolean quick;
+
+    @Option(names = "--grid", paramLabel = "FILE", description = "a JSON array of run specs instead of the default design")
+    Path grid;
+
+    @Option(names = "--workers", paramLabel = "N", description = "runs in parallel, one ND4J thread each (default: all cores)")
+    int workers = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default runs/study)")
+    Path out = Path.of("runs/study");
+
+    @Option(names = "--fresh", description = "redo every run instead of resuming the saved ones")
+    boolean fresh;
+
+    @ParentCommand
+    private Main main;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private HelpOption help;
+
+    /**
+     * Checks the options and the output folder (bad ones end the command with exit code 2 and one
+     * line before any run), runs the study, prints its summary and conclusions, writes its files.
+     */
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        List<RunSpec> runs;
+        StudyFolder held;
+        try {
+            runs = runs();
+            held = StudyFolder.open(out);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        PrintStream stdout = main.out();
+        try (StudyFolder folder = held) {
+            long start = System.nanoTime();
+            stdout.printf(Locale.ROOT, "study: %d runs on %d worker(s) into %s%n", runs.size(), Math.min(workers, runs.size()), out);
+            List<RunResult> results = Study.run(runs, folder, workers, fresh, Progress.on(stdout, runs.size()));
+            StudyReport report = StudyReport.of(results);
+            List<Path> written = report.write(folder.dir());
+            stdout.println(report.summary().printAll());
+            report.parts().values().forEach(p -> {
+                stdout.println();
+                stdout.println(p.name() + ":");
+                stdout.println(Conclusions.text(p.conclusions()));
+            });
+            stdout.println();
+            written.forEach(p -> stdout.println("wrote " + p));
+            stdout.printf(Locale.ROOT, "study: done in %.1f s%n", (System.nanoTime() - start) / 1e9);
+            return 0;
+        }
+    }
+
+    /** The runs the options ask for, or an {@link IllegalArgumentException} naming the bad option. */
+    List<RunSpec> runs() {
+        if (workers < 1) {
+            throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+        }
+        if (epochs != null && (epochs < 1 || epochs > 1000)) {
+            throw new IllegalArgumentException("--epochs must be in [1, 1000], got " + epochs);
+        }
+        Map<String, List<RunSpec>> design = grid == null ? Design.parts() : readGrid(grid);
+        List<String> chosen = parts == null ? List.copyOf(design.keySet()) : parts;
+        List<RunSpec> configsChosen = new ArrayList<>();
+        for (String p : chosen) {
+            if (!design.containsKey(p)) {
+                throw new IllegalArgumentException("unknown part '" + p + "' (known: " + String.join(", ", design.keySet()) + ")");
+            }
+            configsChosen.addAll(design.get(p));
+        }
+        if (configs != null) {
+            List<String> known = configsChosen.stream().map(RunSpec::config).distinct().toList();
+            for (String c : configs) {
+                if (!known.contains(c)) {
+                    throw new IllegalArgumentException("unknown config '" + c + "' in parts " + chosen + " (known: "
+                            + String.join(", ", known) + ")");
+                }
+            }
+            configsChosen.removeIf(r -> !configs.contains(r.config()));
+        }
+        List<RunSpec> runs = epochs == null && !quick ? Design.expand(configsChosen, seedList())   // a grid's own epochs
+                : Design.expand(configsChosen, seedList(), epochs != null ? epochs : 2);
+        Study.requireUnique(runs);
+        return runs;
+    }
+
+    private List<Long> seedList() {
+        if (seeds == null) {
+            return quick ? List.of(0L) : Design.SEEDS;
+        }
+        List<Long> list = new ArrayList<>();
+        for (String s : seeds.split(",", -1)) {
+            try {
+                list.add(Long.parseLong(s.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(seeds.isBlank() ? "--seeds is empty, expected at least one seed such as 0,1,2"
+                        : "--seeds must be whole numbers separated by commas, got '" + s + "' in '" + seeds + "'");
+            }
+        }
+        if (list.stream().distinct().count() != list.size()) {
+            throw new IllegalArgumentException("--seeds repeats a seed: '" + seeds + "'");
+        }
+        return list;
+    }
+
+    /** A grid file: a JSON array of run specs (seed and epochs come from the options), grouped by part. */
+    static Map<String, List<RunSpec>> readGrid(Path file) {
+        JsonNode root;
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("--grid " + file + " is not a readable file");
+            }
+            if (Files.size(file) > MAX_GRID) {
+                throw new IllegalArgumentException("--grid " + file + " is larger than 1 MiB; a grid is a short list of run specs");
+            }
+            root = GridJson.MAPPER.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--grid " + file + " is not valid JSON: " + firstLine(e.getMessage()));
+        }
+        if (root == null || !root.isArray() || root.isEmpty()) {
+            throw new IllegalArgumentException("--grid " + file + ": expected a non-empty JSON array of run specs");
+        }
+        Map<String, List<RunSpec>> parts = new LinkedHashMap<>();
+        for (int i = 0; i < root.size(); i++) {
+            JsonNode n = root.get(i);
+            if (!n.isObject()) {
+                throw new IllegalArgumentException("--grid " + file + ": entry " + i + " is not a JSON object");
+            }
+            ObjectNode o = ((ObjectNode) n).deepCopy();
+            o.put("seed", 0);
+            if (!o.has("epochs")) {
+                o.put("epochs", Design.EPOCHS);
+            }
+            try {
+                RunSpec spec = GridJson.MAPPER.treeToValue(o, RunSpec.class);
+                parts.computeIfAbsent(spec.part(), k -> new ArrayList<>()).add(spec);
+            } catch (IOException | IllegalArgumentException e) {
+                Throwable cause = e;
+                while (cause.getCause() != null) {
+                    cause = cause.getCause();
+                }
+                throw new IllegalArgumentException("--grid " + file + ": entry " + i + ": " + firstLine(cause.getMessage()));
+            }
+        }
+        return parts;
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+
+    /** Strict JSON for grid files: unknown fields are errors; a missing number is 0 (and then checked by the spec). */
+    private static final class GridJson {
+        static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
+}

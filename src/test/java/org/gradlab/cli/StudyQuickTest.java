@@ -1,0 +1,99 @@
+package org.gradlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.gradlab.experiment.Design;
+import org.gradlab.experiment.RunSpec;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tech.tablesaw.api.Table;
+
+/** {@code gradlab study --quick}, the CI-sized study: every configuration of the design, its tables, charts and report. */
+class StudyQuickTest {
+    @TempDir
+    static Path dir;
+    static StudyCommandTest.Run first;
+
+    @BeforeAll
+    static void runQuickStudy() {
+        first = StudyCommandTest.study("--quick", "--out", dir.toString());
+    }
+
+    @Test
+    void everyConfigurationHasARow() {
+        assertEquals(0, first.code(), first.err());
+        Table summary = Table.read().csv(dir.resolve("summary.csv").toFile());
+        Table runs = Table.read().csv(dir.resolve("runs.csv").toFile());
+        List<String> expected = Design.parts().values().stream().flatMap(List::stream).map(r -> r.part() + "/" + r.config()).toList();
+        List<String> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < summary.rowCount(); i++) {
+            rows.add(summary.stringColumn("part").get(i) + "/" + summary.stringColumn("config").get(i));
+        }
+        assertEquals(expected, rows);
+        assertEquals(expected.size(), runs.rowCount(), "one seed each");
+        for (String c : List.of("part", "config", "seeds", "acc_mean", "acc_std", "diverged", "collapsed", "max_grad_norm_median",
+                "first_step_over_1e3_median", "seconds")) {
+            assertTrue(summary.columnNames().contains(c), c);
+        }
+        assertTrue(summary.stringColumn("diverged").asList().stream().allMatch(s -> s.matches("[01]/1")));
+        assertTrue(runs.intColumn("epochs").asList().stream().allMatch(e -> e == 2));
+        assertTrue(first.out().contains("study: 48 runs"), first.out());
+    }
+
+    @Test
+    void everyChartIsAPngAndTheReportHasConclusions() throws Exception {
+        assertEquals(0, first.code(), first.err());
+        Map<String, List<String>> charts = Map.of(
+                "baseline", List.of("accuracy", "epochs", "grad-norms", "layers-step0"),
+                "schedules", List.of("accuracy", "epochs", "grad-norms", "lr", "layers-step0"),
+                "clipping", List.of("accuracy", "epochs", "grad-norms", "layers-step0", "layers-explosion", "heatmap"),
+                "structure", List.of("accuracy", "epochs", "grad-norms", "layers-step0", "layers-explosion", "heatmap"));
+        charts.forEach((part, names) -> names.forEach(n -> {
+            Path png = dir.resolve(part + "-" + n + ".png");
+            try {
+                byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 8);
+                assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10}, head, png.toString());
+                BufferedImage img = ImageIO.read(png.toFile());
+                assertNotNull(img, png.toString());
+                assertTrue(img.getWidth() >= 600 && img.getHeight() >= 400, png.toString());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
+        String html = Files.readString(dir.resolve("report.html"));
+        for (String part : Design.parts().keySet()) {
+            assertTrue(html.contains("<h2>" + part + "</h2>"), part);
+            assertTrue(html.contains("<caption>" + part + ": summary</caption>"), part);
+        }
+        assertTrue(html.contains("Best final test accuracy: "));
+        assertTrue(html.contains("A without clipping: diverged 1/1"), "init A explodes without clipping");
+        assertTrue(html.contains("Rescued by "));
+        assertTrue(html.contains("needs at least two seeds per configuration, this study has 1"));
+        assertTrue(first.out().contains("clipping:\n- "), first.out());
+        for (RunSpec r : Design.parts().get("structure")) {
+            assertTrue(html.contains(r.config() + " ("), "structure outcome names " + r.config());
+        }
+    }
+
+    @Test
+    void aSecondRunResumesEverythingAndWritesTheSameTables() throws Exception {
+        assertEquals(0, first.code(), first.err());
+        String runs = Files.readString(dir.resolve("runs.csv"));
+        String summary = Files.readString(dir.resolve("summary.csv"));
+        StudyCommandTest.Run again = StudyCommandTest.study("--quick", "--out", dir.toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("48/48 runs") && again.out().contains("resumed "), again.out());
+        assertEquals(runs, Files.readString(dir.resolve("runs.csv")), "saved runs keep their wall times too");
+        assertEquals(summary, Files.readString(dir.resolve("summary.csv")));
+    }
+}
