@@ -385,8 +385,9 @@ public final class Monitor {
     /**
      * Closes the step's record after the update (or after a skip or roll-back). The pass over the
      * weights that measures weight and update norms is deferred: the trainer starts it with
-     * {@link #beginStep()} at the next step, on a second core while that step's forward pass runs,
-     * and {@link #onGradients} waits for it before the next update can change the weights.
+     * {@link #beginStep()} at the next step, on a second core while that step's forward pass runs
+     * (inline for models under 65,536 parameters, where the hand-over costs more), and
+     * {@link #onGradients} waits for it before the next update can change the weights.
      */
     public void onUpdate(Map<String, Param> params, double gradNormAfter, boolean clipped, boolean skipped,
             boolean rolledBack) {
