@@ -11,6 +11,7 @@ import org.gradlab.data.Dataset;
 import org.gradlab.diagnostics.GradStats;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Param;
+import org.gradlab.nn.Recurrent;
 import org.gradlab.nn.Sequential;
 import org.gradlab.optim.Adam;
 import org.gradlab.optim.Optimizer;
@@ -69,6 +70,7 @@ public final class RunExecutor {
         LayerRecorder recorder = new LayerRecorder(model.namedParams(), (int) Math.max(1, (total + TRACE_COLUMNS - 1) / TRACE_COLUMNS));
         List<StepResult> steps = new ArrayList<>();
         List<EpochResult> epochs = new ArrayList<>();
+        StepEvents events = new StepEvents(spec.model().hasCell() ? (Recurrent) model.layers().get(1) : null);
         Trainer.Builder b = Trainer.builder(model)
                 .optimizer(spec.optimizer().kind().equals("adam") ? Optimizer.of(Adam.defaults())
                         : Optimizer.of(Sgd.momentum(spec.optimizer().momentum())))
@@ -77,6 +79,7 @@ public final class RunExecutor {
                 .epochs(spec.epochs())
                 .seed(spec.seed())
                 .gradients(recorder)
+                .listener(events)
                 .listener(new TrainingListener() {
                     @Override
                     public void onStep(StepResult s) {
@@ -124,7 +127,8 @@ public final class RunExecutor {
                 recorder.firstOver, steps.stream().filter(StepResult::clipped).count() / (double) steps.size(),
                 recorder.layers, recorder.step0, recorder.atExplosion, activationRatio,
                 (System.nanoTime() - start) / 1e9, norms, steps.stream().mapToDouble(StepResult::lr).toArray(),
-                recorder.stride, recorder.trace.toArray(double[][]::new));
+                recorder.stride, recorder.trace.toArray(double[][]::new), events.spikes(), events.firstOver10(),
+                events.firstOver100(), events.throughTime());
     }
 
     /** The schedule of {@code s} for a run of {@code total} steps, {@code perEpoch} a epoch. */
