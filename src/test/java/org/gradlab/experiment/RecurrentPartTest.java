@@ -100,7 +100,7 @@ class RecurrentPartTest {
             e.record(step++, 10.0, 5);    // a plateau at 10 counts while at most 25 of the window are 10s
         }                                 // (with 25: median (2.9 + 10) / 2 = 6.45); from 26 on the median is 10
         assertEquals(1 + 26, e.spikes());
-        e.record(step++, 11.0, 50);       // 1 above the median 10: no spike
+        e.record(step++, 11.0, 10);       // 1 above the median 10: no spike; a norm of 10 is not above 10
         assertEquals(27, e.spikes());
         assertEquals(-1, e.firstOver10());
         e.record(step++, 1.0, 50);
