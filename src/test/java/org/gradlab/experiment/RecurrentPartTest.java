@@ -105,7 +105,7 @@ class RecurrentPartTest {
         assertEquals(-1, e.firstOver10());
         e.record(step++, 1.0, 50);
         e.record(step++, 1.0, Double.NaN);
-        assertEquals(step - 3, e.firstOver10());
+        assertEquals(step - 2, e.firstOver10());
         assertEquals(step - 1, e.firstOver100());
 
         StepEvents early = new StepEvents(null);
