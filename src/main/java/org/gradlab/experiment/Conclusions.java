@@ -88,7 +88,7 @@ public final class Conclusions {
                     : seeds.stream().anyMatch(r -> r.firstStepOver100() >= 0) ? "above 100 but not 1e3"
                     : seeds.stream().anyMatch(r -> r.firstStepOver10() >= 0) ? "above 10 but not 100" : "never above 10";
             long spikes = seeds.stream().mapToLong(RunResult::lossSpikes).sum();
-            reach.get(level).add(name + (spikes > 0 ? " (" + spikes + " loss spikes)" : ""));
+            reach.get(level).add(name + (spikes == 0 ? "" : " (" + spikes + (spikes == 1 ? " loss spike)" : " loss spikes)")));
         });
         reach.forEach((level, names) -> {
             if (!names.isEmpty()) {

@@ -57,7 +57,7 @@ class StudyCommandTest {
 
     @Test
     void unknownPartOrConfig() throws Exception {
-        assertRefused("unknown part 'rnn' (known: baseline, schedules, clipping, structure)", "--parts", "baseline,rnn");
+        assertRefused("unknown part 'gru' (known: baseline, schedules, clipping, structure, rnn)", "--parts", "baseline,gru");
         assertRefused("unknown config 'fixed_0.7' in parts [schedules] (known: " + String.join(", ",
                 Design.parts().get("schedules").stream().map(RunSpec::config).toList()) + ")",
                 "--parts", "schedules", "--configs", "fixed_0.1,fixed_0.7");
