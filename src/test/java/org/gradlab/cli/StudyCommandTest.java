@@ -88,7 +88,7 @@ class StudyCommandTest {
         assertRefused("--grid " + grid + ": expected a non-empty JSON array of run specs", "--grid", grid.toString());
         Files.writeString(grid, "[{\"part\": \"p\", \"config\": \"c\", \"model\": {\"kind\": \"transformer\"}, "
                 + "\"optimizer\": {\"kind\": \"sgd\", \"momentum\": 0.9}, \"schedule\": {\"kind\": \"constant\", \"lr\": 0.1}}]");
-        assertRefused("--grid " + grid + ": entry 0: model.kind must be one of [article, mlp], got 'transformer'",
+        assertRefused("--grid " + grid + ": entry 0: model.kind must be one of [article, gru, lstm, mlp, rnn], got 'transformer'",
                 "--grid", grid.toString());
         Files.writeString(grid, "[{\"part\": \"p\", \"config\": \"c\", \"model\": {\"kind\": \"article\"}, \"colour\": 1, "
                 + "\"optimizer\": {\"kind\": \"sgd\", \"momentum\": 0.9}, \"schedule\": {\"kind\": \"constant\", \"lr\": 0.1}}]");
