@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
  * conclusions. Bad options get a one-line error and exit code 2 before any run starts.
  */
 @Command(name = "study", sortOptions = false, sortSynopsis = false,
-        description = "Run the study (baseline, schedules, clipping, structure) over seeds; write runs.csv, summary.csv, "
+        description = "Run the study (baseline, schedules, clipping, structure, rnn) over seeds; write runs.csv, summary.csv, "
                 + "charts and report.html. A killed study resumes where it stopped.")
 final class StudyCommand implements Callable<Integer> {
     /** Most bytes of a grid file read. */
@@ -52,7 +52,7 @@ final class StudyCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", description = "epochs per run (default 10, or a grid's own; 2 with --quick)")
     Integer epochs;
 
-    @Option(names = "--quick", description = "seed 0 only, 2 epochs (what CI and the notebooks run)")
+    @Option(names = "--quick", description = "seed 0 only, 2 epochs, 5 of the rnn part's configurations (what CI and the notebooks run)")
     boolean quick;
 
     @Option(names = "--grid", paramLabel = "FILE", description = "a JSON array of run specs instead of the default design")
@@ -125,7 +125,7 @@ final class StudyCommand implements Callable<Integer> {
             if (!design.containsKey(p)) {
                 throw new IllegalArgumentException("unknown part '" + p + "' (known: " + String.join(", ", design.keySet()) + ")");
             }
-            configsChosen.addAll(design.get(p));
+            configsChosen.addAll(quick && configs == null && grid == null ? Design.quick(p, design.get(p)) : design.get(p));
         }
         if (configs != null) {
             List<String> known = configsChosen.stream().map(RunSpec::config).distinct().toList();

@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
  * Conclusions computed from a part's results, never written by hand: what each configuration's
  * outcome was (trained, diverged, exploded, vanished, stalled); which schedules beat which fixed
  * rates by more than two standard errors (parts with {@code fixed_*} configurations); which clips
- * rescued which explosion (parts with {@code X_none} configurations and clipped {@code X_*} ones).
+ * rescued which explosion (parts with {@code X_none} configurations and clipped {@code X_*} ones);
+ * for recurrent models, how far gradient norms went and which clips rescued which unclipped twin.
  */
 public final class Conclusions {
     /** A configuration's first Linear layer gradient below this share of the last one's at step 0 has vanished. */
@@ -64,6 +65,58 @@ public final class Conclusions {
         List<String> out = new ArrayList<>(outcomes(configs));
         out.addAll(schedules(configs));
         out.addAll(clips(configs));
+        out.addAll(recurrent(configs));
+        return out;
+    }
+
+    /**
+     * For recurrent models: how far each configuration's gradient norm went (median first steps above
+     * 10, 100 and 1e3, loss spikes), then, for each unclipped configuration with clipped twins (same
+     * model, optimizer and rate), whether each clip rescued it (no seed diverged or collapsed).
+     */
+    static List<String> recurrent(Map<String, List<RunResult>> configs) {
+        if (configs.values().stream().noneMatch(c -> c.get(0).spec().model().hasCell())) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        Map<String, List<String>> reach = new LinkedHashMap<>();
+        for (String level : List.of("above 1e3", "above 100 but not 1e3", "above 10 but not 100", "never above 10")) {
+            reach.put(level, new ArrayList<>());
+        }
+        configs.forEach((name, seeds) -> {
+            String level = seeds.stream().anyMatch(RunResult::exploded) ? "above 1e3"
+                    : seeds.stream().anyMatch(r -> r.firstStepOver100() >= 0) ? "above 100 but not 1e3"
+                    : seeds.stream().anyMatch(r -> r.firstStepOver10() >= 0) ? "above 10 but not 100" : "never above 10";
+            long spikes = seeds.stream().mapToLong(RunResult::lossSpikes).sum();
+            reach.get(level).add(name + (spikes == 0 ? "" : " (" + spikes + (spikes == 1 ? " loss spike)" : " loss spikes)")));
+        });
+        reach.forEach((level, names) -> {
+            if (!names.isEmpty()) {
+                out.add("Gradient norm (in any seed) " + level + ": " + String.join(", ", names) + ".");
+            }
+        });
+        configs.forEach((name, seeds) -> {
+            RunSpec base = seeds.get(0).spec();
+            if (!base.gradients().isEmpty()) {
+                return;
+            }
+            List<String> twins = configs.keySet().stream().filter(n -> {
+                RunSpec s = configs.get(n).get(0).spec();
+                return !s.gradients().isEmpty() && s.model().equals(base.model()) && s.optimizer().equals(base.optimizer())
+                        && s.schedule().equals(base.schedule());
+            }).toList();
+            if (twins.isEmpty()) {
+                return;
+            }
+            boolean failed = seeds.stream().anyMatch(r -> r.diverged() || r.collapsed());
+            List<String> verdicts = twins.stream().map(t -> {
+                boolean ok = configs.get(t).stream().noneMatch(r -> r.diverged() || r.collapsed());
+                return t + (ok ? (failed ? " rescued it" : " also trained") : " failed too") + " (" + acc(configs.get(t)) + ")";
+            }).toList();
+            out.add(String.format(Locale.ROOT, "%s unclipped %s (%s; diverged %s, collapsed %s): %s.", name,
+                    failed ? "failed" : "trained", acc(seeds), count(seeds, RunResult::diverged),
+                    count(seeds, RunResult::collapsed), String.join("; ", verdicts)));
+        });
         return out;
     }
 

@@ -25,12 +25,24 @@ import org.gradlab.experiment.RunSpec.Sched;
  *       0.1 and 0.01, and AGC 0.01.
  *   <li>{@code structure}: the same MLP without clipping, with other inits, LayerNorm, BatchNorm
  *       and residual connections, at lr 0.02 and 0.1.
+ *   <li>{@code rnn}: the digits read as 28 rows by a tanh RNN, a GRU or an LSTM of 128 units, the last
+ *       hidden state into Linear(128, 10): the tanh RNN with SGD 0.2 unclipped and clipped at global
+ *       norm 1 and 10, the gated cells at SGD 0.2, the RNN at SGD 0.05, RNN (also clipped at 1) and GRU
+ *       at SGD 0.02 momentum 0.9, the RNN with Adam 1e-3 and 5e-3 (also clipped at 1), the GRU with
+ *       Adam 5e-3.
  * </ul>
  */
 public final class Design {
     /** The seeds and epochs of the default study. */
     public static final List<Long> SEEDS = List.of(0L, 1L, 2L);
     public static final int EPOCHS = 10;
+    /**
+     * The configurations a quick study (seed 0, 2 epochs) runs of parts it does not run whole: the
+     * {@code rnn} part's 13 recurrent runs would double a quick study's time, so it runs the tanh RNN
+     * at SGD 0.2 unclipped and clipped at 1 and 10 and the gated cells at SGD 0.2.
+     */
+    public static final Map<String, List<String>> QUICK = Map.of("rnn",
+            List.of("rnn_sgd0.2", "rnn_sgd0.2_norm1", "rnn_sgd0.2_norm10", "gru_sgd0.2", "lstm_sgd0.2"));
 
     private Design() {
     }
@@ -42,7 +54,14 @@ public final class Design {
         parts.put("schedules", schedules());
         parts.put("clipping", clipping());
         parts.put("structure", structure());
+        parts.put("rnn", rnn());
         return Collections.unmodifiableMap(parts);
+    }
+
+    /** The configurations of {@code part} a quick study runs: those {@link #QUICK} names, else all. */
+    public static List<RunSpec> quick(String part, List<RunSpec> configs) {
+        List<String> names = QUICK.get(part);
+        return names == null ? configs : configs.stream().filter(c -> names.contains(c.config())).toList();
     }
 
     /** One run per configuration and seed, configurations first, each at {@code epochs} epochs. */
@@ -121,6 +140,35 @@ public final class Design {
             runs.add(deep(m, models.get(m), 0.1));
         }
         return runs;
+    }
+
+    static List<RunSpec> rnn() {
+        Optim sgd = new Optim("sgd", 0);
+        Optim momentum = Optim.sgdMomentum();
+        Grad clip1 = new Grad("norm", 1);
+        return List.of(
+                recurrent("rnn", sgd, 0.2), recurrent("rnn", sgd, 0.2, clip1), recurrent("rnn", sgd, 0.2, new Grad("norm", 10)),
+                recurrent("gru", sgd, 0.2), recurrent("lstm", sgd, 0.2),
+                recurrent("rnn", sgd, 0.05),
+                recurrent("rnn", momentum, 0.02), recurrent("rnn", momentum, 0.02, clip1), recurrent("gru", momentum, 0.02),
+                recurrent("rnn", Optim.adam(), 0.001),
+                recurrent("rnn", Optim.adam(), 0.005), recurrent("rnn", Optim.adam(), 0.005, clip1),
+                recurrent("gru", Optim.adam(), 0.005));
+    }
+
+    /**
+     * A run of the {@code rnn} part, named cell, optimizer and rate, then its clip:
+     * {@code rnn_sgd0.2}, {@code gru_sgd0.02_mom0.9}, {@code rnn_adam0.005_norm1}.
+     */
+    private static RunSpec recurrent(String cell, Optim optimizer, double lr, Grad... gradients) {
+        StringBuilder name = new StringBuilder(cell + "_" + optimizer.kind() + num(lr));
+        if (optimizer.momentum() > 0) {
+            name.append("_mom").append(num(optimizer.momentum()));
+        }
+        for (Grad g : gradients) {
+            name.append('_').append(g.kind()).append(num(g.threshold()));
+        }
+        return run("rnn", name.toString(), Model.recurrent(cell, 128), optimizer, Sched.of("constant", lr), gradients);
     }
 
     private static RunSpec sgd(String name, Sched schedule) {

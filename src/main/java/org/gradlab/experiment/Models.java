@@ -6,15 +6,24 @@ import org.gradlab.nn.Activation;
 import org.gradlab.nn.BatchNorm;
 import org.gradlab.nn.Dense;
 import org.gradlab.nn.Dropout;
+import org.gradlab.nn.Gru;
 import org.gradlab.nn.Init;
 import org.gradlab.nn.Layer;
+import org.gradlab.nn.LastStep;
 import org.gradlab.nn.LayerNorm;
+import org.gradlab.nn.Lstm;
 import org.gradlab.nn.Residual;
 import org.gradlab.nn.Rng;
+import org.gradlab.nn.Rnn;
 import org.gradlab.nn.Scale;
+import org.gradlab.nn.Sequences;
 import org.gradlab.nn.Sequential;
 
-/** Builds the network of a {@link RunSpec.Model}: hidden blocks then the output layer, all drawn from one seeded {@link Rng}. */
+/**
+ * Builds the network of a {@link RunSpec.Model}: hidden blocks then the output layer, all drawn from
+ * one seeded {@link Rng}. A recurrent model's blocks are {@code Sequences.rows(28)}, the cell and
+ * {@code LastStep}, then the Dense head.
+ */
 final class Models {
     private Models() {
     }
@@ -27,6 +36,18 @@ final class Models {
             blocks.add(Sequential.of(Dense.of(784, 64, rng), Activation.relu(), Dropout.of(0.2, rng.split())));
             blocks.add(Sequential.of(Dense.of(64, 64, rng), Activation.relu(), Dropout.of(0.5, rng.split())));
             blocks.add(Dense.of(64, 10, rng));
+            return Sequential.of(blocks);
+        }
+        if (m.hasCell()) {   // the draws of torch.nn.RNN/GRU/LSTM then Linear, in that order
+            int h = m.width();
+            blocks.add(Sequences.rows(28));
+            blocks.add(switch (m.kind()) {
+                case "gru" -> Gru.of(28, h, rng);
+                case "lstm" -> Lstm.of(28, h, rng);
+                default -> Rnn.tanh(28, h, rng);
+            });
+            blocks.add(LastStep.of());
+            blocks.add(Dense.of(h, 10, rng));
             return Sequential.of(blocks);
         }
         Init init = init(m.init());

@@ -13,6 +13,7 @@ import org.gradlab.data.Dataset;
 import org.gradlab.diagnostics.GradStats;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Param;
+import org.gradlab.nn.Recurrent;
 import org.gradlab.nn.Sequential;
 import org.gradlab.optim.Adam;
 import org.gradlab.optim.Optimizer;
@@ -60,6 +61,7 @@ public final class RunExecutor {
                 + (split.train().size() % spec.data().batch() == 0 ? 0 : 1);
         long total = (long) perEpoch * spec.epochs();
         LayerRecorder recorder = new LayerRecorder(model.namedParams(), (int) Math.max(1, (total + TRACE_COLUMNS - 1) / TRACE_COLUMNS));
+        StepEvents events = new StepEvents(spec.model().hasCell() ? (Recurrent) model.layers().get(1) : null);
         Trainer.Builder b = Trainer.builder(model)
                 .optimizer(spec.optimizer().kind().equals("adam") ? Optimizer.of(Adam.defaults())
                         : Optimizer.of(Sgd.momentum(spec.optimizer().momentum())))
@@ -68,6 +70,7 @@ public final class RunExecutor {
                 .epochs(spec.epochs())
                 .seed(spec.seed())
                 .gradients(recorder)
+                .listener(events)
                 .callback(new Callback() {
                     @Override
                     public void afterUpdate(StepContext s) {
@@ -109,7 +112,8 @@ public final class RunExecutor {
                 recorder.firstOver, steps.stream().filter(StepResult::clipped).count() / (double) steps.size(),
                 recorder.layers, recorder.step0, recorder.atExplosion, activationRatio,
                 (System.nanoTime() - start) / 1e9, norms, steps.stream().mapToDouble(StepResult::lr).toArray(),
-                recorder.stride, recorder.trace.toArray(double[][]::new)));
+                recorder.stride, recorder.trace.toArray(double[][]::new), events.spikes(), events.firstOver10(),
+                events.firstOver100(), events.throughTime());
     }
 
     /** The schedule of {@code s} for a run of {@code total} steps, {@code perEpoch} a epoch. */

@@ -22,18 +22,25 @@ import java.util.List;
  * @param layerNormsStep0       each Linear layer's gradient norm (weight and bias) at step 0
  * @param layerNormsAtExplosion each Linear layer's gradient norm at {@code firstStepOver1e3} (empty if never)
  * @param activationRatio       at init, on the first 256 training digits in training mode: the norm of the
- *                              last hidden block's output over the first's
+ *                              last hidden block's output over the first's (for a recurrent model: the last
+ *                              hidden state's over the input's)
  * @param seconds               wall time of the run
  * @param gradNorms             the grad norm of every step taken
  * @param lrs                   the learning rate of every step taken
  * @param traceStride           steps per column of {@code layerTrace}
  * @param layerTrace            per window of {@code traceStride} steps, each Linear layer's largest gradient norm
+ * @param lossSpikes            batch losses more than 1.5 nats above the median of the previous 50
+ * @param firstStepOver10       the first step with a grad norm above 10 (or not finite), or -1
+ * @param firstStepOver100      the first step with a grad norm above 100 (or not finite), or -1
+ * @param throughTime           for a recurrent model, the norm of dL/dh_t at each time step (top layer) in
+ *                              step 0's backward pass, at init on the first batch; else empty
  */
 public record RunResult(RunSpec spec, double testAccuracy, double trainLoss, double[] epochTestAccuracy,
         double[] epochTrainLoss, long divergedAt, double gradNormStep0, double gradNormMedian, double gradNormMax,
         long firstStepOver1e3, double clippedShare, List<String> layers, double[] layerNormsStep0,
         double[] layerNormsAtExplosion, double activationRatio, double seconds, double[] gradNorms, double[] lrs,
-        int traceStride, double[][] layerTrace) {
+        int traceStride, double[][] layerTrace, int lossSpikes, long firstStepOver10, long firstStepOver100,
+        double[] throughTime) {
 
     /** Below this final test accuracy a run has collapsed (chance is 0.1). */
     public static final double COLLAPSE_ACCURACY = 0.2;

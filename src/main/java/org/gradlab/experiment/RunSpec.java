@@ -63,7 +63,11 @@ public record RunSpec(String part, String config, Model model, Optim optimizer, 
      * The network.
      *
      * @param kind          {@code article} (784-64-64-10 with dropout, PyTorch's init; the other fields are
-     *                      ignored) or {@code mlp} ({@code depth} Linear layers 784 -> width -> ... -> 10, ReLU, no dropout)
+     *                      ignored), {@code mlp} ({@code depth} Linear layers 784 -> width -> ... -> 10, ReLU, no
+     *                      dropout), or a recurrent classifier of the digits read as 28 rows of 28 pixels,
+     *                      {@code rnn} (tanh), {@code gru} or {@code lstm}: one layer of {@code width} units,
+     *                      its last hidden state into Linear(width, 10), PyTorch's init (init, norm, block and
+     *                      depth are ignored)
      * @param init          {@code pytorch} (PyTorch's default), {@code he} (N(0, 2/fan_in)) or {@code A}
      *                      (N(0, (1.5 sqrt(2/fan_in))^2)); zero biases but for {@code pytorch}
      * @param norm          {@code none}, {@code layernorm} or {@code batchnorm} after every hidden Linear, before its ReLU
@@ -74,7 +78,8 @@ public record RunSpec(String part, String config, Model model, Optim optimizer, 
      * @param width         hidden units
      */
     public record Model(String kind, String init, String norm, String block, double residualScale, int depth, int width) {
-        static final Set<String> KINDS = Set.of("article", "mlp");
+        static final Set<String> KINDS = Set.of("article", "mlp", "rnn", "gru", "lstm");
+        static final Set<String> RECURRENT = Set.of("rnn", "gru", "lstm");
         static final Set<String> INITS = Set.of("pytorch", "he", "A");
         static final Set<String> NORMS = Set.of("none", "layernorm", "batchnorm");
         static final Set<String> BLOCKS = Set.of("plain", "residual", "residual_layernorm");
@@ -90,7 +95,7 @@ public record RunSpec(String part, String config, Model model, Optim optimizer, 
             if (kind.equals("mlp") && (depth < 2 || depth > 100)) {
                 throw new IllegalArgumentException("model.depth must be in [2, 100], got " + depth);
             }
-            if (kind.equals("mlp") && (width < 1 || width > 4096)) {
+            if ((kind.equals("mlp") || RECURRENT.contains(kind)) && (width < 1 || width > 4096)) {
                 throw new IllegalArgumentException("model.width must be in [1, 4096], got " + width);
             }
             if (!Double.isFinite(residualScale) || (block.equals("residual") && residualScale == 0)) {
@@ -107,6 +112,20 @@ public record RunSpec(String part, String config, Model model, Optim optimizer, 
         /** The study's deep MLP: 12 Linear layers of 128 units with {@code init}, plain blocks, no normalisation. */
         public static Model deep(String init) {
             return new Model("mlp", init, "none", "plain", 1, 12, 128);
+        }
+
+        /** A recurrent classifier ({@code rnn}, {@code gru} or {@code lstm}) of {@code hidden} units. */
+        public static Model recurrent(String kind, int hidden) {
+            if (!RECURRENT.contains(kind)) {
+                throw new IllegalArgumentException("model.kind must be one of " + RECURRENT.stream().sorted().toList()
+                        + " for a recurrent model, got '" + kind + "'");
+            }
+            return new Model(kind, "pytorch", "none", "plain", 1, 2, hidden);
+        }
+
+        /** Whether this is a recurrent classifier (rnn, gru or lstm). */
+        public boolean hasCell() {
+            return RECURRENT.contains(kind);
         }
 
         public Model withNorm(String n) {

@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.gradlab.plot.Outputs;
 import org.gradlab.plot.Report;
 import org.gradlab.plot.StudyCharts;
+import org.gradlab.plot.ThroughTimeChart;
 import org.knowm.xchart.internal.chartpart.Chart;
 import tech.tablesaw.api.Table;
 
@@ -59,7 +60,16 @@ public record StudyReport(Table runs, Table summary, Map<String, Part> parts) {
         }
         exploding(rs).ifPresent(r -> charts.put("heatmap", StudyCharts.layerHeatmap(r.layerTrace(), r.traceStride(),
                 "log10 gradient norm per layer and step: " + r.spec().id())));
+        rs.stream().filter(r -> r.throughTime().length > 0)
+                .min(java.util.Comparator.comparing((RunResult r) -> !isTanhSgd02(r.spec())))
+                .ifPresent(r -> charts.put("through-time", ThroughTimeChart.of(StudyTables.throughTime(r))));
         return new Part(name, summary, charts, Conclusions.of(rs));
+    }
+
+    /** The run the through-time chart prefers: the tanh RNN at SGD 0.2 without clipping. */
+    private static boolean isTanhSgd02(RunSpec s) {
+        return s.model().kind().equals("rnn") && s.optimizer().kind().equals("sgd") && s.schedule().lr() == 0.2
+                && s.gradients().isEmpty();
     }
 
     /**

@@ -24,14 +24,19 @@ public final class StudyTables {
     private StudyTables() {
     }
 
-    /** One row per run. Steps that never happened ({@code diverged_step}, {@code first_step_over_1e3}) are missing. */
+    /**
+     * One row per run. Steps that never happened ({@code diverged_step}, {@code first_step_over_*})
+     * are missing. {@code loss_spikes}: batch losses more than 1.5 nats above the median of the
+     * previous 50.
+     */
     public static Table runs(List<RunResult> results) {
         Table t = Table.create("runs", StringColumn.create("part"), StringColumn.create("config"), LongColumn.create("seed"),
                 IntColumn.create("epochs"), DoubleColumn.create("test_acc"), DoubleColumn.create("train_loss"),
                 BooleanColumn.create("diverged"), LongColumn.create("diverged_step"), BooleanColumn.create("collapsed"),
                 DoubleColumn.create("grad_norm_step0"), DoubleColumn.create("grad_norm_median"),
                 DoubleColumn.create("grad_norm_max"), LongColumn.create("first_step_over_1e3"),
-                DoubleColumn.create("clipped_share"), DoubleColumn.create("activation_ratio"), DoubleColumn.create("seconds"));
+                DoubleColumn.create("clipped_share"), DoubleColumn.create("activation_ratio"), DoubleColumn.create("seconds"),
+                IntColumn.create("loss_spikes"), LongColumn.create("first_step_over_10"), LongColumn.create("first_step_over_100"));
         for (RunResult r : results) {
             t.stringColumn("part").append(r.spec().part());
             t.stringColumn("config").append(r.spec().config());
@@ -49,6 +54,9 @@ public final class StudyTables {
             t.doubleColumn("clipped_share").append(r.clippedShare());
             t.doubleColumn("activation_ratio").append(r.activationRatio());
             t.doubleColumn("seconds").append(r.seconds());
+            t.intColumn("loss_spikes").append(r.lossSpikes());
+            appendStep(t.longColumn("first_step_over_10"), r.firstStepOver10());
+            appendStep(t.longColumn("first_step_over_100"), r.firstStepOver100());
         }
         t.doubleColumn("test_acc").setPrintFormatter(NumberColumnFormatter.percent(2));
         return t;
@@ -58,7 +66,9 @@ public final class StudyTables {
      * One row per configuration (part and config, in study order): seeds; test accuracy mean and
      * sample standard deviation; diverged and collapsed as {@code k/n}; medians over seeds of the
      * step-0 and the largest grad norm and of the first step above 1e3 (missing, NaN, when most
-     * seeds never got there); mean share of clipped steps; median activation ratio; total seconds.
+     * seeds never got there); mean share of clipped steps; median activation ratio; total seconds;
+     * median loss spikes, seeds with a spike as {@code k/n}, and medians of the first steps above 10
+     * and 100 (as for 1e3).
      */
     public static Table summary(List<RunResult> results) {
         Table t = Table.create("summary", StringColumn.create("part"), StringColumn.create("config"), IntColumn.create("seeds"),
@@ -66,7 +76,8 @@ public final class StudyTables {
                 StringColumn.create("collapsed"), DoubleColumn.create("grad_norm_step0_median"),
                 DoubleColumn.create("max_grad_norm_median"), DoubleColumn.create("first_step_over_1e3_median"),
                 DoubleColumn.create("clipped_share_mean"), DoubleColumn.create("activation_ratio_median"),
-                DoubleColumn.create("seconds"));
+                DoubleColumn.create("seconds"), DoubleColumn.create("loss_spikes_median"), StringColumn.create("spiked"),
+                DoubleColumn.create("first_step_over_10_median"), DoubleColumn.create("first_step_over_100_median"));
         for (List<RunResult> c : byConfig(results).values()) {
             RunSpec s = c.get(0).spec();
             t.stringColumn("part").append(s.part());
@@ -78,11 +89,14 @@ public final class StudyTables {
             t.stringColumn("collapsed").append(count(c, RunResult::collapsed));
             t.doubleColumn("grad_norm_step0_median").append(Stats.medianOf(values(c, RunResult::gradNormStep0)));
             t.doubleColumn("max_grad_norm_median").append(Stats.medianOf(values(c, RunResult::gradNormMax)));
-            double first = Stats.medianOf(values(c, r -> r.exploded() ? r.firstStepOver1e3() : Double.POSITIVE_INFINITY));
-            t.doubleColumn("first_step_over_1e3_median").append(Double.isInfinite(first) ? Double.NaN : first);
+            t.doubleColumn("first_step_over_1e3_median").append(firstStepMedian(c, RunResult::firstStepOver1e3));
             t.doubleColumn("clipped_share_mean").append(Stats.mean(values(c, RunResult::clippedShare)));
             t.doubleColumn("activation_ratio_median").append(Stats.medianOf(values(c, RunResult::activationRatio)));
             t.doubleColumn("seconds").append(java.util.Arrays.stream(values(c, RunResult::seconds)).sum());
+            t.doubleColumn("loss_spikes_median").append(Stats.medianOf(values(c, RunResult::lossSpikes)));
+            t.stringColumn("spiked").append(count(c, r -> r.lossSpikes() > 0));
+            t.doubleColumn("first_step_over_10_median").append(firstStepMedian(c, RunResult::firstStepOver10));
+            t.doubleColumn("first_step_over_100_median").append(firstStepMedian(c, RunResult::firstStepOver100));
         }
         for (String col : List.of("acc_mean", "acc_std")) {
             t.doubleColumn(col).setPrintFormatter(NumberColumnFormatter.percent(2));
@@ -91,9 +105,18 @@ public final class StudyTables {
             t.doubleColumn(col).setPrintFormatter(new Significant());
         }
         t.doubleColumn("clipped_share_mean").setPrintFormatter(NumberColumnFormatter.percent(1));
-        t.doubleColumn("first_step_over_1e3_median").setPrintFormatter(NumberColumnFormatter.ints());
+        for (String col : List.of("first_step_over_1e3_median", "loss_spikes_median", "first_step_over_10_median",
+                "first_step_over_100_median")) {
+            t.doubleColumn(col).setPrintFormatter(NumberColumnFormatter.ints());
+        }
         t.doubleColumn("seconds").setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(1));
         return t;
+    }
+
+    /** The median over seeds of a first step ({@code -1}: never, counted as later than any), missing when most seeds never got there. */
+    private static double firstStepMedian(List<RunResult> c, java.util.function.ToLongFunction<RunResult> step) {
+        double m = Stats.medianOf(values(c, r -> step.applyAsLong(r) >= 0 ? step.applyAsLong(r) : Double.POSITIVE_INFINITY));
+        return Double.isInfinite(m) ? Double.NaN : m;
     }
 
     /** The results grouped by {@code part/config}, groups and members in study order. */
@@ -150,6 +173,27 @@ public final class StudyTables {
             double[] v = java.util.Arrays.copyOf(series.apply(r), rows);
             java.util.Arrays.fill(v, series.apply(r).length, rows, Double.NaN);
             t.addColumns(DoubleColumn.create(r.spec().config(), v));
+        }
+        return t;
+    }
+
+    /**
+     * A recurrent run's {@link RunResult#throughTime} in {@code ThroughTime}'s layout (layer
+     * {@code "1"}, the cell's place in the model; level 0; step; distance; grad_norm; vs_last).
+     */
+    public static Table throughTime(RunResult r) {
+        double[] n = r.throughTime();
+        int time = n.length;
+        Table t = Table.create("gradient norm through time at init, first batch: " + r.spec().id(), StringColumn.create("layer"),
+                IntColumn.create("level"), IntColumn.create("step"), IntColumn.create("distance"),
+                DoubleColumn.create("grad_norm"), DoubleColumn.create("vs_last"));
+        for (int s = 0; s < time; s++) {
+            t.stringColumn("layer").append("1");
+            t.intColumn("level").append(0);
+            t.intColumn("step").append(s);
+            t.intColumn("distance").append(time - 1 - s);
+            t.doubleColumn("grad_norm").append(n[s]);
+            t.doubleColumn("vs_last").append(n[s] / n[time - 1]);
         }
         return t;
     }

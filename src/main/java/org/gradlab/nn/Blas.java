@@ -5,6 +5,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -28,7 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  *
  * Recurrent layers and other new layers can use the same calls on their own preallocated
- * buffers ({@link #reuse}).
+ * buffers ({@link #reuse}), or the pointer-level {@code gemm}/{@code gemvTransposed} on
+ * sub-matrices of native memory they keep themselves (the recurrent layers' {@code Block}s).
  */
 public final class Blas {
     private static final int ROW_MAJOR = openblas_nolapack.CblasRowMajor;
@@ -73,17 +75,49 @@ public final class Blas {
         requireDense(a, (long) m * k, type, "gemm A");
         requireDense(b, (long) k * n, type, "gemm B");
         requireDense(c, (long) m * n, type, "gemm C");
-        int lda = transA ? m : k;
-        int ldb = transB ? k : n;
+        if (type == DataType.FLOAT) {
+            gemm(transA, transB, m, n, k, alpha, floats(a), transA ? m : k, floats(b), transB ? k : n, beta, floats(c), n);
+        } else {
+            gemm(transA, transB, m, n, k, alpha, doubles(a), transA ? m : k, doubles(b), transB ? k : n, beta, doubles(c), n);
+        }
+    }
+
+    /**
+     * {@code C = alpha op(A) op(B) + beta C} on raw row-major memory: {@code op(A)} {@code [m, k]},
+     * {@code op(B)} {@code [k, n]}, each matrix at its pointer's position with leading dimension
+     * {@code ld*}; all three {@link FloatPointer}s ({@code sgemm}) or all {@link DoublePointer}s
+     * ({@code dgemm}). For layers that keep their own buffers and multiply sub-matrices of them
+     * (the recurrent layers' per-step products).
+     */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Pointer a, int lda,
+            Pointer b, int ldb, double beta, Pointer c, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
         int ta = transA ? TRANS : NO_TRANS;
         int tb = transB ? TRANS : NO_TRANS;
-        if (type == DataType.FLOAT) {
-            openblas_nolapack.cblas_sgemm(ROW_MAJOR, ta, tb, m, n, k, (float) alpha, floats(a), lda, floats(b), ldb,
-                    (float) beta, floats(c), n);
+        if (a instanceof FloatPointer fa && b instanceof FloatPointer fb && c instanceof FloatPointer fc) {
+            openblas_nolapack.cblas_sgemm(ROW_MAJOR, ta, tb, m, n, k, (float) alpha, fa, lda, fb, ldb, (float) beta, fc, ldc);
+        } else if (a instanceof DoublePointer da && b instanceof DoublePointer db && c instanceof DoublePointer dc) {
+            openblas_nolapack.cblas_dgemm(ROW_MAJOR, ta, tb, m, n, k, alpha, da, lda, db, ldb, beta, dc, ldc);
         } else {
-            openblas_nolapack.cblas_dgemm(ROW_MAJOR, ta, tb, m, n, k, alpha, doubles(a), lda, doubles(b), ldb,
-                    beta, doubles(c), n);
+            throw new IllegalArgumentException("gemm: operands must share one type, got " + kind(a) + ", " + kind(b) + ", " + kind(c));
         }
+    }
+
+    /** {@code y = A^T x} for a row-major {@code A [rows, cols]} with leading dimension {@code lda}: the column sums when x is all ones; {@code ?gemv}. */
+    static void gemvTransposed(int rows, int cols, Pointer a, int lda, Pointer x, Pointer y) {
+        if (a instanceof FloatPointer fa && x instanceof FloatPointer fx && y instanceof FloatPointer fy) {
+            openblas_nolapack.cblas_sgemv(ROW_MAJOR, TRANS, rows, cols, 1f, fa, lda, fx, 1, 0f, fy, 1);
+        } else if (a instanceof DoublePointer da && x instanceof DoublePointer dx && y instanceof DoublePointer dy) {
+            openblas_nolapack.cblas_dgemv(ROW_MAJOR, TRANS, rows, cols, 1, da, lda, dx, 1, 0, dy, 1);
+        } else {
+            throw new IllegalArgumentException("gemv: operands must share one type, got " + kind(a) + ", " + kind(x) + ", " + kind(y));
+        }
+    }
+
+    private static String kind(Pointer p) {
+        return p instanceof FloatPointer ? "FLOAT" : p instanceof DoublePointer ? "DOUBLE" : String.valueOf(p);
     }
 
     /** {@code y += alpha * x}, element by element (BLAS axpy); same length and type. */

@@ -6,7 +6,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.openblas.global.openblas_nolapack;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -24,9 +24,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * faster than {@link Math#exp}, with {@code sigmoid(x) = (1 + tanh(x / 2)) / 2}.
  */
 abstract sealed class Block permits Block.F32, Block.F64 {
-    private static final int ROW_MAJOR = openblas_nolapack.CblasRowMajor;
-    private static final int NO_TRANS = openblas_nolapack.CblasNoTrans;
-    private static final int TRANS = openblas_nolapack.CblasTrans;
 
     /** A view of {@code a}'s memory; {@code a} must be a whole, row-major float32 or float64 array. */
     static Block of(INDArray a, String who) {
@@ -93,40 +90,22 @@ abstract sealed class Block permits Block.F32, Block.F64 {
         return new Mat(this, offset, ld);
     }
 
+    /** A pointer at element {@code offset} of this block ({@link FloatPointer} or {@link DoublePointer}). */
+    abstract Pointer pointer(int offset);
+
     /**
      * {@code C = alpha op(A) op(B) + beta C} for row-major matrices, {@code op(A)} {@code [m, k]},
-     * {@code op(B)} {@code [k, n]}; cblas {@code ?gemm} on the blocks' memory.
+     * {@code op(B)} {@code [k, n]}, on the blocks' memory ({@link Blas#gemm(boolean, boolean, int, int, int,
+     * double, Pointer, int, Pointer, int, double, Pointer, int)}).
      */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Mat a, Mat b, double beta, Mat c) {
-        if (m == 0 || n == 0) {
-            return;
-        }
-        int ta = transA ? TRANS : NO_TRANS;
-        int tb = transB ? TRANS : NO_TRANS;
-        if (c.block instanceof F32 fc && a.block instanceof F32 fa && b.block instanceof F32 fb) {
-            openblas_nolapack.cblas_sgemm(ROW_MAJOR, ta, tb, m, n, k, (float) alpha, fa.pointer(a.offset), a.ld,
-                    fb.pointer(b.offset), b.ld, (float) beta, fc.pointer(c.offset), c.ld);
-        } else if (c.block instanceof F64 dc && a.block instanceof F64 da && b.block instanceof F64 db) {
-            openblas_nolapack.cblas_dgemm(ROW_MAJOR, ta, tb, m, n, k, alpha, da.pointer(a.offset), a.ld,
-                    db.pointer(b.offset), b.ld, beta, dc.pointer(c.offset), c.ld);
-        } else {
-            throw new IllegalArgumentException("gemm: operands must share one type, got " + a.block.type() + ", "
-                    + b.block.type() + ", " + c.block.type());
-        }
+        Blas.gemm(transA, transB, m, n, k, alpha, a.block.pointer(a.offset), a.ld, b.block.pointer(b.offset), b.ld, beta,
+                c.block.pointer(c.offset), c.ld);
     }
 
-    /** {@code y = A^T x} for a row-major {@code A [rows, cols]}: the column sums when x is all ones; cblas {@code ?gemv}. */
+    /** {@code y = A^T x} for a row-major {@code A [rows, cols]}: the column sums when x is all ones. */
     static void gemvTransposed(int rows, int cols, Mat a, Block x, Block y) {
-        if (y instanceof F32 fy && a.block instanceof F32 fa && x instanceof F32 fx) {
-            openblas_nolapack.cblas_sgemv(ROW_MAJOR, TRANS, rows, cols, 1f, fa.pointer(a.offset), a.ld, fx.pointer(0), 1,
-                    0f, fy.pointer(0), 1);
-        } else if (y instanceof F64 dy && a.block instanceof F64 da && x instanceof F64 dx) {
-            openblas_nolapack.cblas_dgemv(ROW_MAJOR, TRANS, rows, cols, 1, da.pointer(a.offset), a.ld, dx.pointer(0), 1,
-                    0, dy.pointer(0), 1);
-        } else {
-            throw new IllegalArgumentException("gemv: operands must share one type, got " + a.block.type() + ", "
-                    + x.type() + ", " + y.type());
-        }
+        Blas.gemvTransposed(rows, cols, a.block.pointer(a.offset), a.ld, x.pointer(0), y.pointer(0));
     }
 
     /** float32 memory. */
@@ -143,6 +122,7 @@ abstract sealed class Block permits Block.F32, Block.F64 {
         }
 
         /** A fresh pointer at {@code offset} (a pointer carries its position, so each operand needs its own). */
+        @Override
         FloatPointer pointer(int offset) {
             return new FloatPointer(base).position(offset);
         }
@@ -237,6 +217,7 @@ abstract sealed class Block permits Block.F32, Block.F64 {
             this.base = new DoublePointer(buffer);
         }
 
+        @Override
         DoublePointer pointer(int offset) {
             return new DoublePointer(base).position(offset);
         }

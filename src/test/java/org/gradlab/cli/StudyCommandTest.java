@@ -57,7 +57,7 @@ class StudyCommandTest {
 
     @Test
     void unknownPartOrConfig() throws Exception {
-        assertRefused("unknown part 'rnn' (known: baseline, schedules, clipping, structure)", "--parts", "baseline,rnn");
+        assertRefused("unknown part 'gru' (known: baseline, schedules, clipping, structure, rnn)", "--parts", "baseline,gru");
         assertRefused("unknown config 'fixed_0.7' in parts [schedules] (known: " + String.join(", ",
                 Design.parts().get("schedules").stream().map(RunSpec::config).toList()) + ")",
                 "--parts", "schedules", "--configs", "fixed_0.1,fixed_0.7");
@@ -88,7 +88,7 @@ class StudyCommandTest {
         assertRefused("--grid " + grid + ": expected a non-empty JSON array of run specs", "--grid", grid.toString());
         Files.writeString(grid, "[{\"part\": \"p\", \"config\": \"c\", \"model\": {\"kind\": \"transformer\"}, "
                 + "\"optimizer\": {\"kind\": \"sgd\", \"momentum\": 0.9}, \"schedule\": {\"kind\": \"constant\", \"lr\": 0.1}}]");
-        assertRefused("--grid " + grid + ": entry 0: model.kind must be one of [article, mlp], got 'transformer'",
+        assertRefused("--grid " + grid + ": entry 0: model.kind must be one of [article, gru, lstm, mlp, rnn], got 'transformer'",
                 "--grid", grid.toString());
         Files.writeString(grid, "[{\"part\": \"p\", \"config\": \"c\", \"model\": {\"kind\": \"article\"}, \"colour\": 1, "
                 + "\"optimizer\": {\"kind\": \"sgd\", \"momentum\": 0.9}, \"schedule\": {\"kind\": \"constant\", \"lr\": 0.1}}]");

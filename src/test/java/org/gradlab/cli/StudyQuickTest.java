@@ -34,7 +34,9 @@ class StudyQuickTest {
         assertEquals(0, first.code(), first.err());
         Table summary = Table.read().csv(dir.resolve("summary.csv").toFile());
         Table runs = Table.read().csv(dir.resolve("runs.csv").toFile());
-        List<String> expected = Design.parts().values().stream().flatMap(List::stream).map(r -> r.part() + "/" + r.config()).toList();
+        List<String> expected = Design.parts().entrySet().stream().flatMap(e -> Design.quick(e.getKey(), e.getValue()).stream())
+                .map(r -> r.part() + "/" + r.config()).toList();
+        assertEquals(5, expected.stream().filter(n -> n.startsWith("rnn/")).count(), "quick runs 5 of the rnn part's 13");
         List<String> rows = new java.util.ArrayList<>();
         for (int i = 0; i < summary.rowCount(); i++) {
             rows.add(summary.stringColumn("part").get(i) + "/" + summary.stringColumn("config").get(i));
@@ -42,12 +44,13 @@ class StudyQuickTest {
         assertEquals(expected, rows);
         assertEquals(expected.size(), runs.rowCount(), "one seed each");
         for (String c : List.of("part", "config", "seeds", "acc_mean", "acc_std", "diverged", "collapsed", "max_grad_norm_median",
-                "first_step_over_1e3_median", "seconds")) {
+                "first_step_over_1e3_median", "seconds", "loss_spikes_median", "spiked", "first_step_over_10_median",
+                "first_step_over_100_median")) {
             assertTrue(summary.columnNames().contains(c), c);
         }
         assertTrue(summary.stringColumn("diverged").asList().stream().allMatch(s -> s.matches("[01]/1")));
         assertTrue(runs.intColumn("epochs").asList().stream().allMatch(e -> e == 2));
-        assertTrue(first.out().contains("study: 48 runs"), first.out());
+        assertTrue(first.out().contains("study: 53 runs"), first.out());
     }
 
     @Test
@@ -57,7 +60,8 @@ class StudyQuickTest {
                 "baseline", List.of("accuracy", "epochs", "grad-norms", "layers-step0"),
                 "schedules", List.of("accuracy", "epochs", "grad-norms", "lr", "layers-step0"),
                 "clipping", List.of("accuracy", "epochs", "grad-norms", "layers-step0", "layers-explosion", "heatmap"),
-                "structure", List.of("accuracy", "epochs", "grad-norms", "layers-step0", "layers-explosion", "heatmap"));
+                "structure", List.of("accuracy", "epochs", "grad-norms", "layers-step0", "layers-explosion", "heatmap"),
+                "rnn", List.of("accuracy", "epochs", "grad-norms", "layers-step0", "through-time"));
         charts.forEach((part, names) -> names.forEach(n -> {
             Path png = dir.resolve(part + "-" + n + ".png");
             try {
@@ -80,6 +84,7 @@ class StudyQuickTest {
         assertTrue(html.contains("Rescued by "));
         assertTrue(html.contains("needs at least two seeds per configuration, this study has 1"));
         assertTrue(first.out().contains("clipping:\n- "), first.out());
+        assertTrue(html.contains("rnn_sgd0.2 unclipped "), "the rnn part says what clipping did to the tanh RNN");
         for (RunSpec r : Design.parts().get("structure")) {
             assertTrue(html.contains(r.config() + " ("), "structure outcome names " + r.config());
         }
@@ -92,7 +97,7 @@ class StudyQuickTest {
         String summary = Files.readString(dir.resolve("summary.csv"));
         StudyCommandTest.Run again = StudyCommandTest.study("--quick", "--out", dir.toString());
         assertEquals(0, again.code(), again.err());
-        assertTrue(again.out().contains("48/48 runs") && again.out().contains("resumed "), again.out());
+        assertTrue(again.out().contains("53/53 runs") && again.out().contains("resumed "), again.out());
         assertEquals(runs, Files.readString(dir.resolve("runs.csv")), "saved runs keep their wall times too");
         assertEquals(summary, Files.readString(dir.resolve("summary.csv")));
     }

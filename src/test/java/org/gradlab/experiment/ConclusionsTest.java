@@ -17,7 +17,7 @@ class ConclusionsTest {
         double[] norms = {1, over >= 0 ? 1e4 : 2};
         return new RunResult(spec, acc, 0.5, new double[] {acc, acc}, new double[] {0.6, 0.5}, diverged, 1, 1.5,
                 over >= 0 ? 1e4 : 2, over, 0, List.of("0", "1", "2"), layers0, new double[0], 1, 1, norms, new double[] {0.1, 0.1}, 1,
-                new double[][] {layers0});
+                new double[][] {layers0}, 0, over, over, new double[0]);
     }
 
     private static List<RunResult> seeds(String part, String config, List<RunSpec.Grad> clips, double[] accs, long diverged,

@@ -13,14 +13,14 @@ class DesignTest {
     @Test
     void thePartsHaveTheIssuesConfigurations() {
         Map<String, List<RunSpec>> parts = Design.parts();
-        assertEquals(List.of("baseline", "schedules", "clipping", "structure"), List.copyOf(parts.keySet()));
-        assertEquals(List.of(1, 17, 12, 18), parts.values().stream().map(List::size).toList());
+        assertEquals(List.of("baseline", "schedules", "clipping", "structure", "rnn"), List.copyOf(parts.keySet()));
+        assertEquals(List.of(1, 17, 12, 18, 13), parts.values().stream().map(List::size).toList());
         List<String> names = parts.values().stream().flatMap(List::stream).map(RunSpec::config).toList();
         assertTrue(names.containsAll(List.of("fixed_0.1", "onecycle_0.1", "onecycle_0.1_nocycle", "A_norm_1", "B_agc_0.01",
                 "bn_A_lr0.02", "res0.1_A_lr0.1", "resln_he_lr0.1")), names.toString());
         List<RunSpec> all = parts.values().stream().flatMap(List::stream).toList();
         Study.requireUnique(all);
-        assertEquals(144, Design.expand(all, Design.SEEDS, Design.EPOCHS).size());
+        assertEquals(183, Design.expand(all, Design.SEEDS, Design.EPOCHS).size());
         assertEquals("seeds: need at least one seed, got none",
                 assertThrows(IllegalArgumentException.class, () -> Design.expand(all, List.of(), 2)).getMessage());
     }

@@ -14,7 +14,8 @@ class ProgressTest {
         RunSpec spec = new RunSpec("p", config, RunSpec.Model.article(), RunSpec.Optim.adam(), RunSpec.Sched.of("constant", 1e-3),
                 List.of(), null, 0, 1);
         return new RunResult(spec, acc, 0.5, new double[] {acc}, new double[] {0.5}, diverged, 1, 1, 1, -1, 0, List.of(),
-                new double[0], new double[0], 1, 1, new double[] {1}, new double[] {1e-3}, 1, new double[0][]);
+                new double[0], new double[0], 1, 1, new double[] {1}, new double[] {1e-3}, 1, new double[0][], 0, -1, -1,
+                new double[0]);
     }
 
     @Test
