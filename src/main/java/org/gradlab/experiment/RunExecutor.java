@@ -113,7 +113,7 @@ public final class RunExecutor {
                 recorder.layers, recorder.step0, recorder.atExplosion, activationRatio,
                 (System.nanoTime() - start) / 1e9, norms, steps.stream().mapToDouble(StepResult::lr).toArray(),
                 recorder.stride, recorder.trace.toArray(double[][]::new), events.spikes(), events.firstOver10(),
-                events.firstOver100(), events.throughTime());
+                events.firstOver100(), events.throughTime()));
     }
 
     /** The schedule of {@code s} for a run of {@code total} steps, {@code perEpoch} a epoch. */
