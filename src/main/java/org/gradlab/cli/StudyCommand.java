@@ -40,7 +40,7 @@ final class StudyCommand implements Callable<Integer> {
     /** Most bytes of a grid file read. */
     private static final long MAX_GRID = 1L << 20;
 
-    @Option(names = "--parts", split = ",", paramLabel = "PART", description = "parts to run (default: all of the design or grid)")
+    @Option(names = "--parts", split = ",", paramLabel = "PART", description = "parts to run (default: baseline, schedules, clipping, structure; all five with --quick; all of a grid)")
     List<String> parts;
 
     @Option(names = "--configs", split = ",", paramLabel = "CONFIG", description = "only these configurations, e.g. fixed_0.1,A_norm_1")
@@ -119,7 +119,7 @@ final class StudyCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--epochs must be in [1, 1000], got " + epochs);
         }
         Map<String, List<RunSpec>> design = grid == null ? Design.parts() : readGrid(grid);
-        List<String> chosen = parts == null ? List.copyOf(design.keySet()) : parts;
+        List<String> chosen = parts != null ? parts : grid != null || quick ? List.copyOf(design.keySet()) : Design.DEFAULT_PARTS;
         List<RunSpec> configsChosen = new ArrayList<>();
         for (String p : chosen) {
             if (!design.containsKey(p)) {
