@@ -65,7 +65,7 @@ public record NotebookRunner(List<String> kernelCommand, Map<String, String> ker
      * The rapaio kernel (rapaio-jupyter-kernel's {@code jar}) started as notebooks/install-kernel.sh's
      * kernel.json starts it: {@code java -Djava.awt.headless=true -jar JAR CONNECTION_FILE} with
      * OMP_NUM_THREADS=1 and rapaio's RJK_ settings; java is this JVM's. 5 starts, 60 s to answer,
-     * 900 s a cell (run_notebook.py's defaults).
+     * 900 s a cell.
      */
     public static NotebookRunner rapaio(Path jar, Path out) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
