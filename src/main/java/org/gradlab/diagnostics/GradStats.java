@@ -1,27 +1,39 @@
 package org.gradlab.diagnostics;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.Map;
 import org.gradlab.nn.HostArrays;
 import org.gradlab.nn.Param;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Per-parameter gradient measurements of one step, taken in one fused pass over each gradient:
- * sum of squares, sum of absolute values and max |g|; the counts of NaN and infinite entries
- * take a second pass only when the sum of squares says there are any (or it overflowed).
- * Norms, clipping decisions, alarms and the clip advisor all read these numbers, so nothing reads
- * the gradients twice. Parameters are in forward order (as {@code Layer.namedParams()}).
+ * Per-parameter gradient measurements of one step: sum of squares (accumulated in double, since
+ * clipping reads it) and max |g| (one OpenBLAS {@code i?amax} call) over the gradient's memory;
+ * the counts of NaN and infinite entries take a further pass
+ * only when the sum of squares says there are any (or it overflowed). Norms, clipping decisions,
+ * alarms and the clip advisor all read these numbers, so nothing reads the gradients twice.
+ * Parameters are in forward order (as {@code Layer.namedParams()}).
  *
- * <p>The pass runs in Java over the arrays' memory: at the article's sizes one ND4J reduction
- * costs more than reading the whole tensor, and ND4J has no single op for all five numbers.
- * Models with more than 65,536 parameters are read in two halves on two cores.
+ * <p>The sums of |g| (the L1 norm, which only an L1-norm clip reads) are taken on first use, in
+ * one pass with double accumulators: read them before the gradients change, as clips do. Models
+ * with more than 65,536 parameters are measured in two halves on two cores.
  */
-public record GradStats(String[] names, double[] sumSq, double[] sumAbs, double[] maxAbs, long[] nan, long[] inf) {
+public final class GradStats {
+    private final String[] names;
+    private final INDArray[] grads;
+    private final double[] sumSq;
+    private final double[] maxAbs;
+    private final long[] nan;
+    private final long[] inf;
+    private double[] sumAbs;
 
-    /** Below this many entries in all, a second thread costs more than it saves. */
-    private static final long PARALLEL_THRESHOLD = 1 << 16;
+    private GradStats(String[] names, INDArray[] grads, double[] sumSq, double[] maxAbs) {
+        this.names = names;
+        this.grads = grads;
+        this.sumSq = sumSq;
+        this.maxAbs = maxAbs;
+        this.nan = new long[names.length];
+        this.inf = new long[names.length];
+    }
 
     /**
      * Measures the gradients of {@code params}. Large models are measured in two halves, one on a
@@ -38,22 +50,21 @@ public record GradStats(String[] names, double[] sumSq, double[] sumAbs, double[
             grads[i] = e.getValue().grad();
             total += grads[i++].length();
         }
-        double[][] a = new double[3][n];
-        if (total < PARALLEL_THRESHOLD) {
+        double[][] a = new double[2][n];
+        if (!SecondCore.worthIt(total)) {
             sweep(grads, 0, total, a);
         } else {
-            double[][] b = new double[3][n];
+            double[][] b = new double[2][n];
             long half = total / 2;
             java.util.concurrent.Future<?> first = SecondCore.EXECUTOR.submit(() -> sweep(grads, 0, half, b));
             sweep(grads, half, total, a);
             SecondCore.await(first, "gradient statistics");
             for (int k = 0; k < n; k++) {
                 a[0][k] += b[0][k];
-                a[1][k] += b[1][k];
-                a[2][k] = Math.max(a[2][k], b[2][k]);
+                a[1][k] = Math.max(a[1][k], b[1][k]);
             }
         }
-        GradStats s = new GradStats(names, a[0], a[1], a[2], new long[n], new long[n]);
+        GradStats s = new GradStats(names, grads, a[0], a[1]);
         for (int k = 0; k < n; k++) {
             if (!Double.isFinite(a[0][k])) {     // rare: count what made it so
                 s.countNonFinite(k, grads[k]);
@@ -63,8 +74,8 @@ public record GradStats(String[] names, double[] sumSq, double[] sumAbs, double[
     }
 
     /**
-     * Sums of squares and of |g| and max |g| over entries {@code [from, to)} of the gradients laid
-     * end to end, into {@code out[0..2][param]}.
+     * Sums of squares and max |g| over entries {@code [from, to)} of the gradients laid end to
+     * end, into {@code out[0..1][param]}.
      */
     private static void sweep(INDArray[] grads, long from, long to, double[][] out) {
         long offset = 0;
@@ -73,28 +84,53 @@ public record GradStats(String[] names, double[] sumSq, double[] sumAbs, double[
             long lo = Math.max(from, offset);
             long hi = Math.min(to, offset + len);
             if (lo < hi) {
-                measure(grads[p], (int) (lo - offset), (int) (hi - offset), p, out);
+                int n = (int) (hi - lo);
+                Vec g = Vec.of(grads[p]).at(lo - offset);
+                out[0][p] = g.sumSq(n);
+                out[1][p] = g.maxAbs(n);
             }
             offset += len;
         }
     }
 
-    private static void measure(INDArray g, int from, int to, int p, double[][] out) {
-        double sq = 0;
-        double abs = 0;
-        double max = 0;
-        FloatBuffer f = HostArrays.floatView(g);
-        DoubleBuffer view = f != null ? null : HostArrays.doubleView(g);
-        DoubleBuffer d = f != null ? null : view != null ? view : DoubleBuffer.wrap(HostArrays.toDoubles(g));
-        for (int k = from; k < to; k++) {
-            double a = Math.abs(f != null ? f.get(k) : d.get(k));
-            sq += a * a;
-            abs += a;
-            max = Math.max(max, a);
+    /**
+     * Sum of |g| of each parameter ({@code ||g||_1}), in double; measured from the gradients on
+     * the first call.
+     */
+    public synchronized double[] sumAbs() {
+        if (sumAbs == null) {
+            double[] s = new double[names.length];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = Vec.of(grads[i]).sumAbs(Math.toIntExact(grads[i].length()));
+            }
+            sumAbs = s;
         }
-        out[0][p] = sq;
-        out[1][p] = abs;
-        out[2][p] = max;
+        return sumAbs;
+    }
+
+    /** Parameter names, in forward order. */
+    public String[] names() {
+        return names;
+    }
+
+    /** Sum of squares of each parameter's gradient. */
+    public double[] sumSq() {
+        return sumSq;
+    }
+
+    /** Max |g| of each parameter's gradient (NaN when it holds NaN). */
+    public double[] maxAbs() {
+        return maxAbs;
+    }
+
+    /** NaN entries of each parameter's gradient. */
+    public long[] nan() {
+        return nan;
+    }
+
+    /** Infinite entries of each parameter's gradient. */
+    public long[] inf() {
+        return inf;
     }
 
     private void countNonFinite(int i, INDArray g) {

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.gradlab.nn.HostArrays;
 import org.gradlab.nn.Param;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import tech.tablesaw.api.BooleanColumn;
@@ -153,6 +152,9 @@ public final class Monitor {
     public record Cooldown(String key, long step) {
     }
 
+    /** Weights per slice of the weight pass: 64 KB of float32, in the core's second-level cache. */
+    private static final int SLICE = 16384;
+
     private final Config config;
     private final List<Alarm> ratioAlarms = new ArrayList<>();
     private Runnable deferred;
@@ -160,7 +162,8 @@ public final class Monitor {
     private RunningStats global;
     private RunningStats lossStats;
     private RunningStats[] perParam;
-    private double[][] previousWeights;
+    private Vec[] previousWeights;
+    private long deferredSize;
     private final List<StepRecord> steps = new ArrayList<>();
     private final List<LayerStats> layers = new ArrayList<>();
     private final List<Alarm> alarms = new ArrayList<>();
@@ -198,7 +201,8 @@ public final class Monitor {
         int i = 0;
         for (String n : params.keySet()) {
             per.put(n, perParam == null ? new RunningStats.State(0, 0, 0) : perParam[i].state());
-            prev.put(n, previousWeights == null || previousWeights[i] == null ? new double[0] : previousWeights[i].clone());
+            prev.put(n, previousWeights == null || previousWeights[i] == null ? new double[0]
+                    : previousWeights[i].toDoubles(Math.toIntExact(params.get(n).value().length())));
             i++;
         }
         List<Cooldown> cool = new ArrayList<>();
@@ -228,13 +232,17 @@ public final class Monitor {
         global.restore(s.global());
         lossStats.restore(s.loss());
         perParam = new RunningStats[params.size()];
-        previousWeights = new double[params.size()][];
+        previousWeights = new Vec[params.size()];
         int i = 0;
         for (String n : params.keySet()) {
             perParam[i] = new RunningStats(config.alpha(), config.warmup());
             perParam[i].restore(s.perParam().get(n));
             double[] w = s.previousWeights().get(n);
-            previousWeights[i++] = w.length == 0 ? null : w.clone();
+            if (w.length != 0) {
+                previousWeights[i] = Vec.allocate(params.get(n).value().dataType(), w.length);
+                previousWeights[i].set(w);
+            }
+            i++;
         }
         lastRaised.clear();
         s.cooldowns().forEach(c -> lastRaised.put(c.key(), c.step()));
@@ -377,8 +385,9 @@ public final class Monitor {
     /**
      * Closes the step's record after the update (or after a skip or roll-back). The pass over the
      * weights that measures weight and update norms is deferred: the trainer starts it with
-     * {@link #beginStep()} at the next step, on a second core while that step's forward pass runs,
-     * and {@link #onGradients} waits for it before the next update can change the weights.
+     * {@link #beginStep()} at the next step, on a second core while that step's forward pass runs
+     * (inline for models under 65,536 parameters, where the hand-over costs more), and
+     * {@link #onGradients} waits for it before the next update can change the weights.
      */
     public void onUpdate(Map<String, Param> params, double gradNormAfter, boolean clipped, boolean skipped,
             boolean rolledBack) {
@@ -390,13 +399,21 @@ public final class Monitor {
         StepContext ctx = context;
         GradStats stats = current;
         List<INDArray> weights = params.values().stream().map(Param::value).toList();
+        deferredSize = weights.stream().mapToLong(INDArray::length).sum();
         deferred = () -> weightPass(ctx, stats, weights, skipped || rolledBack);
     }
 
-    /** Starts the deferred weight pass of the previous step on the monitor's thread. */
+    /**
+     * Starts the deferred weight pass of the previous step on the monitor's thread, or runs it
+     * here when the model is too small for the hand-over to pay.
+     */
     public void beginStep() {
         if (deferred != null && pending == null) {
-            pending = SecondCore.EXECUTOR.submit(deferred);
+            if (SecondCore.worthIt(deferredSize)) {
+                pending = SecondCore.EXECUTOR.submit(deferred);
+            } else {
+                deferred.run();
+            }
             deferred = null;
         }
     }
@@ -425,14 +442,14 @@ public final class Monitor {
         long step = ctx.step();
         boolean layerStep = step % config.layerEvery() == 0;
         if (previousWeights == null) {
-            previousWeights = new double[weights.size()][];
+            previousWeights = new Vec[weights.size()];
         }
         List<Alarm> raised = new ArrayList<>();
         for (int i = 0; i < weights.size(); i++) {
             INDArray w = weights.get(i);
             boolean first = previousWeights[i] == null;
             if (first) {
-                previousWeights[i] = new double[Math.toIntExact(w.length())];
+                previousWeights[i] = Vec.allocate(w.dataType(), w.length());
             }
             double[] wu = weightAndUpdate(w, previousWeights[i]);
             if (layerStep) {
@@ -458,23 +475,24 @@ public final class Monitor {
     }
 
     /**
-     * One pass over the weights: returns {@code {||w||, ||w - prev||}} and stores {@code w} into
-     * {@code prev} for the next step (when {@code prev} is not null).
+     * One pass over the weights, in slices that stay in cache: returns {@code {||w||, ||w - prev||}}
+     * and stores {@code w} into {@code prev} for the next step. Each slice is four OpenBLAS calls:
+     * {@code ||w||^2}, {@code prev -= w}, {@code ||prev||^2}, {@code prev = w}. These norms are only
+     * reported, so float32 models sum them in float32 ({@code sdot}), per slice.
      */
-    private static double[] weightAndUpdate(INDArray w, double[] prev) {
+    private static double[] weightAndUpdate(INDArray w, Vec prev) {
+        int n = Math.toIntExact(w.length());
+        Vec x = Vec.of(w);
         double ww = 0;
         double dd = 0;
-        int n = Math.toIntExact(w.length());
-        java.nio.FloatBuffer f = HostArrays.floatView(w);
-        double[] v = f == null ? HostArrays.toDoubles(w) : null;
-        for (int k = 0; k < n; k++) {
-            double x = f != null ? f.get(k) : v[k];
-            ww += x * x;
-            if (prev != null) {
-                double d = x - prev[k];
-                dd += d * d;
-                prev[k] = x;
-            }
+        for (int from = 0; from < n; from += SLICE) {
+            int len = Math.min(SLICE, n - from);
+            Vec xs = x.at(from);
+            Vec ps = prev.at(from);
+            ww += xs.dot(len, xs);
+            xs.subtractFrom(len, ps);
+            dd += ps.dot(len, ps);
+            xs.copyTo(len, ps);
         }
         return new double[] {Math.sqrt(ww), Math.sqrt(dd)};
     }

@@ -15,7 +15,15 @@ final class SecondCore {
         return t;
     });
 
+    /** Below this many entries in all, handing work to the second core costs more than it saves. */
+    private static final long THRESHOLD = 1 << 16;
+
     private SecondCore() {
+    }
+
+    /** Whether a pass over {@code entries} values is worth splitting or moving onto the second core. */
+    static boolean worthIt(long entries) {
+        return entries >= THRESHOLD;
     }
 
     /** Waits for {@code task}; {@code what} names it in the exception if it failed or the wait was interrupted. */
