@@ -1,10 +1,13 @@
 package org.gradlab.clip;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.gradlab.diagnostics.GradStats;
+import org.gradlab.nn.HostArrays;
 import org.gradlab.nn.Param;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,7 +27,7 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  *       name prefix, e.g. {@code 0.weight} and {@code 0.bias}) on its own.
  *   <li>{@link #adaptive}: adaptive gradient clipping, AGC (Brock et al. 2021): each unit (a
  *       slice along the first dimension: a row of a {@code [out, in]} weight, an output channel
- *       of a convolution kernel; a whole bias) keeps its gradient unless
+ *       of a convolution kernel; a whole bias, or each of its elements) keeps its gradient unless
  *       {@code |g| >= clipping * max(|w|, eps)}, and is then scaled down to that bound.
  * </ul>
  *
@@ -134,15 +137,36 @@ public interface Clip extends GradientTransform {
      * Typical settings: clipping 0.01 to 0.16, eps 1e-3.
      */
     static Clip adaptive(double clipping, double eps) {
+        return adaptive(clipping, eps, VectorUnits.WHOLE);
+    }
+
+    /** What an AGC unit is in a rank-1 tensor (a bias, a normalization's scale). */
+    enum VectorUnits {
+        /** The whole vector is one unit (NFNets, timm's {@code adaptive_clip_grad}). */
+        WHOLE,
+        /** Each element is a unit of its own, its norm its absolute value (one bias per output row). */
+        ELEMENTS
+    }
+
+    /**
+     * {@link #adaptive(double, double)} with rank-1 tensors split into units as {@code vectors}
+     * says: with {@link VectorUnits#ELEMENTS}, AGC is unit-wise over the output rows of weights
+     * and the elements of biases, each bias element bounded by {@code clipping * max(|b|, eps)}.
+     */
+    static Clip adaptive(double clipping, double eps, VectorUnits vectors) {
         requirePositive("adaptive", "clipping", clipping);
         requirePositive("adaptive", "eps", eps);
-        return named("adaptive(" + clipping + ", " + eps + ")", (params, stats) -> {
+        Objects.requireNonNull(vectors, "vectors");
+        boolean elements = vectors == VectorUnits.ELEMENTS;
+        String name = "adaptive(" + clipping + ", " + eps + (elements ? ", elementwise vectors" : "") + ")";
+        return named(name, (params, stats) -> {
             double sumSqAfter = 0;
             double minScale = 1.0;
             int changed = 0;
             for (Param p : params.values()) {
-                double[] w = unitNorms(p.value());
-                double[] g = unitNorms(p.grad());
+                int units = unitCount(p.value(), elements);
+                double[] w = unitNorms(p.value(), units);
+                double[] g = unitNorms(p.grad(), units);
                 double[] factor = new double[g.length];
                 boolean any = false;
                 for (int u = 0; u < g.length; u++) {
@@ -262,30 +286,43 @@ public interface Clip extends GradientTransform {
     }
 
     /**
-     * L2 norm per AGC unit: per slice along the first dimension of a tensor of rank >= 2 (a row
-     * of a {@code [out, in]} weight, an output channel of a {@code [out, in, k...]} kernel),
-     * one for the whole tensor otherwise.
+     * The number of AGC units of {@code t}: its first dimension at rank >= 2 (a row of a
+     * {@code [out, in]} weight, an output channel of a {@code [out, in, k...]} kernel), its length
+     * for a vector split into {@code elements}, else one for the whole tensor.
      */
-    private static double[] unitNorms(INDArray t) {
-        if (t.rank() < 2) {
-            return new double[] {t.norm2Number().doubleValue()};
+    private static int unitCount(INDArray t, boolean elements) {
+        return Math.toIntExact(t.rank() >= 2 ? t.size(0) : elements && t.rank() == 1 ? t.length() : 1);
+    }
+
+    /** L2 norm of each of the {@code units} equal row-major slices of {@code t}, read without an ND4J op. */
+    private static double[] unitNorms(INDArray t, int units) {
+        FloatBuffer f = HostArrays.floatView(t);
+        double[] d = f == null ? HostArrays.toDoubles(t) : null;
+        int per = Math.toIntExact(t.length() / units);
+        double[] norms = new double[units];
+        for (int u = 0, k = 0; u < units; u++) {
+            double sq = 0;
+            for (int end = k + per; k < end; k++) {
+                double v = f != null ? f.get(k) : d[k];
+                sq += v * v;
+            }
+            norms[u] = Math.sqrt(sq);
         }
-        return units(t).norm2(1).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+        return norms;
     }
 
-    /** {@code t} as a {@code [units, rest]} matrix: one row per slice along its first dimension. */
-    private static INDArray units(INDArray t) {
-        return t.reshape('c', t.size(0), t.length() / t.size(0));
-    }
-
-    /** Multiplies AGC unit {@code u} of {@code g} by {@code factor[u]}, in place, whatever the rank. */
+    /** Multiplies unit {@code u} of {@code g} (one of {@code factor.length} equal row-major slices) by {@code factor[u]}, in place. */
     private static void scaleUnits(INDArray g, double[] factor) {
-        if (g.rank() < 2) {
-            g.muli(factor[0]);
+        FloatBuffer f = HostArrays.floatView(g);
+        int per = Math.toIntExact(g.length() / factor.length);
+        if (f != null) {
+            for (int k = 0; k < f.limit(); k++) {
+                f.put(k, (float) (f.get(k) * factor[k / per]));
+            }
             return;
         }
-        INDArray f = Nd4j.create(factor).castTo(g.dataType()).reshape(factor.length, 1);
-        g.assign(units(g).mulColumnVector(f).reshape('c', g.shape()));
+        INDArray col = Nd4j.create(factor).castTo(g.dataType()).reshape(factor.length, 1);
+        g.assign(g.reshape('c', factor.length, per).mulColumnVector(col).reshape('c', g.shape()));
     }
 
     private static String layerOf(String paramName) {

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.gradlab.clip.Clip;
 import org.gradlab.clip.ClipReport;
 import org.gradlab.clip.GradientTransform;
@@ -17,10 +19,11 @@ import org.gradlab.optim.Optimizer;
 import org.gradlab.optim.Sgd;
 import org.gradlab.schedule.Plateau;
 import org.gradlab.schedule.Schedule;
+import org.gradlab.train.Callback;
 import org.gradlab.train.EpochResult;
+import org.gradlab.train.StepContext;
 import org.gradlab.train.StepResult;
 import org.gradlab.train.Trainer;
-import org.gradlab.train.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -32,34 +35,24 @@ public final class RunExecutor {
     static final int TRACE_COLUMNS = 200;
     /** Training digits forwarded at init to measure the activation-norm ratio. */
     private static final int PROBE_EXAMPLES = 256;
+    /** The trainer's stop reason of a run whose training loss is no longer finite. */
+    private static final String DIVERGED = "loss is not finite";
+    /** The trainer's stop reason of a run of a study that is being stopped. */
+    private static final String CANCELLED = "study stopped";
 
     private RunExecutor() {
     }
 
-    /** Thrown from a listener to stop a run whose loss is no longer finite. */
-    private static final class Diverged extends RuntimeException {
-        final long step;
-
-        Diverged(long step) {
-            super(null, null, false, false);
-            this.step = step;
-        }
-    }
-
-    /** Thrown from a listener to abandon a run of a study that is being stopped. */
-    static final class Cancelled extends RuntimeException {
-        Cancelled() {
-            super("cancelled", null, false, false);
-        }
-    }
-
     /** Trains {@code spec} on {@code split} (the digits split with the spec's seed) and records it. */
     public static RunResult run(RunSpec spec, Dataset.Split split) {
-        return run(spec, split, () -> false);
+        return run(spec, split, () -> false).orElseThrow();
     }
 
-    /** {@link #run(RunSpec, Dataset.Split)}, abandoned with {@link Cancelled} at the first step after {@code cancelled} says so. */
-    static RunResult run(RunSpec spec, Dataset.Split split, java.util.function.BooleanSupplier cancelled) {
+    /**
+     * {@link #run(RunSpec, Dataset.Split)}, stopped by the trainer after the first step at which
+     * {@code cancelled} says so; empty then.
+     */
+    static Optional<RunResult> run(RunSpec spec, Dataset.Split split, BooleanSupplier cancelled) {
         long start = System.nanoTime();
         double activationRatio = activationRatio(Models.build(spec.model(), spec.seed()), split.train());
         Sequential model = Models.build(spec.model(), spec.seed());
@@ -67,8 +60,6 @@ public final class RunExecutor {
                 + (split.train().size() % spec.data().batch() == 0 ? 0 : 1);
         long total = (long) perEpoch * spec.epochs();
         LayerRecorder recorder = new LayerRecorder(model.namedParams(), (int) Math.max(1, (total + TRACE_COLUMNS - 1) / TRACE_COLUMNS));
-        List<StepResult> steps = new ArrayList<>();
-        List<EpochResult> epochs = new ArrayList<>();
         Trainer.Builder b = Trainer.builder(model)
                 .optimizer(spec.optimizer().kind().equals("adam") ? Optimizer.of(Adam.defaults())
                         : Optimizer.of(Sgd.momentum(spec.optimizer().momentum())))
@@ -77,28 +68,21 @@ public final class RunExecutor {
                 .epochs(spec.epochs())
                 .seed(spec.seed())
                 .gradients(recorder)
-                .listener(new TrainingListener() {
+                .callback(new Callback() {
                     @Override
-                    public void onStep(StepResult s) {
+                    public void afterUpdate(StepContext s) {
                         if (cancelled.getAsBoolean()) {
-                            throw new Cancelled();
+                            s.stopTraining(CANCELLED);
+                        } else if (!Double.isFinite(s.loss())) {
+                            s.stopTraining(DIVERGED);
                         }
-                        steps.add(s);
-                        if (!Double.isFinite(s.loss())) {
-                            throw new Diverged(s.step());
-                        }
-                    }
-
-                    @Override
-                    public void onEpochEnd(EpochResult e) {
-                        epochs.add(e);
                     }
                 });
         for (RunSpec.Grad g : spec.gradients()) {
             b.gradients(switch (g.kind()) {
                 case "norm" -> Clip.globalNorm(g.threshold());
                 case "value" -> Clip.value(g.threshold());
-                default -> Clip.adaptive(g.threshold(), 1e-3);
+                default -> Clip.adaptive(g.threshold(), 1e-3, Clip.VectorUnits.ELEMENTS);   // issue 10: per output row and bias element
             });
         }
         if (spec.schedule().kind().equals("plateau")) {
@@ -106,17 +90,18 @@ public final class RunExecutor {
                     .withThreshold(1e-4, Plateau.ThresholdMode.REL)), Trainer.Metric.TRAIN_LOSS);
         }
         Trainer trainer = b.build();
-        long divergedAt = -1;
-        try {
-            trainer.fit(split.train(), split.test());
-        } catch (Diverged d) {
-            divergedAt = d.step;
+        trainer.fit(split.train(), split.test());
+        if (CANCELLED.equals(trainer.stopReason())) {
+            return Optional.empty();
         }
+        List<StepResult> steps = trainer.history().stepResults();
+        List<EpochResult> epochs = trainer.history().epochResults();
+        long divergedAt = DIVERGED.equals(trainer.stopReason()) ? steps.get(steps.size() - 1).step() : -1;
         double testAccuracy = epochs.size() == spec.epochs() ? epochs.get(epochs.size() - 1).testAccuracy()
                 : trainer.evaluate(split.test()).accuracy();
         double[] norms = steps.stream().mapToDouble(StepResult::gradNorm).toArray();
         double[] sorted = Arrays.stream(norms).map(v -> Double.isNaN(v) ? Double.POSITIVE_INFINITY : v).sorted().toArray();
-        return new RunResult(spec, testAccuracy,
+        return Optional.of(new RunResult(spec, testAccuracy,
                 epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).trainLoss(),
                 epochs.stream().mapToDouble(EpochResult::testAccuracy).toArray(),
                 epochs.stream().mapToDouble(EpochResult::trainLoss).toArray(),
@@ -124,7 +109,7 @@ public final class RunExecutor {
                 recorder.firstOver, steps.stream().filter(StepResult::clipped).count() / (double) steps.size(),
                 recorder.layers, recorder.step0, recorder.atExplosion, activationRatio,
                 (System.nanoTime() - start) / 1e9, norms, steps.stream().mapToDouble(StepResult::lr).toArray(),
-                recorder.stride, recorder.trace.toArray(double[][]::new));
+                recorder.stride, recorder.trace.toArray(double[][]::new)));
     }
 
     /** The schedule of {@code s} for a run of {@code total} steps, {@code perEpoch} a epoch. */

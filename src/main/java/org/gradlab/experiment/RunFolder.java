@@ -2,19 +2,11 @@ package org.gradlab.experiment;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.gradlab.plot.Outputs;
@@ -38,10 +30,9 @@ import org.gradlab.plot.Outputs;
  * <li>{@code F.partial/}: the run being written. A job that is killed, or fails, leaves it with
  *     every file it had finished and a {@value #PARTIAL_MARKER} file saying so; the next
  *     {@link #open} of {@code F} removes it.
- * <li>{@code F.lock}: locked ({@link FileChannel#tryLock}) from {@link #open} to {@link #close}.
- *     The operating system drops the lock when the process ends, however it ends, so a killed
- *     job never blocks the next one. The file itself stays (deleting it would let two jobs lock
- *     two different files of one name); it names the process that holds it.
+ * <li>{@code F.lock}: locked from {@link #open} to {@link #close} ({@link FolderLock}: an
+ *     operating-system lock, dropped when the process ends however it ends); it names the
+ *     process that holds it.
  * <li>{@code F.old/}: the previous run, only during the two renames of {@link #commit}. If the
  *     process dies between them, the next {@link #open} puts it back.
  * </ul>
@@ -53,7 +44,7 @@ public final class RunFolder implements Closeable {
     private final Path target;
     private final Path staging;
     private final Path old;
-    private final FileChannel lockChannel;
+    private final FolderLock lock;
     private boolean committed;
 
     /** Another job holds the folder; the message names the folder and that job. */
@@ -65,11 +56,11 @@ public final class RunFolder implements Closeable {
         }
     }
 
-    private RunFolder(Path target, FileChannel lockChannel) {
+    private RunFolder(Path target, FolderLock lock) {
         this.target = target;
         this.staging = sibling(target, ".partial");
         this.old = sibling(target, ".old");
-        this.lockChannel = lockChannel;
+        this.lock = lock;
     }
 
     /**
@@ -85,41 +76,21 @@ public final class RunFolder implements Closeable {
         if (parent == null || Path.of("").toAbsolutePath().startsWith(target)) {
             throw new FileSystemException(name, null, "is the root or holds the current folder; results need a folder of their own");
         }
-        if (Files.exists(target) && !Files.isDirectory(target)) {
-            throw new FileSystemException(name, null, "is a file, not a folder");
-        }
-        for (Path p = parent; p != null; p = p.getParent()) {
-            if (Files.exists(p) && !Files.isDirectory(p)) {
-                throw new FileSystemException(name, null, p + " is a file, not a folder");
-            }
+        Path file = FolderLock.fileInTheWay(target);
+        if (file != null) {
+            throw new FileSystemException(name, null, (file.equals(target) ? "" : file + " ") + "is a file, not a folder");
         }
         Files.createDirectories(parent);
         if (!Files.isWritable(parent)) {
             throw new AccessDeniedException(name, null, "cannot write in " + parent + " (permission denied)");
         }
-        Path lockFile = sibling(target, ".lock");
-        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        FolderLock lock = FolderLock.take(sibling(target, ".lock"), name);
         try {
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;   // this process holds it already
-            }
-            if (lock == null) {
-                String holder = Files.readString(lockFile, StandardCharsets.UTF_8).strip();
-                throw new InUseException(name + " is in use by another job" + (holder.isEmpty() ? "" : " (" + holder + ")")
-                        + "; wait for it to finish or write elsewhere");
-            }
-            String holder = "process " + ProcessHandle.current().pid() + ", started "
-                    + Instant.now().truncatedTo(ChronoUnit.SECONDS);
-            channel.truncate(0).write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-            RunFolder run = new RunFolder(target, channel);
-            run.prepare(holder);
+            RunFolder run = new RunFolder(target, lock);
+            run.prepare(lock.holder());
             return run;
         } catch (IOException | RuntimeException e) {
-            channel.close();
+            lock.close();
             throw e;
         }
     }
@@ -176,7 +147,7 @@ public final class RunFolder implements Closeable {
     /** Releases the folder. Without {@link #commit}, {@code F.partial/} stays, marked {@value #PARTIAL_MARKER}. */
     @Override
     public void close() throws IOException {
-        lockChannel.close();
+        lock.close();
     }
 
     private static Path sibling(Path target, String suffix) {

@@ -92,8 +92,11 @@ public final class Study {
             for (int i : todo) {
                 done.submit(() -> {
                     RunSpec spec = runs.get(i);
-                    results[i] = RunExecutor.run(spec, data.split(spec), stop::get);
-                    store.save(results[i]);
+                    Optional<RunResult> r = RunExecutor.run(spec, data.split(spec), stop::get);
+                    if (r.isPresent()) {     // empty: the study is being stopped and nobody waits for it
+                        results[i] = r.get();
+                        store.save(results[i]);
+                    }
                     return i;
                 });
             }

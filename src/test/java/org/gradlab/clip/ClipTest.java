@@ -161,4 +161,54 @@ class ClipTest {
         assertEquals(1e-3, p.grad().getDouble(1, 2, 1, 0), 0.0);
         assertEquals(bound / Math.sqrt(12), p.grad().getDouble(0, 2, 1, 1), 1e-17);
     }
+
+    @Test
+    void adaptiveWithElementwiseVectorsBoundsEachBiasElementAndEachWeightRow() {
+        java.util.Random rnd = new java.util.Random(7);
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            double[] b = {0.5, -2e-4, 3.0, 0.0, -1.0};
+            double[] gb = {0.001, 0.5, -0.01, -1e-6, 2.0};
+            double[][] w = new double[3][4];
+            double[][] gw = new double[3][4];
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 4; j++) {
+                    w[i][j] = rnd.nextGaussian();
+                    gw[i][j] = rnd.nextGaussian() * (i == 1 ? 1e-3 : 1.0);
+                }
+            }
+            Param bias = Param.withGradient("0.bias", Nd4j.createFromArray(b).castTo(type), Nd4j.createFromArray(gb).castTo(type));
+            Param weight = Param.withGradient("0.weight", Nd4j.createFromArray(w).castTo(type), Nd4j.createFromArray(gw).castTo(type));
+            Map<String, Param> params = new LinkedHashMap<>();
+            params.put(weight.name(), weight);
+            params.put(bias.name(), bias);
+            ClipReport r = Clip.adaptive(0.1, 1e-3, Clip.VectorUnits.ELEMENTS).applyInPlace(params);
+            double tol = type == DataType.FLOAT ? 1e-6 : 1e-15;
+            int clipped = 0;
+            for (int k = 0; k < b.length; k++) {   // direct: clip each |g_k| to 0.1 * max(|b_k|, 1e-3)
+                double max = 0.1 * Math.max(Math.abs(b[k]), 1e-3);
+                double want = Math.abs(gb[k]) < max ? gb[k] : gb[k] * max / Math.max(Math.abs(gb[k]), 1e-6);
+                clipped += Math.abs(gb[k]) < max ? 0 : 1;
+                assertEquals(want, bias.grad().getDouble(k), tol * Math.max(1, Math.abs(want)), type + " bias " + k);
+            }
+            for (int i = 0; i < 3; i++) {          // direct: each row's norm to 0.1 * max(|w_i|, 1e-3)
+                double wn = 0;
+                double gn = 0;
+                for (int j = 0; j < 4; j++) {
+                    wn += w[i][j] * w[i][j];
+                    gn += gw[i][j] * gw[i][j];
+                }
+                double max = 0.1 * Math.max(Math.sqrt(wn), 1e-3);
+                double scale = Math.sqrt(gn) < max ? 1 : max / Math.sqrt(gn);
+                clipped += scale == 1 ? 0 : 1;
+                for (int j = 0; j < 4; j++) {
+                    assertEquals(gw[i][j] * scale, weight.grad().getDouble(i, j), tol, type + " weight " + i + "," + j);
+                }
+            }
+            assertEquals(clipped, r.clipped());
+            assertTrue(clipped >= 4, "the case exercises clipping: " + clipped);
+        }
+        Param bias = Param.withGradient("b", Nd4j.createFromArray(1.0, 1.0), Nd4j.createFromArray(1.0, 0.0));
+        Clip.adaptive(0.1, 1e-3).applyInPlace(Map.of("b", bias));   // default: the vector is one unit
+        assertEquals(0.1 * Math.sqrt(2), bias.grad().getDouble(0), 1e-15);   // elementwise would give 0.1
+    }
 }
