@@ -185,15 +185,15 @@ public final class Doctor {
 
         /** The same content as {@link #markdown()} as a standalone page without charts (see {@code plot.Report.doctor} for one with them). */
         public String html() {
-            StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                     + "<title>gradlab doctor</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
                     + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}</style></head><body>\n"
-                    + "<h1>gradlab doctor</h1>\n<p><b>Verdict:</b> ").append(escape(verdict)).append("</p>\n");
-            if (!fixes.isEmpty()) {
-                sb.append("<h2>Fixes, best first</h2>\n<ol>\n");
-                ranking().lines().forEach(l -> sb.append("<li>").append(escape(l.substring(l.indexOf(". ") + 2))).append("</li>\n"));
-                sb.append("</ol>\n");
-            }
+                    + htmlFragment() + "</body></html>\n";
+        }
+
+        /** The body of {@link #html()}: no page or style, for showing inline (in a notebook, {@code plot.Show.html}). */
+        public String htmlFragment() {
+            StringBuilder sb = new StringBuilder("<h1>gradlab doctor</h1>\n").append(htmlSummary());
             if (gains != null) {
                 sb.append("<h2>Layer gains at initialisation</h2>\n<p>").append(escape(gains.summary())).append(".</p>\n")
                         .append(htmlTable(gains.table()));
@@ -202,7 +202,18 @@ public final class Doctor {
             if (layersAtEvent.rowCount() > 0) {
                 sb.append("<h2>Parameters at step ").append(event.step()).append("</h2>\n").append(htmlTable(layersAtEvent));
             }
-            return sb.append("</body></html>\n").toString();
+            return sb.toString();
+        }
+
+        /** The verdict and the ranked fixes (as {@link #ranking()}) as an HTML fragment, without the tables. */
+        public String htmlSummary() {
+            StringBuilder sb = new StringBuilder("<p><b>Verdict:</b> ").append(escape(verdict)).append("</p>\n");
+            if (!fixes.isEmpty()) {
+                sb.append("<h2>Fixes, best first</h2>\n<ol>\n");
+                ranking().lines().forEach(l -> sb.append("<li>").append(escape(l.substring(l.indexOf(". ") + 2))).append("</li>\n"));
+                sb.append("</ol>\n");
+            }
+            return sb.toString();
         }
     }
 

@@ -21,14 +21,13 @@ import org.gradlab.diagnostics.Tables;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Param;
 import org.gradlab.nn.Rng;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Proves the {@link Doctor}'s fixes by replay: the run is rebuilt from its recipe (gradlab runs
- * are bit-for-bit deterministic per seed), trained to the last healthy step before the first
- * alarm (of any kind), and from that state each candidate fix is trained on the same batches for a bounded
+ * are bit-for-bit deterministic per seed) and trained once to the last healthy step before the
+ * first alarm (of any kind); its {@link Trainer#state()} there is restored into each candidate's
+ * trainer (the run with the fix: a lower rate, or a clip added after the run's transforms, whose
+ * state starts fresh), and from that state each candidate fix is trained on the same batches for a bounded
  * budget: until twice the failing step, and at least one epoch's worth, at most
  * {@code maxSteps}. Fixes that only make sense from the start (a warmup, a rescaled
  * initialisation, the alternative model) are replayed from step 0 over the same span. A fix
@@ -36,7 +35,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * loss, and the gradient norm stayed within ten times its healthy median; only survivors are recommended, best
  * final loss first, each with its evidence.
  *
- * <p>Cost: one training run to the last healthy step, then per candidate one replay of the
+ * <p>Cost: one training run to the last healthy step (not one per candidate), then per candidate one replay of the
  * budget (a few hundred steps: about the cost of one epoch each; seven candidates on the
  * {@code explode} job take about 20 s on one core), plus one LR range test (100 steps).
  *
@@ -134,7 +133,7 @@ public final class FixReplay {
             return d;
         }
         Budget budget = budget(d, monitor, setup);
-        Resume healthy = resume(setup, budget.from());
+        TrainState healthy = healthyState(setup, budget.from());
         List<Doctor.Fix> out = new ArrayList<>();
         for (Doctor.Fix f : d.fixes()) {
             boolean tryIt = f.change().replayable()
@@ -199,55 +198,52 @@ public final class FixReplay {
     }
 
     /**
-     * The state after {@code steps} healthy steps of the run: model, optimizer state, random
-     * generators, and where the batch order stands. The one place a replay gets its starting
-     * state; a saved training state could stand in for this re-run.
+     * The run's {@link Trainer#state()} after {@code steps} healthy steps: the run is trained once
+     * (with {@link Trainer#fit}, stopped at that step; the epochs it finishes are evaluated on the
+     * training data) and every replay from the healthy state restores this one state.
      */
-    private record Resume(long step, Map<String, INDArray> model, org.gradlab.optim.Optimizer.State optimizer,
-            Map<String, Long> rngs, long shuffleAtEpochStart, int batchInEpoch) {
+    private static TrainState healthyState(Setup setup, long steps) {
+        setup.task("replay: training to the last healthy step, " + steps, steps);
+        Trainer t = setup.run().get().callback(new Callback() {
+            @Override
+            public void afterUpdate(StepContext c) {
+                setup.advance(c.step() + 1);
+                if (c.step() + 1 >= steps) {
+                    c.stopTraining("the last healthy step");
+                }
+            }
+        }).build();
+        while (t.step() < steps) {
+            t.fit(setup.train(), setup.train(), 1);
+        }
+        return t.state();
     }
 
-    private static Resume resume(Setup setup, long steps) {
-        Trainer t = setup.run().get().build();
-        Rng shuffle = shuffleOf(t);
-        setup.task("replay: training to the last healthy step, " + steps, steps);
-        long step = 0;
-        while (true) {
-            long epochStart = shuffle.state();
-            List<Batches.Batch> batches = Batches.epoch(setup.train(), t.batchSize(), shuffle);
-            for (int i = 0; i < batches.size(); i++) {
-                if (step == steps) {
-                    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                        Map<String, Long> rngs = new LinkedHashMap<>();
-                        t.model().namedRngs().forEach((n, r) -> rngs.put(n, r.state()));
-                        return new Resume(step, t.model().stateDict(), t.optimizer().state(t.model().namedParams()), rngs,
-                                epochStart, i);
-                    }
-                }
-                t.trainBatch(batches.get(i), t.lrAt(step), t.schedule().momentumAt(step));
-                step++;
-                setup.advance(step);
-            }
-        }
+    /**
+     * Puts the healthy state into a candidate's trainer. The candidate is the run with the fix
+     * applied: the same model, optimizer rule and position, its schedule changed (a lower rate) or
+     * its transform chain extended (the clip and the replay's norm measurement come after the
+     * run's transforms), so the run's transforms keep their state and the added ones start fresh;
+     * the strict {@link Trainer#restore} checks the rest.
+     */
+    private static void restore(Trainer t, TrainState healthy) {
+        Map<String, Record> chain = new LinkedHashMap<>(t.state().gradients());
+        healthy.gradients().forEach(chain::replace);
+        t.restore(new TrainState(healthy.progress(), healthy.model(), healthy.rngs(), healthy.optimizer(), healthy.plateau(),
+                chain, healthy.monitor(), healthy.history()));
     }
 
     /** Trains the run with {@code change} from {@code start} (or from step 0 when null) to the budget's end. */
-    private static Doctor.Outcome replay(Setup setup, Doctor.Change change, Resume start, Budget budget) {
+    private static Doctor.Outcome replay(Setup setup, Doctor.Change change, TrainState start, Budget budget) {
         Trainer t = apply(new Doctor.Fix("", 0, "", change, null), setup).gradients(GradNorms.measure()).build();
-        long step = 0;
-        int skip = 0;
-        Rng shuffle = shuffleOf(t);
         if (start != null) {
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                t.model().loadStateDict(start.model());
-                t.optimizer().restore(start.optimizer(), t.model().namedParams());
-            }
-            Map<String, Rng> live = t.model().namedRngs();
-            start.rngs().forEach((n, s) -> live.get(n).restore(s));
-            shuffle.restore(start.shuffleAtEpochStart());
-            step = start.step();
-            skip = start.batchInEpoch();
+            restore(t, start);
         }
+        TrainState.Progress at = t.state().progress();
+        Rng shuffle = Rng.seeded(0);
+        shuffle.restore(at.epochShuffle());
+        long step = at.step();
+        int skip = at.batchInEpoch();
         long from = step;
         setup.task("replay: " + label(change, t, from) + " from step " + from, budget.to() - from);
         List<Double> losses = new ArrayList<>();
@@ -283,13 +279,6 @@ public final class FixReplay {
             case ALTERNATIVE_MODEL -> "alternative model";
             case ADVICE -> "advice";
         };
-    }
-
-    /** A generator at the trainer's batch-order state, drawing the batches {@link Trainer#fit} would. */
-    private static Rng shuffleOf(Trainer t) {
-        Rng r = Rng.seeded(0);
-        r.restore(t.state().progress().shuffle());
-        return r;
     }
 
     private static double mean(double[] v, int from, int to) {

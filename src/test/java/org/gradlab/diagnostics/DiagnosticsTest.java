@@ -99,6 +99,8 @@ class DiagnosticsTest {
         assertEquals(30, d.event().step());
         assertTrue(d.verdict().contains("step 30") && d.verdict().contains("6.weight"), d.verdict());
         assertTrue(d.markdown().contains("## Fixes") && d.html().contains("<table>"));
+        assertTrue(d.htmlFragment().startsWith("<h1>") && !d.htmlFragment().contains("<style")
+                && d.html().contains(d.htmlFragment()), "the page wraps the inline fragment");
     }
 
     @Test
