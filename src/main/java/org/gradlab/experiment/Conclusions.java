@@ -209,7 +209,7 @@ public final class Conclusions {
             }
             out.add(unclipped + (failed
                     ? ". Rescued by " + (rescued.isEmpty() ? "no clip" : String.join(", ", rescued))
-                        + "; not rescued by " + (notRescued.isEmpty() ? "none" : String.join(", ", notRescued)) + "."
+                        + (notRescued.isEmpty() ? "; every clip rescued it." : "; not rescued by " + String.join(", ", notRescued) + ".")
                     : ". It trained without clipping, so there was nothing to rescue; with clipping it trained with "
                         + (rescued.isEmpty() ? "none" : String.join(", ", rescued)) + " and failed with "
                         + (notRescued.isEmpty() ? "none" : String.join(", ", notRescued)) + "."));
