@@ -69,6 +69,12 @@ public final class BatchNorm implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
+        synchronized (Normalization.ND4J_TADS) {
+            return forwardLocked(x);
+        }
+    }
+
+    private INDArray forwardLocked(INDArray x) {
         Checks.requireFeatures(toString(), x, features);
         usedBatchStats = training;
         if (training) {
@@ -91,6 +97,12 @@ public final class BatchNorm implements Layer {
 
     @Override
     public INDArray backward(INDArray dy) {
+        synchronized (Normalization.ND4J_TADS) {
+            return backwardLocked(dy);
+        }
+    }
+
+    private INDArray backwardLocked(INDArray dy) {
         Checks.requireBackward(toString(), xhat, dy);
         dy.mul(xhat).sum(weight.grad(), 0);
         dy.sum(bias.grad(), 0);

@@ -39,6 +39,12 @@ public final class LayerNorm implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
+        synchronized (Normalization.ND4J_TADS) {
+            return forwardLocked(x);
+        }
+    }
+
+    private INDArray forwardLocked(INDArray x) {
         Checks.requireFeatures(toString(), x, features);
         INDArray mean = x.mean(1);
         invStd = Normalization.inverseStd(x.var(false, 1), eps);
@@ -48,6 +54,12 @@ public final class LayerNorm implements Layer {
 
     @Override
     public INDArray backward(INDArray dy) {
+        synchronized (Normalization.ND4J_TADS) {
+            return backwardLocked(dy);
+        }
+    }
+
+    private INDArray backwardLocked(INDArray dy) {
         Checks.requireBackward(toString(), xhat, dy);
         dy.mul(xhat).sum(weight.grad(), 0);
         dy.sum(bias.grad(), 0);

@@ -9,6 +9,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * features (LayerNorm).
  */
 final class Normalization {
+    /**
+     * Held around the normalization layers' ND4J broadcast and reduction ops. ND4J 1.0.0-M2.1's
+     * TAD cache is not safe when two threads run such ops at once (a study with two workers
+     * crashed in {@code sd::TadDescriptor}); the other layers run on direct BLAS calls and Java
+     * loops and need no lock.
+     */
+    static final Object ND4J_TADS = new Object();
+
     private Normalization() {
     }
 
