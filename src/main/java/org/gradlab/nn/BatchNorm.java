@@ -25,9 +25,7 @@ public final class BatchNorm implements Layer {
     private INDArray runningMean;
     private INDArray runningVar;
     private boolean training = true;
-    private INDArray xhat;
-    private INDArray invStd;
-    private boolean usedBatchStats;
+    private final Normalization kernel;
 
     private BatchNorm(int features, double eps, double momentum) {
         this.features = Checks.positive("BatchNorm", "features", features);
@@ -43,6 +41,7 @@ public final class BatchNorm implements Layer {
         bias = new Param("bias", Nd4j.zeros(DataType.FLOAT, features));
         runningMean = Nd4j.zeros(DataType.FLOAT, features);
         runningVar = Nd4j.ones(DataType.FLOAT, features);
+        kernel = new Normalization(Normalization.Axis.COLUMNS, features, eps);
     }
 
     /** PyTorch's defaults: eps 1e-5, momentum 0.1. */
@@ -69,47 +68,30 @@ public final class BatchNorm implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
-        synchronized (Normalization.ND4J_TADS) {
-            return forwardLocked(x);
-        }
-    }
-
-    private INDArray forwardLocked(INDArray x) {
         Checks.requireFeatures(toString(), x, features);
-        usedBatchStats = training;
-        if (training) {
-            long n = x.rows();
-            if (n < 2) {
-                throw new IllegalArgumentException(this + ": training needs a batch of at least 2 rows, got " + n);
-            }
-            INDArray mean = x.mean(0);
-            INDArray var = x.var(false, 0);
-            runningMean.muli(1 - momentum).addi(mean.mul(momentum));
-            runningVar.muli(1 - momentum).addi(var.mul(momentum * n / (n - 1)));
-            invStd = Normalization.inverseStd(var, eps);
-            xhat = Normalization.timesInPlace(Normalization.minus(x, mean, 0), invStd, 0);
-        } else {
-            invStd = Normalization.inverseStd(runningVar, eps);
-            xhat = Normalization.timesInPlace(Normalization.minus(x, runningMean, 0), invStd, 0);
+        Normalization.requireType(toString(), x, weight.value());
+        if (!training) {
+            return kernel.forward(x, weight.value(), bias.value(), runningMean, runningVar);
         }
-        return xhat.mulRowVector(weight.value()).addiRowVector(bias.value());
+        long n = x.rows();
+        if (n < 2) {
+            throw new IllegalArgumentException(this + ": training needs a batch of at least 2 rows, got " + n);
+        }
+        INDArray y = kernel.forward(x, weight.value(), bias.value(), null, null);
+        Normalization.blend(runningMean, kernel.mean(), momentum, 1);
+        Normalization.blend(runningVar, kernel.variance(), momentum, n / (n - 1.0));
+        return y;
     }
 
     @Override
     public INDArray backward(INDArray dy) {
-        synchronized (Normalization.ND4J_TADS) {
-            return backwardLocked(dy);
-        }
+        return backward(dy, true);
     }
 
-    private INDArray backwardLocked(INDArray dy) {
-        Checks.requireBackward(toString(), xhat, dy);
-        dy.mul(xhat).sum(weight.grad(), 0);
-        dy.sum(bias.grad(), 0);
-        INDArray dxhat = dy.mulRowVector(weight.value());
-        return usedBatchStats
-                ? Normalization.backward(dxhat, xhat, invStd, 0)
-                : dxhat.muliRowVector(invStd);
+    @Override
+    public INDArray backward(INDArray dy, boolean needInputGradient) {
+        Checks.requireBackward(toString(), kernel.output(), dy);
+        return kernel.backward(dy, weight, bias, needInputGradient);
     }
 
     @Override

@@ -78,4 +78,47 @@ public final class HostArrays {
         }
         return Nd4j.create(values, shape, DataType.DOUBLE).castTo(type);
     }
+
+    /**
+     * Copies the values of {@code a} (float32 or float64, any layout) in row-major order into
+     * {@code into}, which must hold at least {@code a.length()} values; returns {@code into}.
+     */
+    public static double[] readDoubles(INDArray a, double[] into) {
+        int n = Math.toIntExact(a.length());
+        if (into.length < n) {
+            throw new IllegalArgumentException("readDoubles: " + n + " values do not fit in " + into.length);
+        }
+        FloatBuffer f = floatView(a);
+        java.nio.DoubleBuffer d = f == null ? doubleView(a) : null;
+        if (f != null) {
+            for (int i = 0; i < n; i++) {
+                into[i] = f.get(i);
+            }
+        } else if (d != null) {
+            d.get(0, into, 0, n);
+        } else {
+            System.arraycopy(a.castTo(DataType.DOUBLE).dup('c').data().asDouble(), 0, into, 0, n);
+        }
+        return into;
+    }
+
+    /**
+     * Writes {@code from[0..count)} into a whole row-major float32 or float64 array of at least
+     * {@code count} elements (rounding to float for float32).
+     */
+    public static void writeDoubles(double[] from, int count, INDArray a) {
+        FloatBuffer f = floatView(a);
+        java.nio.DoubleBuffer d = f == null ? doubleView(a) : null;
+        if ((f == null && d == null) || a.length() < count) {
+            throw new IllegalArgumentException("writeDoubles: expected a whole row-major FLOAT or DOUBLE array of at least "
+                    + count + " elements, got " + a.dataType() + " " + java.util.Arrays.toString(a.shape()));
+        }
+        if (d != null) {
+            d.put(0, from, 0, count);
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            f.put(i, (float) from[i]);
+        }
+    }
 }

@@ -8,15 +8,15 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Layer normalisation over each sample's features (Ba, Kiros and Hinton 2016), as
  * {@code torch.nn.LayerNorm(features)}: {@code y = (x - mean) / sqrt(var + eps) * weight + bias},
- * statistics per row with the biased variance; the same in training and evaluation.
+ * statistics per row with the biased variance; the same in training and evaluation. The output
+ * and input-gradient arrays are reused from call to call, as {@link Dense}'s are.
  */
 public final class LayerNorm implements Layer {
     private final int features;
     private final double eps;
     private final Param weight;
     private final Param bias;
-    private INDArray xhat;
-    private INDArray invStd;
+    private final Normalization kernel;
 
     private LayerNorm(int features, double eps) {
         this.features = Checks.positive("LayerNorm", "features", features);
@@ -26,6 +26,7 @@ public final class LayerNorm implements Layer {
         this.eps = eps;
         weight = new Param("weight", Nd4j.ones(DataType.FLOAT, features));
         bias = new Param("bias", Nd4j.zeros(DataType.FLOAT, features));
+        kernel = new Normalization(Normalization.Axis.ROWS, features, eps);
     }
 
     /** PyTorch's default eps 1e-5. */
@@ -39,31 +40,20 @@ public final class LayerNorm implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
-        synchronized (Normalization.ND4J_TADS) {
-            return forwardLocked(x);
-        }
-    }
-
-    private INDArray forwardLocked(INDArray x) {
         Checks.requireFeatures(toString(), x, features);
-        INDArray mean = x.mean(1);
-        invStd = Normalization.inverseStd(x.var(false, 1), eps);
-        xhat = Normalization.timesInPlace(Normalization.minus(x, mean, 1), invStd, 1);
-        return xhat.mulRowVector(weight.value()).addiRowVector(bias.value());
+        Normalization.requireType(toString(), x, weight.value());
+        return kernel.forward(x, weight.value(), bias.value(), null, null);
     }
 
     @Override
     public INDArray backward(INDArray dy) {
-        synchronized (Normalization.ND4J_TADS) {
-            return backwardLocked(dy);
-        }
+        return backward(dy, true);
     }
 
-    private INDArray backwardLocked(INDArray dy) {
-        Checks.requireBackward(toString(), xhat, dy);
-        dy.mul(xhat).sum(weight.grad(), 0);
-        dy.sum(bias.grad(), 0);
-        return Normalization.backward(dy.mulRowVector(weight.value()), xhat, invStd, 1);
+    @Override
+    public INDArray backward(INDArray dy, boolean needInputGradient) {
+        Checks.requireBackward(toString(), kernel.output(), dy);
+        return kernel.backward(dy, weight, bias, needInputGradient);
     }
 
     @Override
