@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.gradlab.experiment.Conclusions;
 import org.gradlab.experiment.Design;
-import org.gradlab.experiment.Progress;
+import org.gradlab.experiment.StudyProgress;
 import org.gradlab.experiment.RunResult;
 import org.gradlab.experiment.RunSpec;
 import org.gradlab.experiment.Study;
@@ -94,7 +94,7 @@ final class StudyCommand implements Callable<Integer> {
         try (StudyFolder folder = held) {
             long start = System.nanoTime();
             stdout.printf(Locale.ROOT, "study: %d runs on %d worker(s) into %s%n", runs.size(), Math.min(workers, runs.size()), out);
-            List<RunResult> results = Study.run(runs, folder, workers, fresh, Progress.on(stdout, runs.size()));
+            List<RunResult> results = Study.run(runs, folder, workers, fresh, StudyProgress.on(stdout, runs.size()));
             StudyReport report = StudyReport.of(results);
             List<Path> written = report.write(folder.dir());
             stdout.println(report.summary().printAll());

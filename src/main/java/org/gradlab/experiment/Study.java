@@ -29,7 +29,7 @@ import org.gradlab.nn.Backend;
  * <pre>{@code
  * List<RunSpec> runs = Design.expand(Design.parts().get("clipping"), List.of(0L), 2);
  * try (StudyFolder folder = StudyFolder.open(Path.of("runs/study"))) {
- *     List<RunResult> results = Study.run(runs, folder, 2, false, Progress.on(System.err, runs.size())::finished);
+ *     List<RunResult> results = Study.run(runs, folder, 2, false, StudyProgress.on(System.err, runs.size())::finished);
  * }
  * }</pre>
  */
@@ -54,7 +54,7 @@ public final class Study {
      * finished ones stay saved) and the exception is rethrown.
      */
     public static List<RunResult> run(List<RunSpec> runs, StudyFolder folder, int workers, boolean fresh,
-            Progress progress) throws IOException, InterruptedException {
+            StudyProgress progress) throws IOException, InterruptedException {
         return run(runs, folder, workers, fresh, progress::reused, progress::finished);
     }
 

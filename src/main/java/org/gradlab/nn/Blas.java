@@ -120,6 +120,29 @@ public final class Blas {
         return p instanceof FloatPointer ? "FLOAT" : p instanceof DoublePointer ? "DOUBLE" : String.valueOf(p);
     }
 
+    /** {@code y = x}, element by element (BLAS copy); same length and type. */
+    public static void copy(INDArray x, INDArray y) {
+        int n = Math.toIntExact(y.length());
+        requireDense(x, n, y.dataType(), "copy x");
+        requireDense(y, n, y.dataType(), "copy y");
+        if (y.dataType() == DataType.FLOAT) {
+            openblas_nolapack.cblas_scopy(n, floats(x), 1, floats(y), 1);
+        } else {
+            openblas_nolapack.cblas_dcopy(n, doubles(x), 1, doubles(y), 1);
+        }
+    }
+
+    /**
+     * {@code x + alpha y} into {@code out} (reused when it has the shape and type, see {@link #reuse}),
+     * two BLAS calls and no ND4J op; returns the array written.
+     */
+    public static INDArray plus(INDArray x, double alpha, INDArray y, INDArray out) {
+        INDArray result = reuse(out, x.dataType(), x.shape());
+        copy(contiguous(x), result);
+        axpy(alpha, contiguous(y), result);
+        return result;
+    }
+
     /** {@code y += alpha * x}, element by element (BLAS axpy); same length and type. */
     public static void axpy(double alpha, INDArray x, INDArray y) {
         int n = Math.toIntExact(y.length());

@@ -5,12 +5,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Multiplies its input by a fixed factor: {@code y = a x}, {@code dx = a dy}; no parameters.
  * The {@code a} of a scaled residual branch {@code h + a ReLU(Linear(h))} (as in SkipInit, De and
- * Smith 2020, with a fixed rather than learned {@code a}).
+ * Smith 2020, with a fixed rather than learned {@code a}). Its output and input-gradient arrays
+ * are reused from call to call, as {@link Dense}'s are.
  *
  * <pre>{@code Residual.of(Sequential.of(Dense.of(128, 128, rng), Activation.relu(), Scale.of(0.1)))}</pre>
  */
 public final class Scale implements Layer {
     private final double factor;
+    private INDArray output;
+    private INDArray gradInput;
 
     private Scale(double factor) {
         this.factor = factor;
@@ -30,12 +33,28 @@ public final class Scale implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
-        return x.mul(factor);
+        output = scaled(x, output);
+        return output;
     }
 
     @Override
     public INDArray backward(INDArray dy) {
-        return dy.mul(factor);
+        gradInput = scaled(dy, gradInput);
+        return gradInput;
+    }
+
+    /**
+     * {@code factor * x} into {@code into} (reused when it fits) with one BLAS scal; a factor of 0
+     * multiplies with ND4J instead, since scal would turn infinities and NaN into zeros.
+     */
+    private INDArray scaled(INDArray x, INDArray into) {
+        if (factor == 0 || !Blas.isDense(x)) {
+            return x.mul(factor);
+        }
+        INDArray y = Blas.reuse(into, x.dataType(), x.shape());
+        Blas.copy(x, y);
+        Blas.scal(factor, y);
+        return y;
     }
 
     @Override

@@ -172,4 +172,59 @@ class KernelsTest {
         }
         return out;
     }
+
+    /** A float32 network of the host-loop layers against the same network in float64. */
+    @Test
+    void normalizationResidualAndScaleInFloatMatchFloat64() {
+        for (boolean training : new boolean[] {true, false}) {
+            Layer f = Sequential.of(Dense.of(6, 5, Rng.seeded(3)), BatchNorm.of(5), Activation.tanh(),
+                    Residual.of(Sequential.of(Dense.of(5, 5, Rng.seeded(4)), LayerNorm.of(5), Scale.of(0.5))), Dense.of(5, 3, Rng.seeded(5)));
+            Layer d = Sequential.of(Dense.of(6, 5, Rng.seeded(3)), BatchNorm.of(5), Activation.tanh(),
+                    Residual.of(Sequential.of(Dense.of(5, 5, Rng.seeded(4)), LayerNorm.of(5), Scale.of(0.5))), Dense.of(5, 3, Rng.seeded(5)));
+            d.to(DataType.DOUBLE);
+            INDArray x = randn(DataType.DOUBLE, 8, 6);
+            f.forward(x.castTo(DataType.FLOAT));      // moves the running statistics away from 0 and 1
+            d.forward(x);
+            f.setTraining(training);
+            d.setTraining(training);
+            INDArray dy = randn(DataType.DOUBLE, 8, 3);
+            INDArray yf = f.forward(x.castTo(DataType.FLOAT)).dup();
+            INDArray yd = d.forward(x).dup();
+            assertArrayEquals(yd.reshape(24).toDoubleVector(), yf.reshape(24).toDoubleVector(), 1e-5, "output, training " + training);
+            INDArray dxf = f.backward(dy.castTo(DataType.FLOAT)).dup();
+            INDArray dxd = d.backward(dy).dup();
+            assertArrayEquals(dxd.reshape(48).toDoubleVector(), dxf.reshape(48).toDoubleVector(), 1e-5, "dx, training " + training);
+            Map<String, Param> pf = f.namedParams();
+            d.namedParams().forEach((name, p) -> assertArrayEquals(p.grad().reshape(p.grad().length()).toDoubleVector(),
+                    pf.get(name).grad().castTo(DataType.DOUBLE).reshape(p.grad().length()).toDoubleVector(), 1e-5, name));
+            Map<String, INDArray> bf = f.namedBuffers();
+            d.namedBuffers().forEach((name, b) -> assertArrayEquals(b.toDoubleVector(), bf.get(name).castTo(DataType.DOUBLE).toDoubleVector(),
+                    1e-6, name));
+        }
+    }
+
+    /** Two threads training BatchNorm and LayerNorm at once (ND4J's ops here crashed the JVM) agree with one thread. */
+    @Test
+    void normalizationLayersRunOnTwoThreadsAtOnce() throws Exception {
+        INDArray x = randn(DataType.FLOAT, 32, 64);
+        java.util.concurrent.Callable<double[]> job = () -> {
+            Layer m = Sequential.of(BatchNorm.of(64), Activation.relu(), LayerNorm.of(64));
+            INDArray dx = null;
+            for (int i = 0; i < 2000; i++) {
+                m.forward(x);
+                dx = m.backward(x);
+            }
+            return dx.reshape(dx.length()).toDoubleVector();
+        };
+        double[] alone = job.call();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(job);
+            var b = pool.submit(job);
+            assertArrayEquals(alone, a.get());
+            assertArrayEquals(alone, b.get());
+        } finally {
+            pool.shutdown();
+        }
+    }
 }

@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
  * {@code \r} at most every 200 ms; otherwise it prints plain lines at most every 5 s. The final
  * state is always shown.
  */
-public final class Progress {
+public final class StudyProgress {
     private static final int BAR = 20;
     private final PrintStream out;
     private final boolean terminal;
@@ -22,7 +22,7 @@ public final class Progress {
     private int executed;
     private long lastPrint = Long.MIN_VALUE;
 
-    public Progress(PrintStream out, boolean terminal, int total, LongSupplier nanoClock) {
+    public StudyProgress(PrintStream out, boolean terminal, int total, LongSupplier nanoClock) {
         this.out = out;
         this.terminal = terminal;
         this.total = total;
@@ -32,8 +32,8 @@ public final class Progress {
     }
 
     /** To {@code out}, a terminal when the JVM has a console, timed by the system clock. */
-    public static Progress on(PrintStream out, int total) {
-        return new Progress(out, System.console() != null, total, System::nanoTime);
+    public static StudyProgress on(PrintStream out, int total) {
+        return new StudyProgress(out, System.console() != null, total, System::nanoTime);
     }
 
     /** A run found finished on disk. */

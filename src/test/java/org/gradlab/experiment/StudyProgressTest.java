@@ -22,7 +22,7 @@ class ProgressTest {
     void plainLinesAreThrottledAndTheLastIsAlwaysShown() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         AtomicLong now = new AtomicLong();
-        Progress p = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, 4, now::get);
+        StudyProgress p = new StudyProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, 4, now::get);
         p.reused(done("a", 0.9, -1));
         now.set(1_000_000_000L);
         p.finished(done("b", 0.5, -1));               // throttled: 1 s after the last line
@@ -41,7 +41,7 @@ class ProgressTest {
     void aTerminalGetsOneRewrittenLine() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         AtomicLong now = new AtomicLong();
-        Progress p = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, 2, now::get);
+        StudyProgress p = new StudyProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, 2, now::get);
         p.finished(done("a", 0.9, -1));
         now.set(60_000_000_000L);
         p.finished(done("b", 0.8, -1));
