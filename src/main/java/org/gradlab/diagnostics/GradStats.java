@@ -7,30 +7,30 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Per-parameter gradient measurements of one step: sum of squares (accumulated in double, since
- * clipping reads it) and max |g| (one OpenBLAS {@code i?amax} call) over the gradient's memory;
- * the counts of NaN and infinite entries take a further pass
- * only when the sum of squares says there are any (or it overflowed). Norms, clipping decisions,
- * alarms and the clip advisor all read these numbers, so nothing reads the gradients twice.
- * Parameters are in forward order (as {@code Layer.namedParams()}).
+ * clipping reads it) over the gradient's memory, one OpenBLAS call per parameter; the counts of
+ * NaN and infinite entries take a further pass only when the sum of squares says there are any
+ * (or it overflowed). Norms, clipping decisions, alarms and the clip advisor all read these
+ * numbers, so nothing reads the gradients twice. Parameters are in forward order (as
+ * {@code Layer.namedParams()}).
  *
- * <p>The sums of |g| (the L1 norm, which only an L1-norm clip reads) are taken on first use, in
- * one pass with double accumulators: read them before the gradients change, as clips do. Models
- * with more than 65,536 parameters are measured in two halves on two cores.
+ * <p>max |g| (one {@code i?amax} call per parameter; value and infinity-norm clips and the
+ * monitor's per-layer rows read it) and the sums of |g| (the L1 norm, which only an L1-norm clip
+ * reads) are taken on first use: read them before the gradients change, as clips do. Models with
+ * more than 65,536 parameters are measured in two halves on two cores when a core is free.
  */
 public final class GradStats {
     private final String[] names;
     private final INDArray[] grads;
     private final double[] sumSq;
-    private final double[] maxAbs;
+    private double[] maxAbs;
     private final long[] nan;
     private final long[] inf;
     private double[] sumAbs;
 
-    private GradStats(String[] names, INDArray[] grads, double[] sumSq, double[] maxAbs) {
+    private GradStats(String[] names, INDArray[] grads, double[] sumSq) {
         this.names = names;
         this.grads = grads;
         this.sumSq = sumSq;
-        this.maxAbs = maxAbs;
         this.nan = new long[names.length];
         this.inf = new long[names.length];
     }
@@ -50,34 +50,30 @@ public final class GradStats {
             grads[i] = e.getValue().grad();
             total += grads[i++].length();
         }
-        double[][] a = new double[2][n];
+        double[] a = new double[n];
         if (!SecondCore.worthIt(total)) {
             sweep(grads, 0, total, a);
         } else {
-            double[][] b = new double[2][n];
+            double[] b = new double[n];
             long half = total / 2;
             java.util.concurrent.Future<?> first = SecondCore.EXECUTOR.submit(() -> sweep(grads, 0, half, b));
             sweep(grads, half, total, a);
             SecondCore.await(first, "gradient statistics");
             for (int k = 0; k < n; k++) {
-                a[0][k] += b[0][k];
-                a[1][k] = Math.max(a[1][k], b[1][k]);
+                a[k] += b[k];
             }
         }
-        GradStats s = new GradStats(names, grads, a[0], a[1]);
+        GradStats s = new GradStats(names, grads, a);
         for (int k = 0; k < n; k++) {
-            if (!Double.isFinite(a[0][k])) {     // rare: count what made it so
+            if (!Double.isFinite(a[k])) {     // rare: count what made it so
                 s.countNonFinite(k, grads[k]);
             }
         }
         return s;
     }
 
-    /**
-     * Sums of squares and max |g| over entries {@code [from, to)} of the gradients laid end to
-     * end, into {@code out[0..1][param]}.
-     */
-    private static void sweep(INDArray[] grads, long from, long to, double[][] out) {
+    /** Sums of squares over entries {@code [from, to)} of the gradients laid end to end, into {@code out[param]}. */
+    private static void sweep(INDArray[] grads, long from, long to, double[] out) {
         long offset = 0;
         for (int p = 0; p < grads.length; p++) {
             long len = grads[p].length();
@@ -86,8 +82,7 @@ public final class GradStats {
             if (lo < hi) {
                 int n = (int) (hi - lo);
                 Vec g = Vec.of(grads[p]).at(lo - offset);
-                out[0][p] = g.sumSq(n);
-                out[1][p] = g.maxAbs(n);
+                out[p] = g.sumSq(n);
             }
             offset += len;
         }
@@ -118,8 +113,19 @@ public final class GradStats {
         return sumSq;
     }
 
-    /** Max |g| of each parameter's gradient (NaN when it holds NaN). */
-    public double[] maxAbs() {
+    /**
+     * Max |g| of each parameter's gradient (NaN when it holds NaN), measured from the gradients
+     * on the first call.
+     */
+    public synchronized double[] maxAbs() {
+        if (maxAbs == null) {
+            double[] m = new double[names.length];
+            for (int i = 0; i < m.length; i++) {
+                long n = grads[i].length();
+                m[i] = nan[i] > 0 ? Double.NaN : n == 0 ? 0 : Vec.of(grads[i]).maxAbs(Math.toIntExact(n));
+            }
+            maxAbs = m;
+        }
         return maxAbs;
     }
 
@@ -138,9 +144,6 @@ public final class GradStats {
         for (double x : v) {
             nan[i] += Double.isNaN(x) ? 1 : 0;
             inf[i] += Double.isInfinite(x) ? 1 : 0;
-        }
-        if (nan[i] > 0) {
-            maxAbs[i] = Double.NaN;
         }
     }
 

@@ -163,6 +163,8 @@ public final class Monitor {
     private RunningStats lossStats;
     private RunningStats[] perParam;
     private Vec[] previousWeights;
+    /** Whether {@link #previousWeights} hold the weights after the last step's update. */
+    private boolean previousFresh;
     private long deferredSize;
     private final List<StepRecord> steps = new ArrayList<>();
     private final List<LayerStats> layers = new ArrayList<>();
@@ -201,7 +203,7 @@ public final class Monitor {
         int i = 0;
         for (String n : params.keySet()) {
             per.put(n, perParam == null ? new RunningStats.State(0, 0, 0) : perParam[i].state());
-            prev.put(n, previousWeights == null || previousWeights[i] == null ? new double[0]
+            prev.put(n, previousWeights == null || previousWeights[i] == null || !previousFresh ? new double[0]
                     : previousWeights[i].toDoubles(Math.toIntExact(params.get(n).value().length())));
             i++;
         }
@@ -244,6 +246,7 @@ public final class Monitor {
             }
             i++;
         }
+        previousFresh = s.previousWeights().values().stream().anyMatch(w -> w.length != 0);
         lastRaised.clear();
         s.cooldowns().forEach(c -> lastRaised.put(c.key(), c.step()));
         replace(ratioAlarms, s.pending());
@@ -269,6 +272,9 @@ public final class Monitor {
         current = ctx.stats();
         stepAlarms = 0;
         GradStats s = ctx.stats();
+        if (ctx.step() % config.layerEvery() == 0) {
+            s.maxAbs();      // the per-layer row reads it after the update, when a clip may have changed the gradients
+        }
         if (perParam == null) {
             perParam = new RunningStats[s.size()];
             for (int i = 0; i < perParam.length; i++) {
@@ -437,24 +443,34 @@ public final class Monitor {
         }
     }
 
-    /** Weight and update norms of every parameter; checks the update/weight ratio band on stats steps. */
+    /**
+     * Weight and update norms of every parameter on the monitor's layer steps, where it also
+     * checks the update/weight ratio band. The update is measured against a copy of the weights
+     * taken after the step before, so the weights are read only on layer steps and the steps
+     * just before them (every step when {@code layerEvery} is 1).
+     */
     private void weightPass(StepContext ctx, GradStats stats, List<INDArray> weights, boolean noUpdate) {
         long step = ctx.step();
         boolean layerStep = step % config.layerEvery() == 0;
+        boolean snapshot = (step + 1) % config.layerEvery() == 0;
+        if (!layerStep && !snapshot) {
+            previousFresh = false;
+            return;
+        }
         if (previousWeights == null) {
             previousWeights = new Vec[weights.size()];
         }
         List<Alarm> raised = new ArrayList<>();
         for (int i = 0; i < weights.size(); i++) {
             INDArray w = weights.get(i);
-            boolean first = previousWeights[i] == null;
-            if (first) {
+            boolean first = previousWeights[i] == null || !previousFresh;
+            if (previousWeights[i] == null) {
                 previousWeights[i] = Vec.allocate(w.dataType(), w.length());
             }
-            double[] wu = weightAndUpdate(w, previousWeights[i]);
+            double[] wu = layerStep ? weightAndUpdate(w, previousWeights[i], !first, snapshot) : snapshot(w, previousWeights[i]);
             if (layerStep) {
                 LayerStats ls = new LayerStats(step, stats.names()[i], stats.norm(i), stats.maxAbs()[i],
-                        stats.nan()[i] + stats.inf()[i], wu[0], first ? Double.NaN : wu[1]);
+                        stats.nan()[i] + stats.inf()[i], wu[0], wu[1]);
                 layers.add(ls);
                 double r = ls.updateRatio();
                 if (!noUpdate && Double.isFinite(r) && (r < config.ratioLow() || r > config.ratioHigh())) {
@@ -465,6 +481,7 @@ public final class Monitor {
                 }
             }
         }
+        previousFresh = snapshot;
         List<Alarm> kept = record(raised);
         if (!kept.isEmpty()) {
             ratioAlarms.addAll(kept);
@@ -476,11 +493,12 @@ public final class Monitor {
 
     /**
      * One pass over the weights, in slices that stay in cache: returns {@code {||w||, ||w - prev||}}
-     * and stores {@code w} into {@code prev} for the next step. Each slice is four OpenBLAS calls:
+     * ({@code ||w - prev||} only when {@code update}, else NaN) and, when {@code keep}, stores
+     * {@code w} into {@code prev} for the next step. Each slice is up to four OpenBLAS calls:
      * {@code ||w||^2}, {@code prev -= w}, {@code ||prev||^2}, {@code prev = w}. These norms are only
      * reported, so float32 models sum them in float32 ({@code sdot}), per slice.
      */
-    private static double[] weightAndUpdate(INDArray w, Vec prev) {
+    private static double[] weightAndUpdate(INDArray w, Vec prev, boolean update, boolean keep) {
         int n = Math.toIntExact(w.length());
         Vec x = Vec.of(w);
         double ww = 0;
@@ -490,11 +508,21 @@ public final class Monitor {
             Vec xs = x.at(from);
             Vec ps = prev.at(from);
             ww += xs.dot(len, xs);
-            xs.subtractFrom(len, ps);
-            dd += ps.dot(len, ps);
-            xs.copyTo(len, ps);
+            if (update) {
+                xs.subtractFrom(len, ps);
+                dd += ps.dot(len, ps);
+            }
+            if (keep) {
+                xs.copyTo(len, ps);
+            }
         }
-        return new double[] {Math.sqrt(ww), Math.sqrt(dd)};
+        return new double[] {Math.sqrt(ww), update ? Math.sqrt(dd) : Double.NaN};
+    }
+
+    /** Stores {@code w} into {@code prev} for the next step's update norm; measures nothing. */
+    private static double[] snapshot(INDArray w, Vec prev) {
+        Vec.of(w).copyTo(Math.toIntExact(w.length()), prev);
+        return null;
     }
 
     private List<Alarm> record(List<Alarm> raised) {

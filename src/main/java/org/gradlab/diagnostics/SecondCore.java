@@ -21,9 +21,12 @@ final class SecondCore {
     private SecondCore() {
     }
 
-    /** Whether a pass over {@code entries} values is worth splitting or moving onto the second core. */
+    /**
+     * Whether a pass over {@code entries} values is worth splitting or moving onto the second
+     * core: it is large enough, and a core is free ({@link org.gradlab.nn.Backend#trainers}).
+     */
     static boolean worthIt(long entries) {
-        return entries >= THRESHOLD;
+        return entries >= THRESHOLD && org.gradlab.nn.Backend.spareCores() > 0;
     }
 
     /** Waits for {@code task}; {@code what} names it in the exception if it failed or the wait was interrupted. */

@@ -82,6 +82,7 @@ public final class Study {
         }
         Data data = new Data();
         AtomicBoolean stop = new AtomicBoolean();
+        Backend.trainers(Math.min(workers, todo.size()));
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(workers, todo.size()), r -> {
             Thread t = new Thread(r, "gradlab-study");
             t.setDaemon(true);
@@ -114,6 +115,7 @@ public final class Study {
             stop.set(true);
             pool.shutdownNow();
             pool.awaitTermination(1, TimeUnit.MINUTES);
+            Backend.trainers(1);
         }
         return List.of(results);
     }

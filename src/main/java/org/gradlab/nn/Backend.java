@@ -5,7 +5,26 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 
 /** Process-wide ND4J settings. */
 public final class Backend {
+    private static volatile int trainers = 1;
+
     private Backend() {
+    }
+
+    /**
+     * Declares how many trainers this process runs at once (a study's workers; 1 by default).
+     * Diagnostics move work onto a spare core only when there is one: with a trainer on every
+     * core, a hand-over only queues behind the other trainers.
+     */
+    public static void trainers(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("trainers must be >= 1, got " + n);
+        }
+        trainers = n;
+    }
+
+    /** Cores left over when every declared trainer has one (0 or more). */
+    public static int spareCores() {
+        return Math.max(0, Runtime.getRuntime().availableProcessors() - trainers);
     }
 
     /**

@@ -20,14 +20,20 @@ public final class HostArrays {
      * parameters, gradients and layer outputs are), else null. Reading it costs no copy.
      */
     public static FloatBuffer floatView(INDArray a) {
-        boolean whole = !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
-        return whole && a.dataType() == DataType.FLOAT ? a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer() : null;
+        return isWhole(a, DataType.FLOAT) ? a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer() : null;
     }
 
     /** Like {@link #floatView}, for float64 arrays. */
     public static java.nio.DoubleBuffer doubleView(INDArray a) {
-        boolean whole = !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
-        return whole && a.dataType() == DataType.DOUBLE ? a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer() : null;
+        return isWhole(a, DataType.DOUBLE) ? a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer() : null;
+    }
+
+    /**
+     * Whether {@code a} is of {@code type} and a whole, row-major buffer of its own (what
+     * {@link #floatView} and {@link #doubleView} view), checked without making a view.
+     */
+    public static boolean isWhole(INDArray a, DataType type) {
+        return a.dataType() == type && !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
     }
 
     /** The values of {@code a} in row-major order, as doubles. */
