@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>max |g| (one {@code i?amax} call per parameter; value and infinity-norm clips and the
  * monitor's per-layer rows read it) and the sums of |g| (the L1 norm, which only an L1-norm clip
  * reads) are taken on first use: read them before the gradients change, as clips do. Models with
- * more than 65,536 parameters are measured in two halves on two cores when a core is free.
+ * more than 65,536 parameters are measured by two threads when a core is free, with the same result.
  */
 public final class GradStats {
     private final String[] names;
@@ -35,33 +35,48 @@ public final class GradStats {
         this.inf = new long[names.length];
     }
 
+    /** Entries per partial sum: each parameter is summed in these chunks, in order, however many threads share them. */
+    private static final int CHUNK = 1 << 15;
+
     /**
-     * Measures the gradients of {@code params}. Large models are measured in two halves, one on a
-     * helper thread (the training step uses one core; the machine has more).
+     * Measures the gradients of {@code params}. Each parameter's sum of squares is the in-order
+     * total of fixed chunks, so the result is the same to the last bit whether one thread sums
+     * them or, for large models with a core free, two threads share the chunks.
      */
     public static GradStats of(Map<String, Param> params) {
         int n = params.size();
         String[] names = new String[n];
         INDArray[] grads = new INDArray[n];
         long total = 0;
+        int chunks = 0;
         int i = 0;
         for (Map.Entry<String, Param> e : params.entrySet()) {
             names[i] = e.getKey();
             grads[i] = e.getValue().grad();
-            total += grads[i++].length();
+            total += grads[i].length();
+            chunks += (int) ((grads[i++].length() + CHUNK - 1) / CHUNK);
+        }
+        int[] param = new int[chunks];
+        long[] start = new long[chunks];
+        int c = 0;
+        for (int p = 0; p < n; p++) {
+            for (long at = 0; at < grads[p].length(); at += CHUNK) {
+                param[c] = p;
+                start[c++] = at;
+            }
+        }
+        double[] partial = new double[chunks];
+        if (!SecondCore.worthIt(total) || chunks < 2) {
+            sweep(grads, param, start, 0, chunks, partial);
+        } else {
+            int half = chunks / 2;
+            java.util.concurrent.Future<?> first = SecondCore.EXECUTOR.submit(() -> sweep(grads, param, start, 0, half, partial));
+            sweep(grads, param, start, half, chunks, partial);
+            SecondCore.await(first, "gradient statistics");
         }
         double[] a = new double[n];
-        if (!SecondCore.worthIt(total)) {
-            sweep(grads, 0, total, a);
-        } else {
-            double[] b = new double[n];
-            long half = total / 2;
-            java.util.concurrent.Future<?> first = SecondCore.EXECUTOR.submit(() -> sweep(grads, 0, half, b));
-            sweep(grads, half, total, a);
-            SecondCore.await(first, "gradient statistics");
-            for (int k = 0; k < n; k++) {
-                a[k] += b[k];
-            }
+        for (int k = 0; k < chunks; k++) {
+            a[param[k]] += partial[k];
         }
         GradStats s = new GradStats(names, grads, a);
         for (int k = 0; k < n; k++) {
@@ -72,19 +87,12 @@ public final class GradStats {
         return s;
     }
 
-    /** Sums of squares over entries {@code [from, to)} of the gradients laid end to end, into {@code out[param]}. */
-    private static void sweep(INDArray[] grads, long from, long to, double[] out) {
-        long offset = 0;
-        for (int p = 0; p < grads.length; p++) {
-            long len = grads[p].length();
-            long lo = Math.max(from, offset);
-            long hi = Math.min(to, offset + len);
-            if (lo < hi) {
-                int n = (int) (hi - lo);
-                Vec g = Vec.of(grads[p]).at(lo - offset);
-                out[p] = g.sumSq(n);
-            }
-            offset += len;
+    /** Sums of squares of chunks {@code [from, to)} (parameter {@code param[k]} from entry {@code start[k]}) into {@code out[k]}. */
+    private static void sweep(INDArray[] grads, int[] param, long[] start, int from, int to, double[] out) {
+        for (int k = from; k < to; k++) {
+            INDArray g = grads[param[k]];
+            int len = (int) Math.min(CHUNK, g.length() - start[k]);
+            out[k] = Vec.of(g).at(start[k]).sumSq(len);
         }
     }
 

@@ -55,6 +55,23 @@ class MeasurementTest {
         }
     }
 
+    /** One thread or two (a core free or not) give the same sums to the last bit: study results do not depend on workers. */
+    @Test
+    void gradStatsAreTheSameOnOneThreadAndOnTwo() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            Map<String, Param> ps = params(type, 7, 60_000, 39_996, 3_000, 200_001);
+            try {
+                org.gradlab.nn.Backend.trainers(1);
+                double[] shared = GradStats.of(ps).sumSq();
+                org.gradlab.nn.Backend.trainers(Runtime.getRuntime().availableProcessors());
+                double[] alone = GradStats.of(ps).sumSq();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(alone, shared, 0.0, type.toString());
+            } finally {
+                org.gradlab.nn.Backend.trainers(1);
+            }
+        }
+    }
+
     @Test
     void float32SumsOfSquaresBeyondFloatRangeFallBackToDouble() {
         Param p = new Param("w", Nd4j.zeros(DataType.FLOAT, 5));
