@@ -90,3 +90,16 @@ def _encode(v, indent):
 def dumps(obj):
     """The trace file's text: strict JSON in the layout above, ending in a newline."""
     return _encode(obj, 0) + "\n"
+
+
+def classified(model, x, labels, logits, loss):
+    """The fields every classifier case records after loss.backward(): input, labels, logits,
+    loss, every parameter's gradient and the input's gradient."""
+    return {
+        "input": tensor(x),
+        "labels": labels.tolist(),
+        "logits": tensor(logits),
+        "loss": float(loss),
+        "grads": {k: tensor(p.grad) for k, p in model.named_parameters()},
+        "grad_input": tensor(x.grad),
+    }

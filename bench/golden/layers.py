@@ -121,12 +121,7 @@ def case(name, seed, evaluation, layers):
         "mode": "eval" if evaluation else "train",
         "layers": layers,
         "state_dict": before,
-        "input": tensor(x),
-        "labels": labels.tolist(),
-        "logits": tensor(logits),
-        "loss": float(loss),
-        "grads": {k: tensor(p.grad) for k, p in model.named_parameters()},
-        "grad_input": tensor(x.grad),
+        **common.classified(model, x, labels, logits, loss),
         "buffers_after": buffers,
         "warnings": caught,
     }

@@ -114,12 +114,7 @@ def classifier_case(name, seed):
         "module": spec(cls, args),
         "model": "Sequential(rows view [batch, time*input] -> [batch, time, input], cell, last step, Linear(hidden, 3))",
         "state_dict": {k: tensor(v) for k, v in model.state_dict().items()},
-        "input": tensor(x),
-        "labels": labels.tolist(),
-        "logits": tensor(logits),
-        "loss": float(loss),
-        "grads": {k: tensor(p.grad) for k, p in model.named_parameters()},
-        "grad_input": tensor(x.grad),
+        **common.classified(model, x, labels, logits, loss),
         "warnings": caught,
     }
 
