@@ -58,6 +58,12 @@ public final class Conclusions {
         return exploded ? Outcome.TRAINED_AFTER_EXPLODING : Outcome.TRAINED;
     }
 
+    /** {@code ", 1/3 seeds collapsed"} when some but not most seeds collapsed (the outcome is the majority's), else "". */
+    private static String minority(List<RunResult> seeds) {
+        long collapsed = seeds.stream().filter(RunResult::collapsed).count();
+        return collapsed > 0 && collapsed * 2 <= seeds.size() ? ", " + collapsed + "/" + seeds.size() + " seeds collapsed" : "";
+    }
+
     /** Every conclusion for one part's results (in study order). */
     public static List<String> of(List<RunResult> part) {
         Map<String, List<RunResult>> configs = new LinkedHashMap<>();
@@ -126,7 +132,7 @@ public final class Conclusions {
         for (Outcome o : Outcome.values()) {
             by.put(o, new ArrayList<>());
         }
-        configs.forEach((name, seeds) -> by.get(outcome(seeds)).add(name + " (" + acc(seeds) + ")"));
+        configs.forEach((name, seeds) -> by.get(outcome(seeds)).add(name + " (" + acc(seeds) + minority(seeds) + ")"));
         List<String> out = new ArrayList<>();
         by.forEach((o, names) -> {
             if (!names.isEmpty()) {

@@ -71,6 +71,8 @@ public final class StudyCharts {
     public static XYChart gradNorms(Table steps, String part, Map<String, Double> thresholds) {
         XYChart chart = sideLegend(Charts.logLines(steps, "Global gradient norm before clipping, first seed (" + part + ")", "step",
                 "gradient norm (log)"));
+        chart.getStyler().setXAxisDecimalPattern("0");      // step numbers in the thousands, without separators
+        chart.getStyler().setXAxisTickMarkSpacingHint(110);
         double last = Math.max(1, steps.rowCount() - 1);
         thresholds.forEach((label, norm) -> {
             XYSeries s = chart.addSeries(label, new double[] {0, last}, new double[] {norm, norm});

@@ -71,5 +71,8 @@ class ConclusionsTest {
         List<String> c = Conclusions.of(seeds("p", "x", List.of(), new double[] {0.1}, -1, -1, new double[] {1e-5, 1, 1}));
         assertEquals("Vanished (collapsed; at step 0 the first layer's gradient was < 1% of the last layer's): x (10.0%).", c.get(0));
         assertEquals("No configuration's gradient norm went above 1e3: the largest (median over seeds) was 2.00 in x.", c.get(2));
+        // a configuration most of whose seeds trained says how many did not
+        List<String> mixed = Conclusions.of(seeds("p", "y", List.of(), new double[] {0.9, 0.1, 0.9}, -1, -1, FLAT));
+        assertEquals("Trained: y (63.3% +- 46.2, 1/3 seeds collapsed).", mixed.get(0));
     }
 }
