@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class ProgressTest {
+class StudyProgressTest {
     private static RunResult done(String config, double acc, long diverged) {
         RunSpec spec = new RunSpec("p", config, RunSpec.Model.article(), RunSpec.Optim.adam(), RunSpec.Sched.of("constant", 1e-3),
                 List.of(), null, 0, 1);
