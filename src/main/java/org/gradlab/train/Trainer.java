@@ -72,6 +72,8 @@ public final class Trainer {
     private final StepContext context = new StepContext(this);
     private int epochs;
     private long step;
+    /** {@link #trainBatch} calls since {@link #step} last changed: callbacks see step {@code step + batchCalls}. */
+    private long batchCalls;
     private int epochsDone;
     private int batchInEpoch;
     private long epochShuffle;
@@ -255,7 +257,8 @@ public final class Trainer {
             Batches.Batch batch = order.next();
             batchInEpoch++;
             long thisStep = step;
-            StepContext c = runStep(batch, epoch, lrAt(step), schedule.momentumAt(step));
+            batchCalls = 0;
+            StepContext c = runStep(batch, epoch, lrAt(step), schedule.momentumAt(step), step);
             if (!c.rolledBack()) {
                 step = thisStep + 1;
             }
@@ -300,9 +303,14 @@ public final class Trainer {
     /**
      * The step pipeline on one batch, callbacks included, for custom loops, the LR range test and
      * benchmarks: it neither advances {@link #step()} nor records history; {@link #fit} does.
+     * Callbacks (a monitor's alarms, cooldowns and per-layer rows) see consecutive step numbers
+     * from {@link #step()} on, one per call that was not rolled back.
      */
     public BatchResult trainBatch(Batches.Batch batch, double lr, OptionalDouble momentum) {
-        StepContext c = runStep(batch, 0, lr, momentum);
+        StepContext c = runStep(batch, 0, lr, momentum, step + batchCalls);
+        if (!c.rolledBack()) {
+            batchCalls++;
+        }
         c.finished(c.rolledBack(), null);
         afterUpdate(c);
         return new BatchResult(c.loss(), c.score(), c.gradNorm(), c.clipped(), c.skipped(), c.rolledBack());
@@ -316,9 +324,9 @@ public final class Trainer {
      * reuses: nothing allocated here may outlive the step. The hooks after the update run
      * outside it ({@link #afterUpdate}).
      */
-    private StepContext runStep(Batches.Batch batch, int epoch, double lr, OptionalDouble momentum) {
+    private StepContext runStep(Batches.Batch batch, int epoch, double lr, OptionalDouble momentum, long stepNumber) {
         StepContext c = context;
-        c.begin(step, epoch, lr, momentum, batch);
+        c.begin(stepNumber, epoch, lr, momentum, batch);
         List<Callback> hooks = sweeping ? List.of() : callbacks;
         for (int i = 0; i < hooks.size(); i++) {
             hooks.get(i).beforeStep(c);
@@ -453,6 +461,7 @@ public final class Trainer {
         }
         TrainState.Progress p = s.progress();
         step = p.step();
+        batchCalls = 0;
         if (all) {
             history.restore(s.history());
             epochsDone = p.epochsDone();

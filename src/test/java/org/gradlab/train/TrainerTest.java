@@ -106,6 +106,22 @@ class TrainerTest {
         assertTrue(ok.clipped() && ok.gradNorm() > 1e-3, "norm " + ok.gradNorm());
     }
 
+    /** A custom loop of trainBatch calls: the monitor sees steps 0, 1, 2, ... while step() stays where fit left it. */
+    @Test
+    void trainBatchGivesCallbacksConsecutiveStepsWithoutAdvancingTheTrainer() {
+        org.gradlab.diagnostics.Monitor m = org.gradlab.diagnostics.Monitor.create();
+        Trainer t = Presets.articleTrainer(2).monitor(m).build();
+        var batches = org.gradlab.data.Batches.epoch(SMALL.train(), 32, null);
+        for (int i = 0; i < 4; i++) {
+            t.trainBatch(batches.get(i), 1e-3);
+        }
+        assertEquals(0, t.step());
+        assertEquals(List.of(0L, 1L, 2L, 3L), m.stepRecords().stream().map(org.gradlab.diagnostics.StepRecord::step).toList());
+        m.flush();
+        assertTrue(m.layerStats().stream().filter(r -> r.step() == 3).allMatch(r -> r.updateNorm() > 0),
+                "the update of step 3 is measured against the weights after step 2");
+    }
+
     @Test
     void plateauNeedsTheModeItsMetricImplies() {
         var p = org.gradlab.schedule.Plateau.of(org.gradlab.schedule.Plateau.Config.defaults());
