@@ -66,6 +66,22 @@ public final class Golden {
         return v;
     }
 
+    /** A state dict {name: tensor} as float64 arrays, in the trace's order. */
+    public static java.util.Map<String, INDArray> stateDict(JsonNode node) {
+        java.util.Map<String, INDArray> state = new java.util.LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> state.put(e.getKey(), tensor(e.getValue())));
+        return state;
+    }
+
+    /** One-hot float64 targets {@code [labels, classes]} for a trace's class labels. */
+    public static INDArray oneHot(JsonNode labels, long classes) {
+        INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, labels.size(), classes);
+        for (int i = 0; i < labels.size(); i++) {
+            oneHot.putScalar(i, labels.get(i).asInt(), 1.0);
+        }
+        return oneHot;
+    }
+
     /** A tensor {"dtype", "shape", "data"} as a float64 array. */
     public static INDArray tensor(JsonNode t) {
         JsonNode shape = t.get("shape");

@@ -102,13 +102,18 @@ public final class GradStats {
      */
     public synchronized double[] sumAbs() {
         if (sumAbs == null) {
-            double[] s = new double[names.length];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = Vec.of(grads[i]).sumAbs(Math.toIntExact(grads[i].length()));
-            }
-            sumAbs = s;
+            sumAbs = perParameter(i -> Vec.of(grads[i]).sumAbs(Math.toIntExact(grads[i].length())));
         }
         return sumAbs;
+    }
+
+    /** {@code measure(i)} for every parameter {@code i}. */
+    private double[] perParameter(java.util.function.IntToDoubleFunction measure) {
+        double[] out = new double[names.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = measure.applyAsDouble(i);
+        }
+        return out;
     }
 
     /** Parameter names, in forward order. */
@@ -127,12 +132,8 @@ public final class GradStats {
      */
     public synchronized double[] maxAbs() {
         if (maxAbs == null) {
-            double[] m = new double[names.length];
-            for (int i = 0; i < m.length; i++) {
-                long n = grads[i].length();
-                m[i] = nan[i] > 0 ? Double.NaN : n == 0 ? 0 : Vec.of(grads[i]).maxAbs(Math.toIntExact(n));
-            }
-            maxAbs = m;
+            maxAbs = perParameter(i -> nan[i] > 0 ? Double.NaN
+                    : grads[i].length() == 0 ? 0 : Vec.of(grads[i]).maxAbs(Math.toIntExact(grads[i].length())));
         }
         return maxAbs;
     }

@@ -467,18 +467,20 @@ public final class Monitor {
             if (previousWeights[i] == null) {
                 previousWeights[i] = Vec.allocate(w.dataType(), w.length());
             }
-            double[] wu = layerStep ? weightAndUpdate(w, previousWeights[i], !first, snapshot) : snapshot(w, previousWeights[i]);
-            if (layerStep) {
-                LayerStats ls = new LayerStats(step, stats.names()[i], stats.norm(i), stats.maxAbs()[i],
-                        stats.nan()[i] + stats.inf()[i], wu[0], wu[1]);
-                layers.add(ls);
-                double r = ls.updateRatio();
-                if (!noUpdate && Double.isFinite(r) && (r < config.ratioLow() || r > config.ratioHigh())) {
-                    raised.add(new Alarm(step, Alarm.Kind.UPDATE_RATIO, ls.param(), r,
-                            r < config.ratioLow() ? config.ratioLow() : config.ratioHigh(),
-                            String.format(java.util.Locale.ROOT, "step %d: update/weight ratio of %s is %.2g, outside [%.0e, %.0e]",
-                                    step, ls.param(), r, config.ratioLow(), config.ratioHigh())));
-                }
+            if (!layerStep) {       // the step before a row step: keep the weights to measure its update against
+                Vec.of(w).copyTo(Math.toIntExact(w.length()), previousWeights[i]);
+                continue;
+            }
+            double[] wu = weightAndUpdate(w, previousWeights[i], !first, snapshot);
+            LayerStats ls = new LayerStats(step, stats.names()[i], stats.norm(i), stats.maxAbs()[i],
+                    stats.nan()[i] + stats.inf()[i], wu[0], wu[1]);
+            layers.add(ls);
+            double r = ls.updateRatio();
+            if (!noUpdate && Double.isFinite(r) && (r < config.ratioLow() || r > config.ratioHigh())) {
+                raised.add(new Alarm(step, Alarm.Kind.UPDATE_RATIO, ls.param(), r,
+                        r < config.ratioLow() ? config.ratioLow() : config.ratioHigh(),
+                        String.format(java.util.Locale.ROOT, "step %d: update/weight ratio of %s is %.2g, outside [%.0e, %.0e]",
+                                step, ls.param(), r, config.ratioLow(), config.ratioHigh())));
             }
         }
         previousFresh = snapshot;
@@ -519,11 +521,6 @@ public final class Monitor {
         return new double[] {Math.sqrt(ww), update ? Math.sqrt(dd) : Double.NaN};
     }
 
-    /** Stores {@code w} into {@code prev} for the next step's update norm; measures nothing. */
-    private static double[] snapshot(INDArray w, Vec prev) {
-        Vec.of(w).copyTo(Math.toIntExact(w.length()), prev);
-        return null;
-    }
 
     private List<Alarm> record(List<Alarm> raised) {
         List<Alarm> kept = new ArrayList<>();

@@ -82,8 +82,9 @@ public final class Study {
         }
         Data data = new Data();
         AtomicBoolean stop = new AtomicBoolean();
-        Backend.trainers(Math.min(workers, todo.size()));
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(workers, todo.size()), r -> {
+        int threads = Math.min(workers, todo.size());
+        Backend.trainers(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "gradlab-study");
             t.setDaemon(true);
             return t;

@@ -69,7 +69,7 @@ public final class BatchNorm implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         Checks.requireFeatures(toString(), x, features);
-        Normalization.requireType(toString(), x, weight.value());
+        Checks.requireType(toString(), x, weight.value());
         if (!training) {
             return kernel.forward(x, weight.value(), bias.value(), runningMean, runningVar);
         }
@@ -78,8 +78,7 @@ public final class BatchNorm implements Layer {
             throw new IllegalArgumentException(this + ": training needs a batch of at least 2 rows, got " + n);
         }
         INDArray y = kernel.forward(x, weight.value(), bias.value(), null, null);
-        Normalization.blend(runningMean, kernel.mean(), momentum, 1);
-        Normalization.blend(runningVar, kernel.variance(), momentum, n / (n - 1.0));
+        kernel.updateRunning(runningMean, runningVar, momentum);
         return y;
     }
 

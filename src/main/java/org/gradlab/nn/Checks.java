@@ -8,6 +8,14 @@ final class Checks {
     private Checks() {
     }
 
+    /** Requires the input in the parameters' data type (float32 or float64). */
+    static void requireType(String who, INDArray input, INDArray param) {
+        if (input.dataType() != param.dataType()) {
+            throw new IllegalArgumentException(who + ": input is " + input.dataType() + " but the parameters are "
+                    + param.dataType() + "; convert one with castTo(...) or to(...)");
+        }
+    }
+
     /** Requires a {@code [batch, features]} matrix. */
     static void requireFeatures(String who, INDArray input, long features) {
         if (input.rank() != 2 || input.columns() != features) {

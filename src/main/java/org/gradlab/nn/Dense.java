@@ -66,7 +66,7 @@ public final class Dense implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         Checks.requireFeatures(toString(), x, in);
-        requireParamType(x);
+        Checks.requireType(toString(), x, weight.value());
         input = Blas.contiguous(x);
         int n = x.rows();
         output = Blas.reuse(output, x.dataType(), n, out);
@@ -109,13 +109,6 @@ public final class Dense implements Layer {
             ones = Blas.reuse(null, weight.value().dataType(), n).assign(1);
         }
         return ones;
-    }
-
-    private void requireParamType(INDArray x) {
-        if (x.dataType() != weight.value().dataType()) {
-            throw new IllegalArgumentException(this + ": input is " + x.dataType() + " but the parameters are "
-                    + weight.value().dataType() + "; convert one with castTo(...) or to(...)");
-        }
     }
 
     @Override

@@ -41,7 +41,7 @@ public final class LayerNorm implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         Checks.requireFeatures(toString(), x, features);
-        Normalization.requireType(toString(), x, weight.value());
+        Checks.requireType(toString(), x, weight.value());
         return kernel.forward(x, weight.value(), bias.value(), null, null);
     }
 

@@ -1,7 +1,6 @@
 package org.gradlab.nn;
 
 import java.util.Arrays;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -32,14 +31,15 @@ final class Normalization {
     private boolean batchStats;
     private double[] x = new double[0];
     private double[] xhat = new double[0];
-    private double[] g = new double[0];
+    /** The forward's output and, in backward, the gradient as it becomes dL/dx. */
+    private double[] work = new double[0];
     private double[] mean = new double[0];
     private double[] var = new double[0];
     private double[] invStd = new double[0];
     private final double[] weight;
+    private final double[] bias;
     private final double[] sumA;
     private final double[] sumB;
-    private final double[][] scratch = {new double[0], new double[0]};
     private INDArray output;
     private INDArray gradInput;
 
@@ -48,23 +48,28 @@ final class Normalization {
         this.features = features;
         this.eps = eps;
         weight = new double[features];
+        bias = new double[features];
         sumA = new double[features];
         sumB = new double[features];
-    }
-
-    /** The last forward's statistics, one per group (column or row); valid until the next forward. */
-    double[] mean() {
-        return mean;
-    }
-
-    /** The last forward's biased variances, one per group; valid until the next forward. */
-    double[] variance() {
-        return var;
     }
 
     /** The last forward's output (reused by the next forward), or null before the first. */
     INDArray output() {
         return output;
+    }
+
+    /** The statistics group of element {@code (i, j)}: its column or its row. */
+    private int group(int i, int j) {
+        return axis == Axis.COLUMNS ? j : i;
+    }
+
+    private int groups() {
+        return axis == Axis.COLUMNS ? features : rows;
+    }
+
+    /** Elements per group. */
+    private double groupSize() {
+        return axis == Axis.COLUMNS ? rows : features;
     }
 
     /**
@@ -74,36 +79,35 @@ final class Normalization {
     INDArray forward(INDArray input, INDArray w, INDArray b, INDArray fixedMean, INDArray fixedVar) {
         rows = input.rows();
         int n = rows * features;
-        int groups = axis == Axis.COLUMNS ? features : rows;
+        int groups = groups();
         x = HostArrays.readDoubles(input, ensure(x, n));
         xhat = ensure(xhat, n);
+        work = ensure(work, n);
         invStd = ensure(invStd, groups);
+        mean = ensure(mean, groups);
+        var = ensure(var, groups);
         batchStats = fixedMean == null;
         if (batchStats) {
-            mean = ensure(mean, groups);
-            var = ensure(var, groups);
             statistics();
         } else {
-            mean = HostArrays.readDoubles(fixedMean, ensure(mean, groups));
-            var = HostArrays.readDoubles(fixedVar, ensure(var, groups));
+            HostArrays.readDoubles(fixedMean, mean);
+            HostArrays.readDoubles(fixedVar, var);
         }
         for (int k = 0; k < groups; k++) {
             invStd[k] = 1 / Math.sqrt(var[k] + eps);
         }
         HostArrays.readDoubles(w, weight);
-        double[] shift = HostArrays.readDoubles(b, sumA);
-        double[] y = ensure(g, n);
+        HostArrays.readDoubles(b, bias);
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < features; j++) {
                 int at = i * features + j;
-                int k = axis == Axis.COLUMNS ? j : i;
+                int k = group(i, j);
                 xhat[at] = (x[at] - mean[k]) * invStd[k];
-                y[at] = xhat[at] * weight[j] + shift[j];
+                work[at] = xhat[at] * weight[j] + bias[j];
             }
         }
-        g = y;
         output = Blas.reuse(output, input.dataType(), rows, features);
-        HostArrays.writeDoubles(y, n, output);
+        HostArrays.writeDoubles(work, n, output);
         return output;
     }
 
@@ -113,30 +117,46 @@ final class Normalization {
         Arrays.fill(var, 0);
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < features; j++) {
-                mean[axis == Axis.COLUMNS ? j : i] += x[i * features + j];
+                mean[group(i, j)] += x[i * features + j];
             }
         }
-        double perGroup = axis == Axis.COLUMNS ? rows : features;
+        double size = groupSize();
         for (int k = 0; k < mean.length; k++) {
-            mean[k] /= perGroup;
+            mean[k] /= size;
         }
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < features; j++) {
-                int k = axis == Axis.COLUMNS ? j : i;
+                int k = group(i, j);
                 double d = x[i * features + j] - mean[k];
                 var[k] += d * d;
             }
         }
         for (int k = 0; k < var.length; k++) {
-            var[k] /= perGroup;
+            var[k] /= size;
         }
+    }
+
+    /**
+     * Blends the last forward's batch statistics into running ones, as BatchNorm keeps them:
+     * {@code running = (1 - m) running + m batch}, the variance scaled by {@code n / (n - 1)}.
+     */
+    void updateRunning(INDArray runningMean, INDArray runningVar, double momentum) {
+        blend(runningMean, mean, momentum, 1);
+        blend(runningVar, var, momentum, rows / (rows - 1.0));
+    }
+
+    private void blend(INDArray running, double[] batch, double momentum, double scale) {
+        double[] r = HostArrays.readDoubles(running, sumA);
+        for (int k = 0; k < batch.length; k++) {
+            r[k] = (1 - momentum) * r[k] + momentum * scale * batch[k];
+        }
+        HostArrays.writeDoubles(r, batch.length, running);
     }
 
     /** Writes dL/dweight and dL/dbias into the params' gradients and returns dL/dx. */
     INDArray backward(INDArray gradOutput, Param w, Param b, boolean needInputGradient) {
         int n = rows * features;
-        double[] dy = HostArrays.readDoubles(Blas.contiguous(gradOutput), ensure(g, n));
-        g = dy;
+        double[] dy = HostArrays.readDoubles(Blas.contiguous(gradOutput), work);
         Arrays.fill(sumA, 0);
         Arrays.fill(sumB, 0);
         for (int i = 0; i < rows; i++) {
@@ -159,7 +179,7 @@ final class Normalization {
         }
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < features; j++) {
-                dy[i * features + j] *= invStd[axis == Axis.COLUMNS ? j : i];
+                dy[i * features + j] *= invStd[group(i, j)];
             }
         }
         gradInput = Blas.reuse(gradInput, gradOutput.dataType(), rows, features);
@@ -167,55 +187,35 @@ final class Normalization {
         return gradInput;
     }
 
-    /** {@code g <- g - mean(g) - xhat * mean(g * xhat)}, means taken within each group. */
+    /**
+     * {@code g <- g - mean(g) - xhat * mean(g * xhat)}, means taken within each group; the sums
+     * use {@link #mean} and {@link #var}, which backward no longer needs.
+     */
     private void subtractProjection(double[] grad) {
-        int groups = axis == Axis.COLUMNS ? features : rows;
-        double[] meanG = ensureScratch(groups, 0);
-        double[] meanGx = ensureScratch(groups, 1);
+        double[] sumG = mean;
+        double[] sumGx = var;
+        Arrays.fill(sumG, 0);
+        Arrays.fill(sumGx, 0);
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < features; j++) {
                 int at = i * features + j;
-                int k = axis == Axis.COLUMNS ? j : i;
-                meanG[k] += grad[at];
-                meanGx[k] += grad[at] * xhat[at];
+                int k = group(i, j);
+                sumG[k] += grad[at];
+                sumGx[k] += grad[at] * xhat[at];
             }
         }
-        double perGroup = axis == Axis.COLUMNS ? rows : features;
+        double size = groupSize();
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < features; j++) {
                 int at = i * features + j;
-                int k = axis == Axis.COLUMNS ? j : i;
-                grad[at] -= (meanG[k] + xhat[at] * meanGx[k]) / perGroup;
+                int k = group(i, j);
+                grad[at] -= (sumG[k] + xhat[at] * sumGx[k]) / size;
             }
         }
-    }
-
-    /** A zeroed scratch array of {@code n} values, number {@code slot}. */
-    private double[] ensureScratch(int n, int slot) {
-        scratch[slot] = ensure(scratch[slot], n);
-        Arrays.fill(scratch[slot], 0);
-        return scratch[slot];
     }
 
     /** {@code a} when it has exactly {@code n} values, else a new array of {@code n}. */
     private static double[] ensure(double[] a, int n) {
         return a.length == n ? a : new double[n];
-    }
-
-    /** Blends {@code batch} into a running statistic: {@code running = (1 - m) running + m scale batch}. */
-    static void blend(INDArray running, double[] batch, double momentum, double scale) {
-        double[] r = HostArrays.readDoubles(running, new double[batch.length]);
-        for (int k = 0; k < r.length; k++) {
-            r[k] = (1 - momentum) * r[k] + momentum * scale * batch[k];
-        }
-        HostArrays.writeDoubles(r, r.length, running);
-    }
-
-    static void requireType(String who, INDArray x, INDArray param) {
-        DataType p = param.dataType();
-        if (x.dataType() != p) {
-            throw new IllegalArgumentException(who + ": input is " + x.dataType() + " but the parameters are " + p
-                    + "; convert one with castTo(...) or to(...)");
-        }
     }
 }

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.gradlab.Golden;
@@ -99,19 +97,12 @@ class LayerGoldenTest {
         c.get("layers").forEach(s -> layers.add(layer(name, s)));
         Sequential model = Sequential.of(layers);
         model.to(DataType.DOUBLE);
-        Map<String, INDArray> state = new LinkedHashMap<>();
-        c.get("state_dict").fields().forEachRemaining(e -> state.put(e.getKey(), Golden.tensor(e.getValue())));
-        model.loadStateDict(state);
+        model.loadStateDict(Golden.stateDict(c.get("state_dict")));
         model.setTraining(c.get("mode").asText().equals("train"));
 
         INDArray logits = model.forward(Golden.tensor(c.get("input")));
         close(name + " logits", logits, c.get("logits"));
-        INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, logits.shape());
-        JsonNode labels = c.get("labels");
-        for (int i = 0; i < labels.size(); i++) {
-            oneHot.putScalar(i, labels.get(i).asInt(), 1.0);
-        }
-        Loss.Evaluation e = Loss.crossEntropy().evaluate(logits, oneHot);
+        Loss.Evaluation e = Loss.crossEntropy().evaluate(logits, Golden.oneHot(c.get("labels"), logits.size(1)));
         double loss = c.get("loss").asDouble();
         assertTrue(Math.abs(e.value() - loss) <= RELATIVE * Math.abs(loss), name + " loss " + e.value() + " vs " + loss);
         INDArray dx = model.backward(e.gradient());

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -53,12 +52,6 @@ class RecurrentGoldenTest {
         return r;
     }
 
-    private static Map<String, INDArray> stateDict(JsonNode node) {
-        Map<String, INDArray> state = new LinkedHashMap<>();
-        node.fields().forEachRemaining(e -> state.put(e.getKey(), Golden.tensor(e.getValue())));
-        return state;
-    }
-
     private static INDArray optional(JsonNode n) {
         return n == null || n.isNull() ? null : Golden.tensor(n);
     }
@@ -91,7 +84,7 @@ class RecurrentGoldenTest {
         String cell = c.get("cell").asText();
         String name = c.get("name").asText();
         Recurrent r = layer(name, c.get("module"));
-        r.loadStateDict(stateDict(c.get("state_dict")));
+        r.loadStateDict(Golden.stateDict(c.get("state_dict")));
         boolean zeros = c.get("initial_state").asText().equals("zeros");
         Recurrent.State initial = zeros ? null : new Recurrent.State(Golden.tensor(c.get("h0")), optional(c.get("c0")));
         Recurrent.Output out = r.forward(Golden.tensor(c.get("input")), initial);
@@ -136,16 +129,11 @@ class RecurrentGoldenTest {
         INDArray logitsRef = Golden.tensor(c.get("logits"));
         Sequential model = Sequential.of(Sequences.rows(r.in()), r, LastStep.of(), Dense.of(r.hidden(), (int) logitsRef.size(1), Rng.seeded(1)));
         model.to(DataType.DOUBLE);
-        model.loadStateDict(stateDict(c.get("state_dict")));
+        model.loadStateDict(Golden.stateDict(c.get("state_dict")));
         INDArray x = Golden.tensor(c.get("input"));
         INDArray logits = model.forward(x);
         close(cell, name + " logits", logits, c.get("logits"));
-        INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, logits.shape());
-        JsonNode labels = c.get("labels");
-        for (int i = 0; i < labels.size(); i++) {
-            oneHot.putScalar(i, labels.get(i).asInt(), 1.0);
-        }
-        org.gradlab.nn.Loss.Evaluation e = Loss.crossEntropy().evaluate(logits, oneHot);
+        Loss.Evaluation e = Loss.crossEntropy().evaluate(logits, Golden.oneHot(c.get("labels"), logits.size(1)));
         close(cell, name + " loss", e.value(), c.get("loss").asDouble());
         INDArray dx = model.backward(e.gradient());
         c.get("grads").fields().forEachRemaining(p ->
