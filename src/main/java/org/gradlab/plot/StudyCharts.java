@@ -71,8 +71,9 @@ public final class StudyCharts {
     public static XYChart gradNorms(Table steps, String part, Map<String, Double> thresholds) {
         XYChart chart = sideLegend(Charts.logLines(steps, "Global gradient norm before clipping, first seed (" + part + ")", "step",
                 "gradient norm (log)"));
-        chart.getStyler().setXAxisDecimalPattern("0");      // step numbers in the thousands, without separators
-        chart.getStyler().setXAxisTickMarkSpacingHint(110);
+        // XChart spaces these ticks by the data, not by nice numbers; upright labels ran together
+        chart.getStyler().setXAxisDecimalPattern("0");
+        chart.getStyler().setXAxisLabelRotation(90);
         double last = Math.max(1, steps.rowCount() - 1);
         thresholds.forEach((label, norm) -> {
             XYSeries s = chart.addSeries(label, new double[] {0, last}, new double[] {norm, norm});
