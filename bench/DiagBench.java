@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
 import org.gradlab.diagnostics.Monitor;
-import org.gradlab.experiment.Presets;
+import org.gradlab.experiment.jobs.Presets;
 import org.gradlab.nn.Backend;
 import org.gradlab.nn.Layer;
 import org.gradlab.optim.Adam;

@@ -71,7 +71,7 @@ class ReadmeExamplesTest {
     void diagnostics() {
         Dataset.Split split = Mnist.bundled().split(1_000, 42);
         org.gradlab.diagnostics.Monitor monitor = org.gradlab.diagnostics.Monitor.create();
-        Trainer trainer = org.gradlab.experiment.Presets.explodingTrainer(0)
+        Trainer trainer = org.gradlab.experiment.jobs.Presets.explodingTrainer(0)
                 .monitor(monitor)
                 .spikePolicy(org.gradlab.diagnostics.SpikePolicy.rollback())
                 .epochs(2).build();

@@ -2,8 +2,8 @@ package org.gradlab.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.gradlab.experiment.ArticleJob;
-import org.gradlab.experiment.Presets;
+import org.gradlab.experiment.jobs.ArticleJob;
+import org.gradlab.experiment.jobs.Presets;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

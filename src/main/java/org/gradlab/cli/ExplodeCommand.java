@@ -2,7 +2,7 @@ package org.gradlab.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.gradlab.experiment.ExplodeJob;
+import org.gradlab.experiment.jobs.ExplodeJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -2,8 +2,8 @@ package org.gradlab.clip;
 
 import java.util.Map;
 import org.gradlab.diagnostics.GradStats;
-import org.gradlab.nn.Blas;
-import org.gradlab.nn.HostArrays;
+import org.gradlab.host.Blas;
+import org.gradlab.host.HostArrays;
 import org.gradlab.nn.Param;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

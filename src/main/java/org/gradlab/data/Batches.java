@@ -3,7 +3,7 @@ package org.gradlab.data;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.gradlab.nn.Blas;
+import org.gradlab.host.Blas;
 import org.gradlab.nn.Rng;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

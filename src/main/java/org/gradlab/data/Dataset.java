@@ -1,7 +1,7 @@
 package org.gradlab.data;
 
 import java.util.Arrays;
-import org.gradlab.nn.Blas;
+import org.gradlab.host.Blas;
 import org.gradlab.nn.Rng;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,7 +1,8 @@
 package org.gradlab.diagnostics;
 
+import org.gradlab.host.Vec;
 import java.util.Map;
-import org.gradlab.nn.HostArrays;
+import org.gradlab.host.HostArrays;
 import org.gradlab.nn.Param;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

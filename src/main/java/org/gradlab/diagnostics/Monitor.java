@@ -1,5 +1,6 @@
 package org.gradlab.diagnostics;
 
+import org.gradlab.host.Vec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package org.gradlab.nn;
 
+import org.gradlab.Checks;
+import org.gradlab.host.Blas;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.SigmoidDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.TanhDerivative;

@@ -1,5 +1,6 @@
 package org.gradlab.nn;
 
+import org.gradlab.Checks;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

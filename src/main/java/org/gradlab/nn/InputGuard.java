@@ -1,5 +1,6 @@
 package org.gradlab.nn;
 
+import org.gradlab.host.HostArrays;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -63,14 +64,14 @@ public final class InputGuard implements Layer {
         seen = true;
         mask = null;
         int cols = Math.toIntExact(x.columns());
-        int bad = Checks.firstWhere(x, e -> Double.isNaN(e)
+        int bad = HostArrays.firstWhere(x, e -> Double.isNaN(e)
                 || policy == Policy.REJECT && !(e >= low && e <= high && Double.isFinite(e)));
         if (bad >= 0) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "input guard: batch row %d, feature %d is %s; expected a finite value in [%s, %s]",
                     bad / cols, bad % cols, x.getDouble(bad / cols, bad % cols), low, high));
         }
-        if (policy == Policy.REJECT || Checks.firstWhere(x, e -> e < low || e > high) < 0) {
+        if (policy == Policy.REJECT || HostArrays.firstWhere(x, e -> e < low || e > high) < 0) {
             return x;
         }
         int n = Math.toIntExact(x.length());

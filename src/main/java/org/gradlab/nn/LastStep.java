@@ -1,5 +1,6 @@
 package org.gradlab.nn;
 
+import org.gradlab.host.Block;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,5 +1,6 @@
 package org.gradlab.nn;
 
+import org.gradlab.Checks;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

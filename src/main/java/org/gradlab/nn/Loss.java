@@ -1,5 +1,6 @@
 package org.gradlab.nn;
 
+import org.gradlab.host.HostArrays;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

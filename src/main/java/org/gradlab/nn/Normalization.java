@@ -1,5 +1,7 @@
 package org.gradlab.nn;
 
+import org.gradlab.host.HostArrays;
+import org.gradlab.host.Blas;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -1,5 +1,6 @@
 package org.gradlab.nn;
 
+import org.gradlab.host.HostArrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -68,7 +69,7 @@ public final class OutputGuard implements Layer {
     }
 
     private static long firstNonFinite(INDArray a) {
-        return Checks.firstWhere(a, e -> !Double.isFinite(e));
+        return HostArrays.firstWhere(a, e -> !Double.isFinite(e));
     }
 
     @Override

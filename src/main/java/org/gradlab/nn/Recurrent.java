@@ -1,5 +1,7 @@
 package org.gradlab.nn;
 
+import org.gradlab.Checks;
+import org.gradlab.host.Block;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

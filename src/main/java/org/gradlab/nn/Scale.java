@@ -1,5 +1,6 @@
 package org.gradlab.nn;
 
+import org.gradlab.host.Blas;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -1,6 +1,6 @@
 package org.gradlab.optim;
 
-import org.gradlab.nn.Blas;
+import org.gradlab.host.Blas;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.api.ops.impl.updaters.AmsGradUpdater;

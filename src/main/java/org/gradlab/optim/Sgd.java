@@ -1,6 +1,6 @@
 package org.gradlab.optim;
 
-import org.gradlab.nn.Blas;
+import org.gradlab.host.Blas;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -16,7 +16,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 import tech.tablesaw.api.Table;
 
 /**
- * The charts of a study ({@code org.gradlab.experiment.Study}), drawn from its tables: final
+ * The charts of a study ({@code org.gradlab.experiment.engine.Study}), drawn from its tables: final
  * accuracy per configuration with error bars, curves per epoch and per step, gradient norms by
  * depth, and a layer x step heatmap.
  *

@@ -1,5 +1,6 @@
 package org.gradlab.schedule;
 
+import org.gradlab.Checks;
 import java.util.OptionalDouble;
 
 /**
@@ -24,14 +25,14 @@ public record Cyclic(double baseLr, double maxLr, long stepSizeUp, long stepSize
     }
 
     public Cyclic {
-        Check.rate("cyclic", "baseLr", baseLr);
-        Check.rate("cyclic", "maxLr", maxLr);
-        Check.positive("cyclic", "stepSizeUp", stepSizeUp);
-        Check.positive("cyclic", "stepSizeDown", stepSizeDown);
+        Checks.rate("cyclic", "baseLr", baseLr);
+        Checks.rate("cyclic", "maxLr", maxLr);
+        Checks.positive("cyclic", "stepSizeUp", stepSizeUp);
+        Checks.positive("cyclic", "stepSizeDown", stepSizeDown);
         java.util.Objects.requireNonNull(mode, "mode");
-        Check.positive("cyclic", "gamma", gamma);
-        Check.inRange("cyclic", "baseMomentum", baseMomentum, 0, maxMomentum);
-        Check.inRange("cyclic", "maxMomentum", maxMomentum, baseMomentum, 1);
+        Checks.positive("cyclic", "gamma", gamma);
+        Checks.inRange("cyclic", "baseMomentum", baseMomentum, 0, maxMomentum);
+        Checks.inRange("cyclic", "maxMomentum", maxMomentum, baseMomentum, 1);
     }
 
     public Cyclic withStepSizeDown(long down) {
@@ -73,7 +74,7 @@ public record Cyclic(double baseLr, double maxLr, long stepSizeUp, long stepSize
     }
 
     private double cycle(long step) {
-        return Math.floor(1 + Check.step(step) / totalSize());
+        return Math.floor(1 + Checks.step(step) / totalSize());
     }
 
     /** Position within the cycle: 0 to 1 going up, back to 0 going down. */

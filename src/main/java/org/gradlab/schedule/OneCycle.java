@@ -1,5 +1,6 @@
 package org.gradlab.schedule;
 
+import org.gradlab.Checks;
 import java.util.OptionalDouble;
 
 /**
@@ -33,16 +34,16 @@ public record OneCycle(double maxLr, long totalSteps, double pctStart, Anneal an
     }
 
     public OneCycle {
-        Check.rate("oneCycle", "maxLr", maxLr);
-        Check.positive("oneCycle", "totalSteps", totalSteps);
+        Checks.rate("oneCycle", "maxLr", maxLr);
+        Checks.positive("oneCycle", "totalSteps", totalSteps);
         if (!(pctStart > 0 && pctStart < 1)) {
             throw new IllegalArgumentException("oneCycle: pctStart must be in (0, 1), got " + pctStart);
         }
         java.util.Objects.requireNonNull(anneal, "anneal");
-        Check.positive("oneCycle", "divFactor", divFactor);
-        Check.positive("oneCycle", "finalDivFactor", finalDivFactor);
-        Check.inRange("oneCycle", "baseMomentum", baseMomentum, 0, maxMomentum);
-        Check.inRange("oneCycle", "maxMomentum", maxMomentum, baseMomentum, 1);
+        Checks.positive("oneCycle", "divFactor", divFactor);
+        Checks.positive("oneCycle", "finalDivFactor", finalDivFactor);
+        Checks.inRange("oneCycle", "baseMomentum", baseMomentum, 0, maxMomentum);
+        Checks.inRange("oneCycle", "maxMomentum", maxMomentum, baseMomentum, 1);
     }
 
     public OneCycle withPctStart(double pct) {
@@ -110,7 +111,7 @@ public record OneCycle(double maxLr, long totalSteps, double pctStart, Anneal an
 
     /** PyTorch's phase boundaries: pct*T - 1, (2*pct*T - 2 with three phases), T - 1, as floats. */
     private Phase phase(long step) {
-        Check.step(step);
+        Checks.step(step);
         if (step > totalSteps) {
             throw new IllegalArgumentException("oneCycle: step " + step + " is past totalSteps " + totalSteps);
         }

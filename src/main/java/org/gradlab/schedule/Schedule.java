@@ -1,5 +1,6 @@
 package org.gradlab.schedule;
 
+import org.gradlab.Checks;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -65,57 +66,57 @@ public interface Schedule {
 
     /** The same rate at every step. */
     static Schedule constant(double lr) {
-        Check.rate("constant", "lr", lr);
+        Checks.rate("constant", "lr", lr);
         return new Schedules.Constant(lr);
     }
 
     /** StepLR: {@code lr * gamma^floor(k / stepSize)}. */
     static Schedule step(double lr, long stepSize, double gamma) {
-        Check.rate("step", "lr", lr);
-        Check.positive("step", "stepSize", stepSize);
-        Check.positive("step", "gamma", gamma);
+        Checks.rate("step", "lr", lr);
+        Checks.positive("step", "stepSize", stepSize);
+        Checks.positive("step", "gamma", gamma);
         return new Schedules.StepDecay(lr, stepSize, gamma);
     }
 
     /** MultiStepLR: {@code lr * gamma^(number of milestones <= k)}; milestones strictly increasing. */
     static Schedule multiStep(double lr, long[] milestones, double gamma) {
-        Check.rate("multiStep", "lr", lr);
-        Check.positive("multiStep", "gamma", gamma);
-        Check.increasing("multiStep", milestones);
+        Checks.rate("multiStep", "lr", lr);
+        Checks.positive("multiStep", "gamma", gamma);
+        Checks.increasing("multiStep", milestones);
         return new Schedules.MultiStep(lr, milestones.clone(), gamma);
     }
 
     /** ConstantLR: {@code lr * factor} for the first {@code totalIters} steps, then {@code lr}. */
     static Schedule constantFactor(double lr, double factor, long totalIters) {
-        Check.rate("constantFactor", "lr", lr);
-        Check.inRange("constantFactor", "factor", factor, 0, 1);
-        Check.nonNegative("constantFactor", "totalIters", totalIters);
+        Checks.rate("constantFactor", "lr", lr);
+        Checks.inRange("constantFactor", "factor", factor, 0, 1);
+        Checks.nonNegative("constantFactor", "totalIters", totalIters);
         return new Schedules.ConstantFactor(lr, factor, totalIters);
     }
 
     /** LinearLR: factor moves linearly from {@code startFactor} to {@code endFactor} over {@code totalIters} steps. */
     static Schedule linear(double lr, double startFactor, double endFactor, long totalIters) {
-        Check.rate("linear", "lr", lr);
+        Checks.rate("linear", "lr", lr);
         if (!(startFactor > 0 && startFactor <= 1)) {
             throw new IllegalArgumentException("linear: startFactor must be in (0, 1], got " + startFactor);
         }
-        Check.inRange("linear", "endFactor", endFactor, 0, 1);
-        Check.positive("linear", "totalIters", totalIters);
+        Checks.inRange("linear", "endFactor", endFactor, 0, 1);
+        Checks.positive("linear", "totalIters", totalIters);
         return new Schedules.Linear(lr, startFactor, endFactor, totalIters);
     }
 
     /** ExponentialLR: {@code lr * gamma^k}. */
     static Schedule exponential(double lr, double gamma) {
-        Check.rate("exponential", "lr", lr);
-        Check.positive("exponential", "gamma", gamma);
+        Checks.rate("exponential", "lr", lr);
+        Checks.positive("exponential", "gamma", gamma);
         return new Schedules.Exponential(lr, gamma);
     }
 
     /** PolynomialLR: {@code lr * (1 - min(k, totalIters) / totalIters)^power}. */
     static Schedule polynomial(double lr, long totalIters, double power) {
-        Check.rate("polynomial", "lr", lr);
-        Check.positive("polynomial", "totalIters", totalIters);
-        Check.positive("polynomial", "power", power);
+        Checks.rate("polynomial", "lr", lr);
+        Checks.positive("polynomial", "totalIters", totalIters);
+        Checks.positive("polynomial", "power", power);
         return new Schedules.Polynomial(lr, totalIters, power);
     }
 
@@ -125,9 +126,9 @@ public interface Schedule {
      * towards {@code lr}, as PyTorch does; use {@link #sequence} to hold it instead.
      */
     static Schedule cosine(double lr, long tMax, double etaMin) {
-        Check.rate("cosine", "lr", lr);
-        Check.positive("cosine", "tMax", tMax);
-        Check.inRange("cosine", "etaMin", etaMin, 0, lr);
+        Checks.rate("cosine", "lr", lr);
+        Checks.positive("cosine", "tMax", tMax);
+        Checks.inRange("cosine", "etaMin", etaMin, 0, lr);
         return new Schedules.Cosine(lr, tMax, etaMin);
     }
 
@@ -136,10 +137,10 @@ public interface Schedule {
      * to {@code etaMin}, the first {@code t0} steps long, each next one {@code tMult} times longer.
      */
     static Schedule cosineWarmRestarts(double lr, long t0, int tMult, double etaMin) {
-        Check.rate("cosineWarmRestarts", "lr", lr);
-        Check.positive("cosineWarmRestarts", "t0", t0);
-        Check.positive("cosineWarmRestarts", "tMult", tMult);
-        Check.inRange("cosineWarmRestarts", "etaMin", etaMin, 0, lr);
+        Checks.rate("cosineWarmRestarts", "lr", lr);
+        Checks.positive("cosineWarmRestarts", "t0", t0);
+        Checks.positive("cosineWarmRestarts", "tMult", tMult);
+        Checks.inRange("cosineWarmRestarts", "etaMin", etaMin, 0, lr);
         return new Schedules.WarmRestarts(lr, t0, tMult, etaMin);
     }
 
@@ -165,7 +166,7 @@ public interface Schedule {
 
     /** LambdaLR: {@code lr * factor(k)} for any function of the step. */
     static Schedule lambda(double lr, LongToDoubleFunction factor) {
-        Check.rate("lambda", "lr", lr);
+        Checks.rate("lambda", "lr", lr);
         java.util.Objects.requireNonNull(factor, "factor");
         return new Schedules.Lambda(lr, factor);
     }
@@ -179,7 +180,7 @@ public interface Schedule {
             throw new IllegalArgumentException("sequence: needs one milestone fewer than schedules, got "
                     + schedules.size() + " schedules and " + milestones.length + " milestones");
         }
-        Check.increasing("sequence", milestones);
+        Checks.increasing("sequence", milestones);
         return new Schedules.Sequence(List.copyOf(schedules), milestones.clone());
     }
 
@@ -192,13 +193,13 @@ public interface Schedule {
      * remaining {@code T - steps} steps ends where a run of {@code T} steps does.
      */
     default Schedule withWarmup(long steps) {
-        Check.positive("withWarmup", "steps", steps);
+        Checks.positive("withWarmup", "steps", steps);
         return new Schedules.Warmup(this, steps);
     }
 
     /** A constant multiple of this schedule, e.g. {@code base.times(0.1)}. */
     default Schedule times(double factor) {
-        Check.positive("times", "factor", factor);
+        Checks.positive("times", "factor", factor);
         return times(new Schedules.Constant(factor));
     }
 
@@ -218,7 +219,7 @@ public interface Schedule {
 
     /** The rates of steps {@code 0..steps-1}. */
     default double[] values(long steps) {
-        Check.positive("values", "steps", steps);
+        Checks.positive("values", "steps", steps);
         double[] v = new double[Math.toIntExact(steps)];
         Arrays.setAll(v, this::at);
         return v;

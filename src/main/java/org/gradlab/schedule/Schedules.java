@@ -1,5 +1,6 @@
 package org.gradlab.schedule;
 
+import org.gradlab.Checks;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -13,7 +14,7 @@ final class Schedules {
     record Constant(double lr) implements Schedule {
         @Override
         public double at(long k) {
-            Check.step(k);
+            Checks.step(k);
             return lr;
         }
     }
@@ -21,14 +22,14 @@ final class Schedules {
     record StepDecay(double lr, long stepSize, double gamma) implements Schedule {
         @Override
         public double at(long k) {
-            return lr * Math.pow(gamma, Check.step(k) / stepSize);
+            return lr * Math.pow(gamma, Checks.step(k) / stepSize);
         }
     }
 
     record MultiStep(double lr, long[] milestones, double gamma) implements Schedule {
         @Override
         public double at(long k) {
-            Check.step(k);
+            Checks.step(k);
             int passed = 0;
             while (passed < milestones.length && milestones[passed] <= k) {
                 passed++;
@@ -45,14 +46,14 @@ final class Schedules {
     record ConstantFactor(double lr, double factor, long totalIters) implements Schedule {
         @Override
         public double at(long k) {
-            return Check.step(k) < totalIters ? lr * factor : lr;
+            return Checks.step(k) < totalIters ? lr * factor : lr;
         }
     }
 
     record Linear(double lr, double startFactor, double endFactor, long totalIters) implements Schedule {
         @Override
         public double at(long k) {
-            long t = Math.min(totalIters, Check.step(k));
+            long t = Math.min(totalIters, Checks.step(k));
             return lr * (startFactor + (endFactor - startFactor) * t / totalIters);
         }
     }
@@ -60,14 +61,14 @@ final class Schedules {
     record Exponential(double lr, double gamma) implements Schedule {
         @Override
         public double at(long k) {
-            return lr * Math.pow(gamma, Check.step(k));
+            return lr * Math.pow(gamma, Checks.step(k));
         }
     }
 
     record Polynomial(double lr, long totalIters, double power) implements Schedule {
         @Override
         public double at(long k) {
-            long t = Math.min(totalIters, Check.step(k));
+            long t = Math.min(totalIters, Checks.step(k));
             return lr * Math.pow(1.0 - (double) t / totalIters, power);
         }
     }
@@ -75,14 +76,14 @@ final class Schedules {
     record Cosine(double lr, long tMax, double etaMin) implements Schedule {
         @Override
         public double at(long k) {
-            return etaMin + (lr - etaMin) * (1 + Math.cos(Math.PI * Check.step(k) / tMax)) / 2;
+            return etaMin + (lr - etaMin) * (1 + Math.cos(Math.PI * Checks.step(k) / tMax)) / 2;
         }
     }
 
     record WarmRestarts(double lr, long t0, int tMult, double etaMin) implements Schedule {
         @Override
         public double at(long k) {
-            long tCur = Check.step(k);
+            long tCur = Checks.step(k);
             long tI = t0;
             while (tCur >= tI) {   // integer cycle arithmetic, as PyTorch's step(): no float log at the boundaries
                 tCur -= tI;
@@ -95,20 +96,20 @@ final class Schedules {
     record Lambda(double lr, LongToDoubleFunction factor) implements Schedule {
         @Override
         public double at(long k) {
-            return lr * factor.applyAsDouble(Check.step(k));
+            return lr * factor.applyAsDouble(Checks.step(k));
         }
     }
 
     record Sequence(List<Schedule> schedules, long[] milestones) implements Schedule {
         @Override
         public double at(long k) {
-            int i = index(Check.step(k));
+            int i = index(Checks.step(k));
             return schedules.get(i).at(i == 0 ? k : k - milestones[i - 1]);
         }
 
         @Override
         public OptionalDouble momentumAt(long k) {
-            int i = index(Check.step(k));
+            int i = index(Checks.step(k));
             return schedules.get(i).momentumAt(i == 0 ? k : k - milestones[i - 1]);
         }
 
@@ -129,12 +130,12 @@ final class Schedules {
     record Warmup(Schedule schedule, long steps) implements Schedule {
         @Override
         public double at(long k) {
-            return Check.step(k) < steps ? schedule.at(0) * (k + 1) / steps : schedule.at(k - steps);
+            return Checks.step(k) < steps ? schedule.at(0) * (k + 1) / steps : schedule.at(k - steps);
         }
 
         @Override
         public OptionalDouble momentumAt(long k) {
-            return schedule.momentumAt(Check.step(k) < steps ? 0 : k - steps);
+            return schedule.momentumAt(Checks.step(k) < steps ? 0 : k - steps);
         }
     }
 

@@ -1,7 +1,7 @@
 package org.gradlab.train;
 
 import org.gradlab.data.Batches;
-import org.gradlab.nn.HostArrays;
+import org.gradlab.host.HostArrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

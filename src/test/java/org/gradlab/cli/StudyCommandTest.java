@@ -10,9 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.gradlab.experiment.Design;
-import org.gradlab.experiment.RunSpec;
-import org.gradlab.experiment.StudyFolder;
+import org.gradlab.experiment.spec.Design;
+import org.gradlab.experiment.spec.RunSpec;
+import org.gradlab.experiment.jobs.StudyFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

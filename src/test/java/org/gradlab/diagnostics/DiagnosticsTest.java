@@ -15,7 +15,7 @@ import org.gradlab.clip.ClipReport;
 import org.gradlab.data.Batches;
 import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
-import org.gradlab.experiment.Presets;
+import org.gradlab.experiment.jobs.Presets;
 import org.gradlab.nn.Activation;
 import org.gradlab.nn.Dense;
 import org.gradlab.nn.Init;

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
-import org.gradlab.experiment.Presets;
+import org.gradlab.experiment.jobs.Presets;
 import org.gradlab.train.History;
 import org.gradlab.train.Trainer;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.gradlab.nn.HostArrays;
+import org.gradlab.host.HostArrays;
 import org.gradlab.nn.Param;
 import org.gradlab.nn.Rng;
 import org.junit.jupiter.api.Test;

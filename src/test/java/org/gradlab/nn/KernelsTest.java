@@ -1,5 +1,6 @@
 package org.gradlab.nn;
 
+import org.gradlab.host.Blas;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -12,7 +12,7 @@ import java.util.Map;
 import org.gradlab.clip.Clip;
 import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
-import org.gradlab.experiment.Presets;
+import org.gradlab.experiment.jobs.Presets;
 import org.gradlab.nn.Activation;
 import org.gradlab.nn.BatchNorm;
 import org.gradlab.nn.Dense;

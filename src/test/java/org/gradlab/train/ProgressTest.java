@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
 import org.gradlab.diagnostics.Tables;
-import org.gradlab.experiment.Presets;
+import org.gradlab.experiment.jobs.Presets;
 import org.gradlab.optim.Adam;
 import org.gradlab.optim.Optimizer;
 import org.junit.jupiter.api.Test;

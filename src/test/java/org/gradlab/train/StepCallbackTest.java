@@ -12,7 +12,7 @@ import org.gradlab.data.Dataset;
 import org.gradlab.diagnostics.Alarm;
 import org.gradlab.diagnostics.Monitor;
 import org.gradlab.diagnostics.SpikePolicy;
-import org.gradlab.experiment.Presets;
+import org.gradlab.experiment.jobs.Presets;
 import org.gradlab.nn.Loss;
 import org.gradlab.nn.Rng;
 import org.junit.jupiter.api.Test;

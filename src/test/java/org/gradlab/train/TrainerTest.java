@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
-import org.gradlab.experiment.Presets;
+import org.gradlab.experiment.jobs.Presets;
 import org.gradlab.optim.Optimizer;
 import org.gradlab.optim.Sgd;
 import org.junit.jupiter.api.Test;

@@ -1,0 +1,86 @@
+package org.gradlab.experiment.engine;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * A study's progress: runs done / total, elapsed, ETA (from the runs executed so far, not those
+ * found finished on disk) and the last result. On a terminal it rewrites one line with
+ * {@code \r} at most every 200 ms; otherwise it prints plain lines at most every 5 s. The final
+ * state is always shown.
+ */
+public final class StatusLine {
+    private static final int BAR = 20;
+    private final PrintStream out;
+    private final boolean terminal;
+    private final int total;
+    private final LongSupplier clock;
+    private final long start;
+    private final long throttleNanos;
+    private int done;
+    private int executed;
+    private long lastPrint = Long.MIN_VALUE;
+
+    public StatusLine(PrintStream out, boolean terminal, int total, LongSupplier nanoClock) {
+        this.out = out;
+        this.terminal = terminal;
+        this.total = total;
+        this.clock = nanoClock;
+        this.start = nanoClock.getAsLong();
+        this.throttleNanos = terminal ? 200_000_000L : 5_000_000_000L;
+    }
+
+    /** To {@code out}, a terminal when the JVM has a console, timed by the system clock. */
+    public static StatusLine on(PrintStream out, int total) {
+        return new StatusLine(out, System.console() != null, total, System::nanoTime);
+    }
+
+    /** A run found finished on disk. */
+    public synchronized void reused(RunResult r) {
+        done++;
+        show("resumed " + describe(r));
+    }
+
+    /** A run just finished. */
+    public synchronized void finished(RunResult r) {
+        done++;
+        executed++;
+        show(describe(r));
+    }
+
+    /** The current line, e.g. {@code [#####.....] 12/48 runs  0:45 elapsed  ETA 2:10  last: ...}. */
+    public synchronized String line(String last) {
+        int filled = total == 0 ? BAR : done * BAR / total;
+        double elapsed = (clock.getAsLong() - start) / 1e9;
+        String eta = executed == 0 ? "--:--" : clockTime(elapsed / executed * (total - done));
+        return String.format(Locale.ROOT, "[%s%s] %d/%d runs  %s elapsed  ETA %s  last: %s", "#".repeat(filled),
+                ".".repeat(BAR - filled), done, total, clockTime(elapsed), eta, last);
+    }
+
+    private void show(String last) {
+        long now = clock.getAsLong();
+        boolean end = done == total;
+        if (!end && lastPrint != Long.MIN_VALUE && now - lastPrint < throttleNanos) {
+            return;
+        }
+        lastPrint = now;
+        if (terminal) {
+            out.print("\r" + line(last) + "\u001b[K" + (end ? "\n" : ""));
+        } else {
+            out.println(line(last));
+        }
+        out.flush();
+    }
+
+    static String describe(RunResult r) {
+        return String.format(Locale.ROOT, "%s acc %.1f%%%s", r.spec().id(), 100 * r.testAccuracy(),
+                r.diverged() ? ", diverged at step " + r.divergedAt() : "");
+    }
+
+    private static String clockTime(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+}

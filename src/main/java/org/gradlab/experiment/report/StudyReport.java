@@ -1,0 +1,116 @@
+package org.gradlab.experiment.report;
+
+import org.gradlab.experiment.spec.Design;
+import org.gradlab.experiment.spec.RunSpec;
+import org.gradlab.experiment.engine.RunResult;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.gradlab.plot.Outputs;
+import org.gradlab.plot.Report;
+import org.gradlab.plot.StudyCharts;
+import org.gradlab.plot.ThroughTimeChart;
+import org.knowm.xchart.internal.chartpart.Chart;
+import tech.tablesaw.api.Table;
+
+/**
+ * A study's results, part by part: tables, charts, conclusions, and the files they are written
+ * to ({@code runs.csv}, {@code summary.csv}, {@code <part>-*.png}, {@code report.html}).
+ *
+ * @param runs        one row per run
+ * @param summary     one row per configuration
+ * @param parts       per part, in study order: its summary rows, charts and conclusions
+ */
+public record StudyReport(Table runs, Table summary, Map<String, Part> parts) {
+
+    /** One part's summary rows, charts (file stem to chart) and conclusions. */
+    public record Part(String name, Table summary, Map<String, Chart<?, ?>> charts, List<String> conclusions) {
+    }
+
+    /** Tables, charts and conclusions of {@code results} (in study order). */
+    public static StudyReport of(List<RunResult> results) {
+        Map<String, List<RunResult>> byPart = new LinkedHashMap<>();
+        results.forEach(r -> byPart.computeIfAbsent(r.spec().part(), k -> new ArrayList<>()).add(r));
+        Map<String, Part> parts = new LinkedHashMap<>();
+        byPart.forEach((name, rs) -> parts.put(name, part(name, rs)));
+        return new StudyReport(StudyTables.runs(results), StudyTables.summary(results), parts);
+    }
+
+    private static Part part(String name, List<RunResult> rs) {
+        Table summary = StudyTables.summary(rs).setName(name + ": summary");
+        Map<String, Chart<?, ?>> charts = new LinkedHashMap<>();
+        charts.put("accuracy", StudyCharts.accuracy(summary, name));
+        charts.put("epochs", StudyCharts.epochAccuracy(StudyTables.epochAccuracy(rs), name));
+        Map<String, Double> thresholds = new LinkedHashMap<>();
+        rs.stream().flatMap(r -> r.spec().gradients().stream()).filter(g -> g.kind().equals("norm")).map(RunSpec.Grad::threshold)
+                .distinct().sorted().forEach(t -> thresholds.put("clip at norm " + Design.num(t), t));
+        charts.put("grad-norms", StudyCharts.gradNorms(StudyTables.perStep(rs, "grad norm per step", RunResult::gradNorms), name,
+                thresholds));
+        if (rs.stream().anyMatch(r -> !r.spec().schedule().kind().equals("constant"))) {
+            charts.put("lr", StudyCharts.learningRates(StudyTables.perStep(rs, "lr per step", RunResult::lrs), name));
+        }
+        charts.put("layers-step0", StudyCharts.layerNorms(StudyTables.layerNorms(rs, "step 0", RunResult::layerNormsStep0),
+                "Gradient norm per Linear layer at step 0, first seed (" + name + ")"));
+        if (rs.stream().anyMatch(RunResult::exploded)) {
+            charts.put("layers-explosion", StudyCharts.layerNorms(
+                    StudyTables.layerNorms(rs, "explosion", RunResult::layerNormsAtExplosion),
+                    "Gradient norm per Linear layer at the first step above 1e3, first seed (" + name + ")"));
+        }
+        exploding(rs).ifPresent(r -> charts.put("heatmap", StudyCharts.layerHeatmap(r.layerTrace(), r.traceStride(),
+                "log10 gradient norm per layer and step: " + r.spec().id())));
+        rs.stream().filter(r -> r.throughTime().length > 0)
+                .min(java.util.Comparator.comparing((RunResult r) -> !isTanhSgd02(r.spec())))
+                .ifPresent(r -> charts.put("through-time", ThroughTimeChart.of(StudyTables.throughTime(r))));
+        return new Part(name, summary, charts, Conclusions.of(rs));
+    }
+
+    /** The run the through-time chart prefers: the tanh RNN at SGD 0.2 without clipping. */
+    private static boolean isTanhSgd02(RunSpec s) {
+        return s.model().kind().equals("rnn") && s.optimizer().kind().equals("sgd") && s.schedule().lr() == 0.2
+                && s.gradients().isEmpty();
+    }
+
+    /**
+     * The run a heatmap shows: of the runs that exploded, preferring those without clipping, the one
+     * that took the most steps (the first in study order among equals).
+     */
+    private static Optional<RunResult> exploding(List<RunResult> rs) {
+        java.util.Comparator<RunResult> order = java.util.Comparator.comparing((RunResult r) -> r.spec().gradients().isEmpty())
+                .thenComparingInt(r -> r.gradNorms().length);
+        RunResult best = null;
+        for (RunResult r : rs) {
+            if (r.exploded() && (best == null || order.compare(r, best) > 0)) {
+                best = r;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Writes the tables, every chart and the HTML report into {@code dir}; returns the files written. */
+    public List<Path> write(Path dir) throws IOException {
+        List<Path> written = new ArrayList<>();
+        written.add(Outputs.csv(runs, dir.resolve("runs.csv")));
+        written.add(Outputs.csv(summary, dir.resolve("summary.csv")));
+        Report report = Report.titled("The experiment: fixed against scheduled learning rates, clipping and structure")
+                .paragraph(String.format(Locale.ROOT, "%d runs in %d configurations; every number below is computed from "
+                        + "them. Gradient norms are global L2 norms before clipping; a run diverged when its training loss "
+                        + "became non-finite (it stopped there) and collapsed when its final test accuracy was below 20%%.",
+                        runs.rowCount(), summary.rowCount()));
+        for (Part p : parts.values()) {
+            report.heading(p.name());
+            report.table(p.summary());
+            p.conclusions().forEach(report::paragraph);
+            for (Map.Entry<String, Chart<?, ?>> c : p.charts().entrySet()) {
+                written.add(Outputs.png(c.getValue(), dir.resolve(p.name() + "-" + c.getKey() + ".png")));
+                report.chart(c.getValue());
+            }
+        }
+        written.add(report.write(dir.resolve("report.html")));
+        return written;
+    }
+}

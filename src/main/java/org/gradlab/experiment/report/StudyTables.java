@@ -1,0 +1,233 @@
+package org.gradlab.experiment.report;
+
+import org.gradlab.experiment.spec.RunSpec;
+import org.gradlab.experiment.engine.Stats;
+import org.gradlab.experiment.engine.RunResult;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+import tech.tablesaw.api.BooleanColumn;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.numbers.NumberColumnFormatter;
+
+/**
+ * A study's results as Tablesaw tables: one row per run ({@link #runs}), one per configuration
+ * ({@link #summary}), and the series its charts draw. Rows follow the order of the results
+ * (the study's order), never the order runs finished in.
+ */
+public final class StudyTables {
+    private StudyTables() {
+    }
+
+    /**
+     * One row per run. Steps that never happened ({@code diverged_step}, {@code first_step_over_*})
+     * are missing. {@code loss_spikes}: batch losses more than 1.5 nats above the median of the
+     * previous 50.
+     */
+    public static Table runs(List<RunResult> results) {
+        Table t = Table.create("runs", StringColumn.create("part"), StringColumn.create("config"), LongColumn.create("seed"),
+                IntColumn.create("epochs"), DoubleColumn.create("test_acc"), DoubleColumn.create("train_loss"),
+                BooleanColumn.create("diverged"), LongColumn.create("diverged_step"), BooleanColumn.create("collapsed"),
+                DoubleColumn.create("grad_norm_step0"), DoubleColumn.create("grad_norm_median"),
+                DoubleColumn.create("grad_norm_max"), LongColumn.create("first_step_over_1e3"),
+                DoubleColumn.create("clipped_share"), DoubleColumn.create("activation_ratio"), DoubleColumn.create("seconds"),
+                IntColumn.create("loss_spikes"), LongColumn.create("first_step_over_10"), LongColumn.create("first_step_over_100"));
+        for (RunResult r : results) {
+            t.stringColumn("part").append(r.spec().part());
+            t.stringColumn("config").append(r.spec().config());
+            t.longColumn("seed").append(r.spec().seed());
+            t.intColumn("epochs").append(r.spec().epochs());
+            t.doubleColumn("test_acc").append(r.testAccuracy());
+            t.doubleColumn("train_loss").append(r.trainLoss());
+            t.booleanColumn("diverged").append(r.diverged());
+            appendStep(t.longColumn("diverged_step"), r.divergedAt());
+            t.booleanColumn("collapsed").append(r.collapsed());
+            t.doubleColumn("grad_norm_step0").append(r.gradNormStep0());
+            t.doubleColumn("grad_norm_median").append(r.gradNormMedian());
+            t.doubleColumn("grad_norm_max").append(r.gradNormMax());
+            appendStep(t.longColumn("first_step_over_1e3"), r.firstStepOver1e3());
+            t.doubleColumn("clipped_share").append(r.clippedShare());
+            t.doubleColumn("activation_ratio").append(r.activationRatio());
+            t.doubleColumn("seconds").append(r.seconds());
+            t.intColumn("loss_spikes").append(r.lossSpikes());
+            appendStep(t.longColumn("first_step_over_10"), r.firstStepOver10());
+            appendStep(t.longColumn("first_step_over_100"), r.firstStepOver100());
+        }
+        t.doubleColumn("test_acc").setPrintFormatter(NumberColumnFormatter.percent(2));
+        return t;
+    }
+
+    /**
+     * One row per configuration (part and config, in study order): seeds; test accuracy mean and
+     * sample standard deviation; diverged and collapsed as {@code k/n}; medians over seeds of the
+     * step-0 and the largest grad norm and of the first step above 1e3 (missing, NaN, when most
+     * seeds never got there); mean share of clipped steps; median activation ratio; total seconds;
+     * median loss spikes, seeds with a spike as {@code k/n}, and medians of the first steps above 10
+     * and 100 (as for 1e3).
+     */
+    public static Table summary(List<RunResult> results) {
+        Table t = Table.create("summary", StringColumn.create("part"), StringColumn.create("config"), IntColumn.create("seeds"),
+                DoubleColumn.create("acc_mean"), DoubleColumn.create("acc_std"), StringColumn.create("diverged"),
+                StringColumn.create("collapsed"), DoubleColumn.create("grad_norm_step0_median"),
+                DoubleColumn.create("max_grad_norm_median"), DoubleColumn.create("first_step_over_1e3_median"),
+                DoubleColumn.create("clipped_share_mean"), DoubleColumn.create("activation_ratio_median"),
+                DoubleColumn.create("seconds"), DoubleColumn.create("loss_spikes_median"), StringColumn.create("spiked"),
+                DoubleColumn.create("first_step_over_10_median"), DoubleColumn.create("first_step_over_100_median"));
+        for (List<RunResult> c : byConfig(results).values()) {
+            RunSpec s = c.get(0).spec();
+            t.stringColumn("part").append(s.part());
+            t.stringColumn("config").append(s.config());
+            t.intColumn("seeds").append(c.size());
+            t.doubleColumn("acc_mean").append(Stats.mean(values(c, RunResult::testAccuracy)));
+            t.doubleColumn("acc_std").append(Stats.std(values(c, RunResult::testAccuracy)));
+            t.stringColumn("diverged").append(count(c, RunResult::diverged));
+            t.stringColumn("collapsed").append(count(c, RunResult::collapsed));
+            t.doubleColumn("grad_norm_step0_median").append(Stats.medianOf(values(c, RunResult::gradNormStep0)));
+            t.doubleColumn("max_grad_norm_median").append(Stats.medianOf(values(c, RunResult::gradNormMax)));
+            t.doubleColumn("first_step_over_1e3_median").append(firstStepMedian(c, RunResult::firstStepOver1e3));
+            t.doubleColumn("clipped_share_mean").append(Stats.mean(values(c, RunResult::clippedShare)));
+            t.doubleColumn("activation_ratio_median").append(Stats.medianOf(values(c, RunResult::activationRatio)));
+            t.doubleColumn("seconds").append(java.util.Arrays.stream(values(c, RunResult::seconds)).sum());
+            t.doubleColumn("loss_spikes_median").append(Stats.medianOf(values(c, RunResult::lossSpikes)));
+            t.stringColumn("spiked").append(count(c, r -> r.lossSpikes() > 0));
+            t.doubleColumn("first_step_over_10_median").append(firstStepMedian(c, RunResult::firstStepOver10));
+            t.doubleColumn("first_step_over_100_median").append(firstStepMedian(c, RunResult::firstStepOver100));
+        }
+        for (String col : List.of("acc_mean", "acc_std")) {
+            t.doubleColumn(col).setPrintFormatter(NumberColumnFormatter.percent(2));
+        }
+        for (String col : List.of("grad_norm_step0_median", "max_grad_norm_median", "activation_ratio_median")) {
+            t.doubleColumn(col).setPrintFormatter(new Significant());
+        }
+        t.doubleColumn("clipped_share_mean").setPrintFormatter(NumberColumnFormatter.percent(1));
+        for (String col : List.of("first_step_over_1e3_median", "loss_spikes_median", "first_step_over_10_median",
+                "first_step_over_100_median")) {
+            t.doubleColumn(col).setPrintFormatter(NumberColumnFormatter.ints());
+        }
+        t.doubleColumn("seconds").setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(1));
+        return t;
+    }
+
+    /** The median over seeds of a first step ({@code -1}: never, counted as later than any), missing when most seeds never got there. */
+    private static double firstStepMedian(List<RunResult> c, java.util.function.ToLongFunction<RunResult> step) {
+        double m = Stats.medianOf(values(c, r -> step.applyAsLong(r) >= 0 ? step.applyAsLong(r) : Double.POSITIVE_INFINITY));
+        return Double.isInfinite(m) ? Double.NaN : m;
+    }
+
+    /** The results grouped by {@code part/config}, groups and members in study order. */
+    public static Map<String, List<RunResult>> byConfig(List<RunResult> results) {
+        Map<String, List<RunResult>> m = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            m.computeIfAbsent(r.spec().part() + "/" + r.spec().config(), k -> new ArrayList<>()).add(r);
+        }
+        return m;
+    }
+
+    /**
+     * Mean test accuracy per epoch, one column per configuration (after a run diverged, its
+     * accuracy at the stop stands for the epochs it did not train).
+     */
+    public static Table epochAccuracy(List<RunResult> results) {
+        int epochs = results.stream().mapToInt(r -> r.spec().epochs()).max().orElse(0);
+        Table t = Table.create("mean test accuracy per epoch", IntColumn.indexColumn("epoch", epochs, 1));
+        for (List<RunResult> c : byConfig(results).values()) {
+            double[] mean = new double[epochs];
+            for (RunResult r : c) {
+                for (int e = 0; e < epochs; e++) {
+                    mean[e] += (e < r.epochTestAccuracy().length ? r.epochTestAccuracy()[e] : r.testAccuracy()) / c.size();
+                }
+            }
+            t.addColumns(DoubleColumn.create(c.get(0).spec().config(), mean));
+        }
+        return t;
+    }
+
+    /**
+     * A per-step series of the first seed of each configuration ({@code gradNorms} or {@code lrs}),
+     * one column per configuration, as long as the longest run; steps a run did not take are missing.
+     */
+    public static Table perStep(List<RunResult> results, String name, Function<RunResult, double[]> series) {
+        return firstSeeds(results, name, "step", 0, series);
+    }
+
+    /**
+     * Each Linear layer's gradient norm by depth (1 = the input layer), one column per
+     * configuration (first seed) that has {@code norms}: at step 0, or at the first step above 1e3.
+     */
+    public static Table layerNorms(List<RunResult> results, String name, Function<RunResult, double[]> norms) {
+        return firstSeeds(results, name, "depth", 1, norms);
+    }
+
+    /** An index column from {@code from}, then {@code series} of each configuration's first seed that has any, padded with missing values. */
+    private static Table firstSeeds(List<RunResult> results, String name, String index, int from, Function<RunResult, double[]> series) {
+        List<RunResult> firsts = byConfig(results).values().stream().map(c -> c.get(0))
+                .filter(r -> series.apply(r).length > 0).toList();
+        int rows = firsts.stream().mapToInt(r -> series.apply(r).length).max().orElse(0);
+        Table t = Table.create(name, IntColumn.indexColumn(index, rows, from));
+        for (RunResult r : firsts) {
+            double[] v = java.util.Arrays.copyOf(series.apply(r), rows);
+            java.util.Arrays.fill(v, series.apply(r).length, rows, Double.NaN);
+            t.addColumns(DoubleColumn.create(r.spec().config(), v));
+        }
+        return t;
+    }
+
+    /**
+     * A recurrent run's {@link RunResult#throughTime} in {@code ThroughTime}'s layout (layer
+     * {@code "1"}, the cell's place in the model; level 0; step; distance; grad_norm; vs_last).
+     */
+    public static Table throughTime(RunResult r) {
+        double[] n = r.throughTime();
+        int time = n.length;
+        Table t = Table.create("gradient norm through time at init, first batch: " + r.spec().id(), StringColumn.create("layer"),
+                IntColumn.create("level"), IntColumn.create("step"), IntColumn.create("distance"),
+                DoubleColumn.create("grad_norm"), DoubleColumn.create("vs_last"));
+        for (int s = 0; s < time; s++) {
+            t.stringColumn("layer").append("1");
+            t.intColumn("level").append(0);
+            t.intColumn("step").append(s);
+            t.intColumn("distance").append(time - 1 - s);
+            t.doubleColumn("grad_norm").append(n[s]);
+            t.doubleColumn("vs_last").append(n[s] / n[time - 1]);
+        }
+        return t;
+    }
+
+    /** Three significant digits, {@code inf} for infinity, blank for missing. */
+    private static final class Significant extends NumberColumnFormatter {
+        @Override
+        public String format(double v) {
+            if (Double.isNaN(v)) {
+                return "";
+            }
+            if (Double.isInfinite(v)) {
+                return v > 0 ? "inf" : "-inf";
+            }
+            return String.format(java.util.Locale.ROOT, Math.abs(v) >= 1e4 || (v != 0 && Math.abs(v) < 1e-3) ? "%.2e" : "%.3g", v);
+        }
+    }
+
+    private static double[] values(List<RunResult> c, ToDoubleFunction<RunResult> f) {
+        return c.stream().mapToDouble(f).toArray();
+    }
+
+    private static String count(List<RunResult> c, Predicate<RunResult> p) {
+        return c.stream().filter(p).count() + "/" + c.size();
+    }
+
+    private static void appendStep(LongColumn col, long step) {
+        if (step >= 0) {
+            col.append(step);
+        } else {
+            col.appendMissing();
+        }
+    }
+}

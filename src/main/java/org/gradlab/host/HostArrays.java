@@ -1,0 +1,144 @@
+package org.gradlab.host;
+
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Copies between small ND4J arrays and Java arrays. For tensors the size of a batch of logits,
+ * a Java loop is cheaper than a single ND4J op, and lets gradlab write numerically careful code
+ * where ND4J's ops are not (its log-softmax returns -inf for logits 1e4 apart).
+ */
+public final class HostArrays {
+    private HostArrays() {
+    }
+
+    /**
+     * A live view of a float32 array's memory when it is a whole, row-major buffer of its own (as
+     * parameters, gradients and layer outputs are), else null. Reading it costs no copy.
+     */
+    public static FloatBuffer floatView(INDArray a) {
+        return isWhole(a, DataType.FLOAT) ? a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer() : null;
+    }
+
+    /** Like {@link #floatView}, for float64 arrays. */
+    public static java.nio.DoubleBuffer doubleView(INDArray a) {
+        return isWhole(a, DataType.DOUBLE) ? a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer() : null;
+    }
+
+    /**
+     * Whether {@code a} is of {@code type} and a whole, row-major buffer of its own (what
+     * {@link #floatView} and {@link #doubleView} view), checked without making a view.
+     */
+    public static boolean isWhole(INDArray a, DataType type) {
+        return a.dataType() == type && !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
+    }
+
+    /** The values of {@code a} in row-major order, as doubles. */
+    public static double[] toDoubles(INDArray a) {
+        int n = Math.toIntExact(a.length());
+        FloatBuffer b = floatView(a);
+        if (b != null) {
+            double[] out = new double[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = b.get(i);
+            }
+            return out;
+        }
+        return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    }
+
+    /**
+     * The column of the largest value in each row of a {@code [rows, cols]} matrix (the first on
+     * ties, as ND4J's argMax; NaN counts as largest), read in one pass without an ND4J op.
+     */
+    public static int[] argMaxRows(INDArray m) {
+        int rows = m.rows();
+        int cols = m.columns();
+        double[] v = toDoubles(m);
+        int[] out = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            int best = 0;
+            for (int j = 1; j < cols; j++) {
+                double a = v[i * cols + j];
+                double b = v[i * cols + best];
+                if (a > b || (Double.isNaN(a) && !Double.isNaN(b))) {
+                    best = j;
+                }
+            }
+            out[i] = best;
+        }
+        return out;
+    }
+
+    /** A new array of {@code type} and {@code shape} holding {@code values} (row-major). */
+    public static INDArray fromDoubles(double[] values, long[] shape, DataType type) {
+        if (type == DataType.FLOAT) {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
+            }
+            return Nd4j.create(f, shape, 'c');
+        }
+        return Nd4j.create(values, shape, DataType.DOUBLE).castTo(type);
+    }
+
+    /**
+     * Copies the values of {@code a} (float32 or float64, any layout) in row-major order into
+     * {@code into}, which must hold at least {@code a.length()} values; returns {@code into}.
+     */
+    public static double[] readDoubles(INDArray a, double[] into) {
+        int n = Math.toIntExact(a.length());
+        if (into.length < n) {
+            throw new IllegalArgumentException("readDoubles: " + n + " values do not fit in " + into.length);
+        }
+        FloatBuffer f = floatView(a);
+        java.nio.DoubleBuffer d = f == null ? doubleView(a) : null;
+        if (f != null) {
+            for (int i = 0; i < n; i++) {
+                into[i] = f.get(i);
+            }
+        } else if (d != null) {
+            d.get(0, into, 0, n);
+        } else {
+            System.arraycopy(a.castTo(DataType.DOUBLE).dup('c').data().asDouble(), 0, into, 0, n);
+        }
+        return into;
+    }
+
+    /**
+     * Writes {@code from[0..count)} into a whole row-major float32 or float64 array of at least
+     * {@code count} elements (rounding to float for float32).
+     */
+    public static void writeDoubles(double[] from, int count, INDArray a) {
+        FloatBuffer f = floatView(a);
+        java.nio.DoubleBuffer d = f == null ? doubleView(a) : null;
+        if ((f == null && d == null) || a.length() < count) {
+            throw new IllegalArgumentException("writeDoubles: expected a whole row-major FLOAT or DOUBLE array of at least "
+                    + count + " elements, got " + a.dataType() + " " + java.util.Arrays.toString(a.shape()));
+        }
+        if (d != null) {
+            d.put(0, from, 0, count);
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            f.put(i, (float) from[i]);
+        }
+    }
+
+    /** The row-major index of the first element of {@code a} that {@code bad} accepts, or -1; reads the memory in place when it can. */
+    public static int firstWhere(INDArray a, java.util.function.DoublePredicate bad) {
+        java.nio.FloatBuffer f = floatView(a);
+        java.nio.DoubleBuffer d = f == null ? doubleView(a) : null;
+        double[] v = f == null && d == null ? toDoubles(a) : null;
+        int n = Math.toIntExact(a.length());
+        for (int k = 0; k < n; k++) {
+            if (bad.test(f != null ? f.get(k) : d != null ? d.get(k) : v[k])) {
+                return k;
+            }
+        }
+        return -1;
+    }
+}

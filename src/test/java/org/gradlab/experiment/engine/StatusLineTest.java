@@ -1,0 +1,53 @@
+package org.gradlab.experiment.engine;
+
+import org.gradlab.experiment.spec.RunSpec;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class StatusLineTest {
+    private static RunResult done(String config, double acc, long diverged) {
+        RunSpec spec = new RunSpec("p", config, RunSpec.Model.article(), RunSpec.Optim.adam(), RunSpec.Sched.of("constant", 1e-3),
+                List.of(), null, 0, 1);
+        return new RunResult(spec, acc, 0.5, new double[] {acc}, new double[] {0.5}, diverged, 1, 1, 1, -1, 0, List.of(),
+                new double[0], new double[0], 1, 1, new double[] {1}, new double[] {1e-3}, 1, new double[0][], 0, -1, -1,
+                new double[0]);
+    }
+
+    @Test
+    void plainLinesAreThrottledAndTheLastIsAlwaysShown() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        AtomicLong now = new AtomicLong();
+        StatusLine p = new StatusLine(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, 4, now::get);
+        p.reused(done("a", 0.9, -1));
+        now.set(1_000_000_000L);
+        p.finished(done("b", 0.5, -1));               // throttled: 1 s after the last line
+        now.set(11_000_000_000L);
+        p.finished(done("c", 0.1, 7));
+        now.set(12_000_000_000L);
+        p.finished(done("d", 0.95, -1));              // the last one is always shown
+        assertEquals("""
+                [#####...............] 1/4 runs  0:00 elapsed  ETA --:--  last: resumed p/a/0 acc 90.0%
+                [###############.....] 3/4 runs  0:11 elapsed  ETA 0:06  last: p/c/0 acc 10.0%, diverged at step 7
+                [####################] 4/4 runs  0:12 elapsed  ETA 0:00  last: p/d/0 acc 95.0%
+                """, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aTerminalGetsOneRewrittenLine() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        AtomicLong now = new AtomicLong();
+        StatusLine p = new StatusLine(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, 2, now::get);
+        p.finished(done("a", 0.9, -1));
+        now.set(60_000_000_000L);
+        p.finished(done("b", 0.8, -1));
+        assertEquals("\r[##########..........] 1/2 runs  0:00 elapsed  ETA 0:00  last: p/a/0 acc 90.0%\u001b[K"
+                + "\r[####################] 2/2 runs  1:00 elapsed  ETA 0:00  last: p/b/0 acc 80.0%\u001b[K\n",
+                bytes.toString(StandardCharsets.UTF_8));
+    }
+}
