@@ -30,7 +30,7 @@ public class DiagBench {
     static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) {
-        Backend.singleThreaded();
+        Backend.pinCallingThread();
         Dataset data = Mnist.bundled().select(java.util.stream.IntStream.range(0, 8000).toArray());
         System.out.printf(Locale.ROOT, "load average %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         Dataset test = data.select(java.util.stream.IntStream.range(0, 100).toArray());

@@ -44,7 +44,7 @@ public class RnnSpeedBench {
     }
 
     public static void main(String[] args) {
-        Backend.singleThreaded();
+        Backend.pinCallingThread();
         List<String> cells = args.length == 0 ? List.of("rnn", "gru", "lstm") : Arrays.asList(args);
         Dataset train = Mnist.bundled().select(IntStream.range(0, 8000).toArray());
         List<Batches.Batch> epoch = Batches.epoch(train, 32, null);

@@ -52,7 +52,7 @@ public class SpeedBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Backend.singleThreaded();
+        Backend.pinCallingThread();
         if (args.length == 1 && args[0].equals("fit")) {
             Dataset.Split split = Presets.articleData(0);
             Trainer trainer = Presets.articleTrainer(0).build();

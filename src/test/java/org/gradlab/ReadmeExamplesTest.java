@@ -22,6 +22,7 @@ import org.gradlab.train.Checkpoint;
 import org.gradlab.train.History;
 import org.gradlab.train.LrFinder;
 import org.gradlab.train.Trainer;
+import org.gradlab.train.TrainerBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.XYChart;
@@ -47,7 +48,7 @@ class ReadmeExamplesTest {
         Trainer trainer = Trainer.builder(model)
                 .optimizer(Optimizer.of(AdamW.defaults()).withGroups(Optimizer.Group.noWeightDecay(model)))
                 .schedule(schedule)
-                .plateau(Plateau.of(Plateau.Config.defaults().withPatience(2).withFactor(0.5)), Trainer.Metric.TEST_LOSS)
+                .plateau(Plateau.of(Plateau.Config.defaults().withPatience(2).withFactor(0.5)), TrainerBuilder.Metric.TEST_LOSS)
                 .gradients(Guard.skipNonFinite(), Clip.globalNorm(1.0))
                 .callback(Checkpoint.everySteps(50, dir.resolve("run.ckpt")))
                 .batchSize(32).epochs(epochs).seed(42)
@@ -72,8 +73,8 @@ class ReadmeExamplesTest {
         Dataset.Split split = Mnist.bundled().split(1_000, 42);
         org.gradlab.diagnostics.Monitor monitor = org.gradlab.diagnostics.Monitor.create();
         Trainer trainer = org.gradlab.experiment.jobs.Presets.explodingTrainer(0)
-                .monitor(monitor)
-                .spikePolicy(org.gradlab.diagnostics.SpikePolicy.rollback())
+                .callback(monitor)
+                .callback(org.gradlab.diagnostics.SpikePolicy.rollback().watching(monitor))
                 .epochs(2).build();
         trainer.fit(split.train(), split.test());
         assertTrue(monitor.alarms().rowCount() > 0);

@@ -1,25 +1,22 @@
 package org.gradlab.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.gradlab.experiment.report.Conclusions;
-import org.gradlab.experiment.spec.Design;
-import org.gradlab.experiment.engine.StatusLine;
 import org.gradlab.experiment.engine.RunResult;
-import org.gradlab.experiment.spec.RunSpec;
+import org.gradlab.experiment.engine.RunStore;
+import org.gradlab.experiment.engine.StatusLine;
 import org.gradlab.experiment.engine.Study;
 import org.gradlab.experiment.jobs.StudyFolder;
+import org.gradlab.experiment.report.Conclusions;
 import org.gradlab.experiment.report.StudyReport;
+import org.gradlab.experiment.spec.Design;
+import org.gradlab.experiment.spec.RunSpec;
+import org.gradlab.experiment.spec.Selection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,9 +34,6 @@ import picocli.CommandLine.Spec;
         description = "Run the study (baseline, schedules, clipping, structure, rnn) over seeds; write runs.csv, summary.csv, "
                 + "charts and report.html. A killed study resumes where it stopped.")
 final class StudyCommand implements Callable<Integer> {
-    /** Most bytes of a grid file read. */
-    private static final long MAX_GRID = 1L << 20;
-
     @Option(names = "--parts", split = ",", paramLabel = "PART", description = "parts to run (default: baseline, schedules, clipping, structure; all five with --quick; all of a grid)")
     List<String> parts;
 
@@ -94,7 +88,8 @@ final class StudyCommand implements Callable<Integer> {
         try (StudyFolder folder = held) {
             long start = System.nanoTime();
             stdout.printf(Locale.ROOT, "study: %d runs on %d worker(s) into %s%n", runs.size(), Math.min(workers, runs.size()), out);
-            List<RunResult> results = Study.run(runs, folder, workers, fresh, StatusLine.on(stdout, runs.size()));
+            List<RunResult> results = Study.run(runs, new RunStore(folder.runs()), Study.local(workers), fresh,
+                    StatusLine.on(stdout, runs.size()));
             StudyReport report = StudyReport.of(results);
             List<Path> written = report.write(folder.dir());
             stdout.println(report.summary().printAll());
@@ -115,37 +110,12 @@ final class StudyCommand implements Callable<Integer> {
         if (workers < 1) {
             throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
         }
-        if (epochs != null && (epochs < 1 || epochs > 1000)) {
-            throw new IllegalArgumentException("--epochs must be in [1, 1000], got " + epochs);
-        }
-        Map<String, List<RunSpec>> design = grid == null ? Design.parts() : readGrid(grid);
-        List<String> chosen = parts != null ? parts : grid != null || quick ? List.copyOf(design.keySet()) : Design.DEFAULT_PARTS;
-        List<RunSpec> configsChosen = new ArrayList<>();
-        for (String p : chosen) {
-            if (!design.containsKey(p)) {
-                throw new IllegalArgumentException("unknown part '" + p + "' (known: " + String.join(", ", design.keySet()) + ")");
-            }
-            configsChosen.addAll(quick && configs == null && grid == null ? Design.quick(p, design.get(p)) : design.get(p));
-        }
-        if (configs != null) {
-            List<String> known = configsChosen.stream().map(RunSpec::config).distinct().toList();
-            for (String c : configs) {
-                if (!known.contains(c)) {
-                    throw new IllegalArgumentException("unknown config '" + c + "' in parts " + chosen + " (known: "
-                            + String.join(", ", known) + ")");
-                }
-            }
-            configsChosen.removeIf(r -> !configs.contains(r.config()));
-        }
-        List<RunSpec> runs = epochs == null && !quick ? Design.expand(configsChosen, seedList())   // a grid's own epochs
-                : Design.expand(configsChosen, seedList(), epochs != null ? epochs : 2);
-        Study.requireUnique(runs);
-        return runs;
+        return new Selection(parts, configs, seedList(), epochs, quick, grid).runs();
     }
 
     private List<Long> seedList() {
         if (seeds == null) {
-            return quick ? List.of(0L) : Design.SEEDS;
+            return null;
         }
         List<Long> list = new ArrayList<>();
         for (String s : seeds.split(",", -1)) {
@@ -156,63 +126,6 @@ final class StudyCommand implements Callable<Integer> {
                         : "--seeds must be whole numbers separated by commas, got '" + s + "' in '" + seeds + "'");
             }
         }
-        if (list.stream().distinct().count() != list.size()) {
-            throw new IllegalArgumentException("--seeds repeats a seed: '" + seeds + "'");
-        }
         return list;
-    }
-
-    /** A grid file: a JSON array of run specs (seed and epochs come from the options), grouped by part. */
-    static Map<String, List<RunSpec>> readGrid(Path file) {
-        JsonNode root;
-        try {
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("--grid " + file + " is not a readable file");
-            }
-            if (Files.size(file) > MAX_GRID) {
-                throw new IllegalArgumentException("--grid " + file + " is larger than 1 MiB; a grid is a short list of run specs");
-            }
-            root = GridJson.MAPPER.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--grid " + file + " is not valid JSON: " + firstLine(e.getMessage()));
-        }
-        if (root == null || !root.isArray() || root.isEmpty()) {
-            throw new IllegalArgumentException("--grid " + file + ": expected a non-empty JSON array of run specs");
-        }
-        Map<String, List<RunSpec>> parts = new LinkedHashMap<>();
-        for (int i = 0; i < root.size(); i++) {
-            JsonNode n = root.get(i);
-            if (!n.isObject()) {
-                throw new IllegalArgumentException("--grid " + file + ": entry " + i + " is not a JSON object");
-            }
-            ObjectNode o = ((ObjectNode) n).deepCopy();
-            o.put("seed", 0);
-            if (!o.has("epochs")) {
-                o.put("epochs", Design.EPOCHS);
-            }
-            try {
-                RunSpec spec = GridJson.MAPPER.treeToValue(o, RunSpec.class);
-                parts.computeIfAbsent(spec.part(), k -> new ArrayList<>()).add(spec);
-            } catch (IOException | IllegalArgumentException e) {
-                Throwable cause = e;
-                while (cause.getCause() != null) {
-                    cause = cause.getCause();
-                }
-                throw new IllegalArgumentException("--grid " + file + ": entry " + i + ": " + firstLine(cause.getMessage()));
-            }
-        }
-        return parts;
-    }
-
-    private static String firstLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("");
-    }
-
-    /** Strict JSON for grid files: unknown fields are errors; a missing number is 0 (and then checked by the spec). */
-    private static final class GridJson {
-        static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .build();
     }
 }

@@ -1,25 +1,25 @@
 package org.gradlab.clip;
 
+import java.util.Arrays;
 import java.util.Map;
-import org.gradlab.diagnostics.GradStats;
 import org.gradlab.nn.Param;
 
-/** The body of {@link Clip#autoClip}: the sorted history of global norms, clipped at a percentile of it. */
-final class AutoClip implements GradientTransform {
+/**
+ * {@link Clip#autoClip}: every step inserts the global L2 norm into the run's sorted history and
+ * clips at its {@code percentile}-th percentile (numpy's linear interpolation). Non-finite norms
+ * are not recorded and not clipped.
+ */
+public final class AutoClip implements GradientTransform<AutoClip.State> {
     private final double percentile;
-    private double[] history = new double[64];
-    private int count;
 
     /**
-     * What AutoClip has seen: the first {@code count} entries of {@code sorted} are the finite
-     * norms so far, in ascending order.
+     * What AutoClip has seen: the finite global norms so far, in ascending order.
+     *
+     * @param sorted the norms, ascending
      */
-    record State(double[] sorted, int count) {
-        State {
-            if (count < 0 || count > sorted.length) {
-                throw new IllegalArgumentException("autoClip: count must be in [0, " + sorted.length + "], got " + count);
-            }
-            for (int i = 0; i < count; i++) {
+    public record State(double[] sorted) {
+        public State {
+            for (int i = 0; i < sorted.length; i++) {
                 if (!Double.isFinite(sorted[i]) || i > 0 && sorted[i] < sorted[i - 1]) {
                     throw new IllegalArgumentException("autoClip: norm history must be finite and ascending, entry "
                             + i + " is " + sorted[i]);
@@ -29,30 +29,49 @@ final class AutoClip implements GradientTransform {
     }
 
     AutoClip(double percentile) {
+        if (!(percentile > 0 && percentile <= 100)) {
+            throw new IllegalArgumentException("autoClip: percentile must be in (0, 100], got " + percentile);
+        }
         this.percentile = percentile;
     }
 
     @Override
-    public ClipReport apply(Map<String, Param> params, GradStats stats) {
+    public String name() {
+        return "autoClip(" + percentile + ")";
+    }
+
+    @Override
+    public State init(Map<String, Param> params) {
+        return new State(new double[0]);
+    }
+
+    @Override
+    public Update<State> update(Map<String, Param> params, GradStats stats, State state) {
         double norm = stats.globalNorm();
         if (!Double.isFinite(norm)) {
-            return ClipReport.unchanged(norm, stats.firstNonFinite());
+            return new Update<>(ClipReport.unchanged(norm, stats.firstNonFinite()), state);
         }
-        history = SortedHistory.insert(history, count++, norm);
-        return Clip.scaleToNorm(params, stats, SortedHistory.percentile(history, count, percentile));
+        double[] old = state.sorted();
+        int at = Arrays.binarySearch(old, norm);
+        at = at < 0 ? -at - 1 : at;
+        double[] next = new double[old.length + 1];
+        System.arraycopy(old, 0, next, 0, at);
+        next[at] = norm;
+        System.arraycopy(old, at, next, at + 1, old.length - at);
+        return new Update<>(Clip.scaleToNorm(params, stats, percentile(next, percentile)), new State(next));
+    }
+
+    /** numpy's default (linear) percentile of {@code sorted}. */
+    static double percentile(double[] sorted, double p) {
+        int n = sorted.length;
+        double rank = p / 100 * (n - 1);
+        int lo = (int) Math.floor(rank);
+        int hi = Math.min(n - 1, lo + 1);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
     }
 
     @Override
-    public Record state() {
-        return new State(java.util.Arrays.copyOf(history, count), count);
-    }
-
-    @Override
-    public void restore(Record saved) {
-        if (!(saved instanceof State s)) {
-            throw new IllegalArgumentException("autoClip: expected its own state, got " + saved);
-        }
-        history = java.util.Arrays.copyOf(s.sorted(), Math.max(64, s.count()));
-        count = s.count();
+    public String toString() {
+        return name();
     }
 }

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.gradlab.diagnostics.GradStats;
+import org.gradlab.clip.GradStats;
 import org.gradlab.host.HostArrays;
 import org.gradlab.nn.Param;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,7 +15,8 @@ import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
- * Gradient clipping as a transform ({@link GradientTransform}) that reports what it measured.
+ * Gradient clipping as transforms ({@link GradientTransform}) that report what they measured;
+ * the stateless ones keep {@link GradientTransform.NoState}, AutoClip and ZClip a typed state.
  *
  * <ul>
  *   <li>{@link #globalNorm}: PyTorch's {@code clip_grad_norm_}: total norm {@code N} of all
@@ -36,10 +37,12 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  *
  * <pre>{@code trainer.gradients(Guard.skipNonFinite(), Clip.globalNorm(1.0))}</pre>
  */
-public interface Clip extends GradientTransform {
+public final class Clip {
+    private Clip() {
+    }
 
     /** What global-norm clipping does with a gradient that is not finite. */
-    enum NonFinite {
+    public enum NonFinite {
         /** Throw {@link NonFiniteGradientException} naming the parameter (PyTorch's error_if_nonfinite=True). */
         ERROR,
         /** Leave the gradients alone and skip the optimizer step. */
@@ -49,7 +52,7 @@ public interface Clip extends GradientTransform {
     }
 
     /** Global L2-norm clipping to {@code maxNorm}, non-finite gradients propagated as PyTorch does. */
-    static Clip globalNorm(double maxNorm) {
+    public static GradientTransform<GradientTransform.NoState> globalNorm(double maxNorm) {
         return globalNorm(maxNorm, GradNorms.NormType.L2, NonFinite.PROPAGATE);
     }
 
@@ -57,17 +60,19 @@ public interface Clip extends GradientTransform {
      * Global-norm clipping with a chosen norm (any p-norm, {@link GradNorms.NormType#of}) and
      * non-finite policy.
      */
-    static Clip globalNorm(double maxNorm, GradNorms.NormType normType, NonFinite policy) {
+    public static GradientTransform<GradientTransform.NoState> globalNorm(double maxNorm, GradNorms.NormType normType, NonFinite policy) {
         requirePositive("globalNorm", "maxNorm", maxNorm);
         java.util.Objects.requireNonNull(normType, "normType");
         java.util.Objects.requireNonNull(policy, "policy");
-        return named("globalNorm(" + maxNorm + ", " + normType + ", " + policy + ")", (params, stats) -> {
+        return GradientTransform.of("globalNorm(" + maxNorm + ", " + normType + ", " + policy + ")", (params, stats) -> {
             double total = normType.total(params, stats);
             String firstNonFinite = stats.firstNonFinite();
-            if (firstNonFinite != null && policy != NonFinite.PROPAGATE) {
+            if (!Double.isFinite(total) && policy != NonFinite.PROPAGATE) {     // PyTorch checks the total: finite
+                String culprit = firstNonFinite != null ? firstNonFinite : "the total";   // gradients can overflow it
                 if (policy == NonFinite.ERROR) {
-                    throw new NonFiniteGradientException(firstNonFinite, "total " + normType + " norm is " + total
-                            + " at global-norm clipping");
+                    throw new NonFiniteGradientException(culprit, "total " + normType + " norm is " + total
+                            + " at global-norm clipping" + (firstNonFinite == null ? " (every gradient is finite; their "
+                            + normType + " norm overflows)" : ""));
                 }
                 return new ClipReport(total, total, 1.0, 0, true, firstNonFinite);
             }
@@ -81,9 +86,9 @@ public interface Clip extends GradientTransform {
     }
 
     /** Clamps every gradient element to {@code [-clipValue, clipValue]}; does not measure a norm. */
-    static Clip value(double clipValue) {
+    public static GradientTransform<GradientTransform.NoState> value(double clipValue) {
         requirePositive("value", "clipValue", clipValue);
-        return named("value(" + clipValue + ")", (params, stats) -> {
+        return GradientTransform.of("value(" + clipValue + ")", (params, stats) -> {
             int changed = 0;
             int i = 0;
             for (Param p : params.values()) {
@@ -100,9 +105,9 @@ public interface Clip extends GradientTransform {
     }
 
     /** L2-norm clipping of each layer (parameters sharing the name prefix before the last dot) to {@code maxNorm}. */
-    static Clip perLayer(double maxNorm) {
+    public static GradientTransform<GradientTransform.NoState> perLayer(double maxNorm) {
         requirePositive("perLayer", "maxNorm", maxNorm);
-        return named("perLayer(" + maxNorm + ")", (params, stats) -> {
+        return GradientTransform.of("perLayer(" + maxNorm + ")", (params, stats) -> {
             Map<String, List<Integer>> layers = new LinkedHashMap<>();
             for (int i = 0; i < stats.size(); i++) {
                 layers.computeIfAbsent(layerOf(stats.names()[i]), k -> new ArrayList<>()).add(i);
@@ -136,12 +141,12 @@ public interface Clip extends GradientTransform {
      * {@code adaptive_clip_grad}) and whole tensors of rank 0 and 1.
      * Typical settings: clipping 0.01 to 0.16, eps 1e-3.
      */
-    static Clip adaptive(double clipping, double eps) {
+    public static GradientTransform<GradientTransform.NoState> adaptive(double clipping, double eps) {
         return adaptive(clipping, eps, VectorUnits.WHOLE);
     }
 
     /** What an AGC unit is in a rank-1 tensor (a bias, a normalization's scale). */
-    enum VectorUnits {
+    public enum VectorUnits {
         /** The whole vector is one unit (NFNets, timm's {@code adaptive_clip_grad}). */
         WHOLE,
         /** Each element is a unit of its own, its norm its absolute value (one bias per output row). */
@@ -153,13 +158,13 @@ public interface Clip extends GradientTransform {
      * says: with {@link VectorUnits#ELEMENTS}, AGC is unit-wise over the output rows of weights
      * and the elements of biases, each bias element bounded by {@code clipping * max(|b|, eps)}.
      */
-    static Clip adaptive(double clipping, double eps, VectorUnits vectors) {
+    public static GradientTransform<GradientTransform.NoState> adaptive(double clipping, double eps, VectorUnits vectors) {
         requirePositive("adaptive", "clipping", clipping);
         requirePositive("adaptive", "eps", eps);
         Objects.requireNonNull(vectors, "vectors");
         boolean elements = vectors == VectorUnits.ELEMENTS;
         String name = "adaptive(" + clipping + ", " + eps + (elements ? ", elementwise vectors" : "") + ")";
-        return named(name, (params, stats) -> {
+        return GradientTransform.of(name, (params, stats) -> {
             double sumSqAfter = 0;
             double minScale = 1.0;
             int changed = 0;
@@ -190,14 +195,11 @@ public interface Clip extends GradientTransform {
     /**
      * AutoClip (Seetharaman et al. 2020, "AutoClip: Adaptive Gradient Clipping for Source
      * Separation Networks"): every step appends the global L2 norm to the run's history and clips
-     * at its {@code percentile}-th percentile (linear interpolation, as numpy's). Stateful: use
-     * one instance per run.
+     * at its {@code percentile}-th percentile (linear interpolation, as numpy's). Its state is
+     * the sorted history ({@link AutoClip.State}).
      */
-    static Clip autoClip(double percentile) {
-        if (!(percentile > 0 && percentile <= 100)) {
-            throw new IllegalArgumentException("autoClip: percentile must be in (0, 100], got " + percentile);
-        }
-        return named("autoClip(" + percentile + ")", new AutoClip(percentile));
+    public static GradientTransform<AutoClip.State> autoClip(double percentile) {
+        return new AutoClip(percentile);
     }
 
     /**
@@ -208,15 +210,8 @@ public interface Clip extends GradientTransform {
      * {@code mean + zThreshold^2 std / z}; then {@code mean} and {@code var} follow an EMA
      * ({@code alpha}) of the norm actually used. Defaults: alpha 0.97, zThreshold 2.5, warmup 25.
      */
-    static Clip zClip(double alpha, double zThreshold, int warmup) {
-        if (!(alpha > 0 && alpha < 1)) {
-            throw new IllegalArgumentException("zClip: alpha must be in (0, 1), got " + alpha);
-        }
-        requirePositive("zClip", "zThreshold", zThreshold);
-        if (warmup < 1) {
-            throw new IllegalArgumentException("zClip: warmup must be >= 1, got " + warmup);
-        }
-        return named("zClip(" + alpha + ", " + zThreshold + ", " + warmup + ")", new ZClip(alpha, zThreshold, warmup));
+    public static GradientTransform<ZClip.State> zClip(double alpha, double zThreshold, int warmup) {
+        return new ZClip(alpha, zThreshold, warmup);
     }
 
     /**
@@ -224,31 +219,38 @@ public interface Clip extends GradientTransform {
      * the gradients stay exactly as they were. A stateful clip (AutoClip, ZClip) still learns
      * from the real norms. Costs a copy of the gradients.
      */
-    static Clip shadow(Clip clip) {
+    public static <S extends Record> GradientTransform<S> shadow(GradientTransform<S> clip) {
         java.util.Objects.requireNonNull(clip, "clip");
-        return named("shadow(" + clip + ")", new GradientTransform() {
+        return new GradientTransform<>() {
             @Override
-            public ClipReport apply(Map<String, Param> params, GradStats stats) {
+            public String name() {
+                return "shadow(" + clip.name() + ")";
+            }
+
+            @Override
+            public S init(Map<String, Param> params) {
+                return clip.init(params);
+            }
+
+            @Override
+            public Update<S> update(Map<String, Param> params, GradStats stats, S state) {
                 Map<String, Param> copies = new LinkedHashMap<>();
                 params.forEach((n, p) -> copies.put(n, Param.withGradient(n, p.value(), p.grad().dup())));
-                ClipReport r = clip.apply(copies, stats);
-                return new ClipReport(r.totalNorm(), r.normAfter(), r.scale(), r.clipped(), false, r.nonFinite());
+                Update<S> u = clip.update(copies, stats, state);
+                ClipReport r = u.report();
+                return new Update<>(new ClipReport(r.totalNorm(), r.normAfter(), r.scale(), r.clipped(), false, r.nonFinite()),
+                        u.state());
             }
 
             @Override
-            public Record state() {
-                return clip.state();
+            public String toString() {
+                return name();
             }
-
-            @Override
-            public void restore(Record saved) {
-                clip.restore(saved);
-            }
-        });
+        };
     }
 
     /** Scales every gradient so the global L2 norm is at most {@code target}: PyTorch's rule with that max norm. */
-    static ClipReport scaleToNorm(Map<String, Param> params, GradStats stats, double target) {
+    public static ClipReport scaleToNorm(Map<String, Param> params, GradStats stats, double target) {
         double total = stats.globalNorm();
         double scale = Math.min(target / (total + 1e-6), 1.0);
         if (scale == 1.0) {
@@ -256,33 +258,6 @@ public interface Clip extends GradientTransform {
         }
         params.values().forEach(p -> GradNorms.scaleInPlace(p.grad(), scale));
         return new ClipReport(total, total * scale, scale, params.size(), false, stats.firstNonFinite());
-    }
-
-    /** A clip with a readable name for reports and tables. */
-    record Named(String name, GradientTransform body) implements Clip {
-        @Override
-        public ClipReport apply(Map<String, Param> params, GradStats stats) {
-            return body.apply(params, stats);
-        }
-
-        @Override
-        public Record state() {
-            return body.state();
-        }
-
-        @Override
-        public void restore(Record saved) {
-            body.restore(saved);
-        }
-
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    private static Clip named(String name, GradientTransform body) {
-        return new Named(name, body);
     }
 
     /**
@@ -330,7 +305,7 @@ public interface Clip extends GradientTransform {
         return dot < 0 ? "" : paramName.substring(0, dot);
     }
 
-    private static void requirePositive(String who, String name, double v) {
+    static void requirePositive(String who, String name, double v) {
         if (!(v > 0) || Double.isInfinite(v)) {
             throw new IllegalArgumentException(who + ": " + name + " must be finite and > 0, got " + v);
         }

@@ -1,7 +1,7 @@
 package org.gradlab.clip;
 
 import java.util.Map;
-import org.gradlab.diagnostics.GradStats;
+import org.gradlab.clip.GradStats;
 import org.gradlab.host.Blas;
 import org.gradlab.host.HostArrays;
 import org.gradlab.nn.Param;
@@ -101,14 +101,6 @@ public final class GradNorms {
         public String toString() {
             return p == Double.POSITIVE_INFINITY ? "INF" : p == 1 ? "L1" : p == 2 ? "L2" : "L" + p;
         }
-    }
-
-    /**
-     * A transform that only measures the global L2 norm of the gradients (for runs without
-     * clipping that still want the norm in their history).
-     */
-    public static GradientTransform measure() {
-        return (params, stats) -> ClipReport.unchanged(stats.globalNorm(), stats.firstNonFinite());
     }
 
     /**

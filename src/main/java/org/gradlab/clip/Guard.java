@@ -1,6 +1,5 @@
 package org.gradlab.clip;
 
-
 /**
  * Guards against steps that would poison the weights. {@link #skipNonFinite()} skips the
  * optimizer step when any gradient holds NaN or an infinity (Optax's {@code apply_if_finite}),
@@ -11,11 +10,11 @@ public final class Guard {
     }
 
     /** Skips the step if any gradient is not finite; gradients are left as they are. */
-    public static GradientTransform skipNonFinite() {
-        return (params, stats) -> {
+    public static GradientTransform<GradientTransform.NoState> skipNonFinite() {
+        return GradientTransform.of("skipNonFinite", (params, stats) -> {
             String bad = stats.firstNonFinite();
             double norm = stats.globalNorm();
             return bad == null ? ClipReport.unchanged(norm, null) : new ClipReport(norm, norm, 1.0, 0, true, bad);
-        };
+        });
     }
 }

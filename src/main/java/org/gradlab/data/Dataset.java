@@ -19,6 +19,24 @@ public record Dataset(INDArray features, int[] labels, int numClasses) {
 
     /** A training part and a held-out test part. */
     public record Split(Dataset train, Dataset test) {
+
+        /**
+         * Both parts with every feature standardised by the training part's mean and standard
+         * deviation (a constant feature is only centred), so nothing of the test part leaks into
+         * the scaling.
+         */
+        public Split standardized() {
+            INDArray f = train.features();
+            INDArray mean = f.mean(0);
+            INDArray std = f.std(false, 0);
+            std = std.add(std.eq(0).castTo(std.dataType()));      // 0 -> 1: constant features are only centred
+            return new Split(train.scaled(mean, std), test.scaled(mean, std));
+        }
+    }
+
+    /** {@code (x - mean) / std} per feature. */
+    private Dataset scaled(INDArray mean, INDArray std) {
+        return new Dataset(features.subRowVector(mean).diviRowVector(std), labels, numClasses);
     }
 
     public Dataset {

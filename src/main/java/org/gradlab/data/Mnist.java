@@ -33,15 +33,23 @@ public final class Mnist {
     public static Dataset bundled() {
         try {
             return fromIdx(readResource(BUNDLED_IMAGES), readResource(BUNDLED_LABELS),
-                    "classpath:org/gradlab/data/" + BUNDLED_IMAGES, "classpath:org/gradlab/data/" + BUNDLED_LABELS);
+                    "classpath:org/gradlab/data/" + BUNDLED_IMAGES, "classpath:org/gradlab/data/" + BUNDLED_LABELS, true);
         } catch (IOException e) {
             throw new UncheckedIOException("the bundled MNIST digits are damaged", e);
         }
     }
 
-    /** MNIST from IDX files (gzip or plain), e.g. the official 60,000 training digits. */
+    /** MNIST from IDX files (gzip or plain), e.g. the official 60,000 training digits; labels must be digits 0-9. */
     public static Dataset load(Path images, Path labels) throws IOException {
-        return fromIdx(Idx.read(images), Idx.read(labels), images.toString(), labels.toString());
+        return fromIdx(Idx.read(images), Idx.read(labels), images.toString(), labels.toString(), true);
+    }
+
+    /**
+     * Any IDX image and label pair of the MNIST layout (Fashion-MNIST, EMNIST): pixels / 255,
+     * classes {@code 0..} the largest label.
+     */
+    public static Dataset loadAny(Path images, Path labels) throws IOException {
+        return fromIdx(Idx.read(images), Idx.read(labels), images.toString(), labels.toString(), false);
     }
 
     private static Idx.Array readResource(String name) throws IOException {
@@ -53,8 +61,8 @@ public final class Mnist {
         }
     }
 
-    private static Dataset fromIdx(Idx.Array images, Idx.Array labels, String imageSource, String labelSource)
-            throws IdxFormatException {
+    private static Dataset fromIdx(Idx.Array images, Idx.Array labels, String imageSource, String labelSource,
+            boolean digits) throws IdxFormatException {
         if (images.dims().length != 3) {
             throw new IdxFormatException(imageSource, "images must have 3 dimensions [n, rows, cols], got "
                     + java.util.Arrays.toString(images.dims()));
@@ -81,12 +89,14 @@ public final class Mnist {
             Blas.write(chunk, len, features, at);
         }
         int[] y = new int[n];
+        int largest = 0;
         for (int i = 0; i < n; i++) {
             y[i] = labels.data()[i] & 0xff;
-            if (y[i] > 9) {
+            if (digits && y[i] > 9) {
                 throw new IdxFormatException(labelSource, "label " + y[i] + " at index " + i + " is not a digit 0-9");
             }
+            largest = Math.max(largest, y[i]);
         }
-        return new Dataset(features, y, 10);
+        return new Dataset(features, y, digits ? 10 : Math.max(2, largest + 1));
     }
 }

@@ -25,7 +25,7 @@ import tech.tablesaw.api.Table;
  * initialisation from a rate that is simply too high.
  *
  * <p>The fixes here are candidates: each carries a {@link Change} that a replay
- * ({@code org.gradlab.train.FixReplay}) tries from the last healthy step on the same batches,
+ * ({@code org.gradlab.diagnostics.FixReplay}) tries from the last healthy step on the same batches,
  * attaching an {@link Outcome}. A verified diagnosis recommends only the fixes that survived.
  *
  * <pre>{@code
@@ -229,7 +229,7 @@ public final class Doctor {
     public static Diagnosis diagnose(Monitor monitor, Layer model, LayerGain.Result gains) {
         List<StepRecord> steps = monitor.stepRecords();
         if (steps.isEmpty()) {
-            throw new IllegalArgumentException("doctor: the monitor recorded no steps; attach it with Trainer.Builder.monitor(...)");
+            throw new IllegalArgumentException("doctor: the monitor recorded no steps; attach it with TrainerBuilder.monitor(...)");
         }
         List<Alarm> alarms = monitor.alarmList();
         Table alarmTable = Tables.readable(monitor.alarms().sortOn("step"));

@@ -8,13 +8,16 @@ import java.util.Set;
  * Roll-back on a spike, a step callback of the trainer: it keeps a snapshot of the last good
  * training state (parameters and buffers, optimizer state, schedule position, plateau, gradient
  * transforms such as AutoClip, random generators: the trainer's {@code TrainState} without the
- * history and monitor) every {@code snapshotEvery} steps; when the {@link Monitor} raises one of the {@code triggers} at a
+ * history and the callbacks) every {@code snapshotEvery} steps; when the {@link Monitor} raises one of the {@code triggers} at a
  * step, that step's update is dropped, the snapshot is restored, the learning rate is multiplied
  * by {@code lrCut} from then on, and training continues with the next batch (the offending one is
  * skipped). The run's history counts every roll-back. Steps between the snapshot and the spike
  * are not replayed.
  *
- * <pre>{@code trainer.monitor(Monitor.create()).spikePolicy(SpikePolicy.rollback())}</pre>
+ * <pre>{@code
+ * Monitor monitor = Monitor.create();
+ * Trainer.builder(model)...callback(monitor).callback(SpikePolicy.rollback().watching(monitor)).build();
+ * }</pre>
  */
 public record SpikePolicy(int snapshotEvery, double lrCut, Set<Alarm.Kind> triggers) {
 
@@ -47,6 +50,14 @@ public record SpikePolicy(int snapshotEvery, double lrCut, Set<Alarm.Kind> trigg
     /** The same policy acting on {@code kinds}, e.g. {@code UPDATE_RATIO} as well as the defaults. */
     public SpikePolicy withTriggers(Alarm.Kind... kinds) {
         return new SpikePolicy(snapshotEvery, lrCut, Set.of(kinds));
+    }
+
+    /**
+     * The policy as a callback acting on {@code monitor}'s alarms; add it after the monitor. Its
+     * snapshot is part of the trainer's state, so a checkpoint restores it too.
+     */
+    public RollBack watching(Monitor monitor) {
+        return new RollBack(this, monitor);
     }
 
     /** Whether any of {@code alarms} calls for a roll-back. */

@@ -3,37 +3,19 @@ package org.gradlab.nn;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
-/** Process-wide ND4J settings. */
+/** ND4J's native thread settings. */
 public final class Backend {
-    private static volatile int trainers = 1;
-
     private Backend() {
     }
 
     /**
-     * Declares how many trainers this process runs at once (a study's workers; 1 by default).
-     * Diagnostics move work onto a spare core only when there is one: with a trainer on every
-     * core, a hand-over only queues behind the other trainers.
+     * Runs ND4J's element-wise ops and OpenBLAS on one thread, for the calling thread (OpenMP's
+     * thread count is a setting of each thread) and for the process (ND4J's and OpenBLAS's are
+     * process-wide). Models the size of the article's (batch 32, 64 units) are bound by per-op
+     * overhead, where thread hand-offs cost more than they save: on a 2-core machine one thread
+     * trains them about 1.5x faster. {@code Trainer.fit} calls it on the thread that trains.
      */
-    public static void trainers(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("trainers must be >= 1, got " + n);
-        }
-        trainers = n;
-    }
-
-    /** Cores left over when every declared trainer has one (0 or more). */
-    public static int spareCores() {
-        return Math.max(0, Runtime.getRuntime().availableProcessors() - trainers);
-    }
-
-    /**
-     * Runs ND4J's element-wise ops and OpenBLAS on one thread. Models the size of the article's
-     * (batch 32, 64 units) are bound by per-op overhead, where thread hand-offs cost more than
-     * they save: on a 2-core machine one thread trains them about 1.5x faster. Same effect as
-     * starting the JVM with {@code OMP_NUM_THREADS=1}.
-     */
-    public static void singleThreaded() {
+    public static void pinCallingThread() {
         Nd4j.getEnvironment().setMaxThreads(1);
         Nd4j.getEnvironment().setMaxMasterThreads(1);
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);

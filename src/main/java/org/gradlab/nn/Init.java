@@ -32,28 +32,65 @@ public record Init(String name, Sampler weight, Sampler bias) {
     }
 
     public static Init pytorchDefault() {
-        Sampler s = (in, out, n, rng) -> uniform(1 / Math.sqrt(in), n, rng);
-        return new Init("pytorch-default", s, s);
+        return pytorchDefault(1);
+    }
+
+    /** PyTorch's default with both bounds times {@code gain}. */
+    public static Init pytorchDefault(double gain) {
+        Sampler s = (in, out, n, rng) -> uniform(gain * (1 / Math.sqrt(in)), n, rng);
+        return new Init(named("pytorch-default", gain), s, s);
     }
 
     public static Init xavierUniform() {
-        return withZeroBias("xavier-uniform", (in, out, n, rng) -> uniform(Math.sqrt(6.0 / (in + out)), n, rng));
+        return xavierUniform(1);
+    }
+
+    /** Glorot's uniform init with the bound times {@code gain} (PyTorch's {@code gain} argument). */
+    public static Init xavierUniform(double gain) {
+        return withZeroBias(named("xavier-uniform", gain), (in, out, n, rng) -> uniform(gain * Math.sqrt(6.0 / (in + out)), n, rng));
     }
 
     public static Init xavierNormal() {
-        return withZeroBias("xavier-normal", (in, out, n, rng) -> gaussian(Math.sqrt(2.0 / (in + out)), n, rng));
+        return xavierNormal(1);
+    }
+
+    /** Glorot's normal init with the standard deviation times {@code gain}. */
+    public static Init xavierNormal(double gain) {
+        return withZeroBias(named("xavier-normal", gain), (in, out, n, rng) -> gaussian(gain * Math.sqrt(2.0 / (in + out)), n, rng));
     }
 
     public static Init heUniform() {
-        return withZeroBias("he-uniform", (in, out, n, rng) -> uniform(Math.sqrt(6.0 / in), n, rng));
+        return heUniform(1);
+    }
+
+    /** He's uniform init with the bound times {@code gain}. */
+    public static Init heUniform(double gain) {
+        return withZeroBias(named("he-uniform", gain), (in, out, n, rng) -> uniform(gain * Math.sqrt(6.0 / in), n, rng));
     }
 
     public static Init heNormal() {
-        return withZeroBias("he-normal", (in, out, n, rng) -> gaussian(Math.sqrt(2.0 / in), n, rng));
+        return heNormal(1);
+    }
+
+    /** He's normal init with the standard deviation times {@code gain}: 1.5 gives the study's too-large init A. */
+    public static Init heNormal(double gain) {
+        return withZeroBias(named("he-normal", gain), (in, out, n, rng) -> gaussian(gain * Math.sqrt(2.0 / in), n, rng));
     }
 
     public static Init lecunNormal() {
-        return withZeroBias("lecun-normal", (in, out, n, rng) -> gaussian(Math.sqrt(1.0 / in), n, rng));
+        return lecunNormal(1);
+    }
+
+    /** LeCun's normal init with the standard deviation times {@code gain}. */
+    public static Init lecunNormal(double gain) {
+        return withZeroBias(named("lecun-normal", gain), (in, out, n, rng) -> gaussian(gain * Math.sqrt(1.0 / in), n, rng));
+    }
+
+    private static String named(String name, double gain) {
+        if (!(gain > 0) || Double.isInfinite(gain)) {
+            throw new IllegalArgumentException(name + ": gain must be finite and > 0, got " + gain);
+        }
+        return gain == 1 ? name : name + "(x" + gain + ")";
     }
 
     /** N(0, std^2) weights, zero biases. */

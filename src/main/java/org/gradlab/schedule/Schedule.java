@@ -197,6 +197,17 @@ public interface Schedule {
         return new Schedules.Warmup(this, steps);
     }
 
+    /**
+     * This schedule stepped once per epoch of {@code stepsPerEpoch} optimizer steps, as a PyTorch
+     * scheduler whose {@code step()} is called after each epoch: step {@code k} gets this schedule's
+     * value at {@code k / stepsPerEpoch}, e.g. {@code Schedule.cosine(0.1, 10, 0).perEpoch(250)} is
+     * CosineAnnealingLR with T_max 10 epochs.
+     */
+    default Schedule perEpoch(long stepsPerEpoch) {
+        Checks.positive("perEpoch", "stepsPerEpoch", stepsPerEpoch);
+        return stepsPerEpoch == 1 ? this : new Schedules.PerEpoch(this, stepsPerEpoch);
+    }
+
     /** A constant multiple of this schedule, e.g. {@code base.times(0.1)}. */
     default Schedule times(double factor) {
         Checks.positive("times", "factor", factor);

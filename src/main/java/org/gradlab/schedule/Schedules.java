@@ -139,6 +139,18 @@ final class Schedules {
         }
     }
 
+    record PerEpoch(Schedule schedule, long stepsPerEpoch) implements Schedule {
+        @Override
+        public double at(long k) {
+            return schedule.at(Checks.step(k) / stepsPerEpoch);
+        }
+
+        @Override
+        public OptionalDouble momentumAt(long k) {
+            return schedule.momentumAt(Checks.step(k) / stepsPerEpoch);
+        }
+    }
+
     record Product(Schedule schedule, Schedule factor) implements Schedule {
         @Override
         public double at(long k) {

@@ -11,13 +11,25 @@ import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /**
- * What a run produced so far (a trainer keeps one for its whole life, checkpoints included), as Tablesaw tables: {@link #steps()} (step, epoch, loss, lr, grad_norm,
- * clipped, skipped, rolled_back) and
- * {@link #epochs()} (epoch, train_loss, train_accuracy, test_loss, test_accuracy, seconds).
+ * What a run produced so far (a trainer keeps one for its whole life, checkpoints included), as
+ * Tablesaw tables: {@link #steps()} (step, epoch, loss, lr, grad_norm, clipped, skipped,
+ * rolled_back) and {@link #epochs()} (epoch, train_loss, train_SCORE, test_loss, test_SCORE,
+ * seconds, where SCORE is the trainer's {@link Score#name()}: {@code test_accuracy} by default).
  */
 public final class History {
+    private final String score;
     private final List<StepResult> steps = new ArrayList<>();
     private final List<EpochResult> epochs = new ArrayList<>();
+
+    /** An empty history whose epochs report the score named {@code score}. */
+    public History(String score) {
+        this.score = java.util.Objects.requireNonNull(score, "score");
+    }
+
+    /** The name of the score the epochs report ({@code accuracy} by default). */
+    public String scoreName() {
+        return score;
+    }
 
     /** The records so far, for {@link TrainState}. */
     public record State(List<StepResult> steps, List<EpochResult> epochs) {
@@ -79,20 +91,25 @@ public final class History {
     }
 
 
-    /** One row per epoch; printed with 4 decimals and accuracies as percentages (CSV keeps full precision). */
+    /**
+     * One row per epoch; printed with 4 decimals, accuracy as a percentage (CSV keeps full
+     * precision). The score columns are named after the score: {@code train_accuracy},
+     * {@code test_mae}.
+     */
     public Table epochs() {
         Table t = Table.create("epochs",
                 IntColumn.create("epoch", epochs.stream().mapToInt(EpochResult::epoch).toArray()),
                 DoubleColumn.create("train_loss", epochs.stream().mapToDouble(EpochResult::trainLoss).toArray()),
-                DoubleColumn.create("train_accuracy", epochs.stream().mapToDouble(EpochResult::trainAccuracy).toArray()),
+                DoubleColumn.create("train_" + score, epochs.stream().mapToDouble(EpochResult::trainScore).toArray()),
                 DoubleColumn.create("test_loss", epochs.stream().mapToDouble(EpochResult::testLoss).toArray()),
-                DoubleColumn.create("test_accuracy", epochs.stream().mapToDouble(EpochResult::testAccuracy).toArray()),
+                DoubleColumn.create("test_" + score, epochs.stream().mapToDouble(EpochResult::testScore).toArray()),
                 DoubleColumn.create("seconds", epochs.stream().mapToDouble(EpochResult::seconds).toArray()));
         for (String c : List.of("train_loss", "test_loss")) {
             t.doubleColumn(c).setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
         }
-        for (String c : List.of("train_accuracy", "test_accuracy")) {
-            t.doubleColumn(c).setPrintFormatter(NumberColumnFormatter.percent(2));
+        for (String c : List.of("train_" + score, "test_" + score)) {
+            t.doubleColumn(c).setPrintFormatter(score.equals("accuracy") ? NumberColumnFormatter.percent(2)
+                    : NumberColumnFormatter.fixedWithGrouping(4));
         }
         t.doubleColumn("seconds").setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(2));
         return t;

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
- * Shows how training goes: one line per epoch (loss, accuracy, seconds), and, in a terminal, a
+ * Shows how training goes: one line per epoch (loss, score, seconds), and, in a terminal, a
  * per-step bar with the rate and the time left, redrawn at most every half second (so a job is
  * never silent for long). Attach it to
  * any trainer ({@code builder.listener(Progress.epochs(System.out))}); long jobs that train
@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * <pre>{@code
  * Trainer.builder(model)...listener(Progress.bar(System.out).named("fixed")).build();
  * // fixed  epoch 1/2  [##########----------]  125/250 steps  41 steps/s  ETA 3 s
- * // fixed  epoch  1  train loss 0.412  test loss 0.371  test accuracy 89.3%  (6.1 s)
+ * // fixed  epoch  1  train loss 0.412  test loss 0.371  test accuracy 89.30%  (6.1 s)
  * }</pre>
  */
 public final class Progress implements TrainingListener {
@@ -31,6 +31,7 @@ public final class Progress implements TrainingListener {
     private int epochs;
     private long perEpoch;
     private String task = "";
+    private Score score = Score.accuracy();
 
     private Progress(PrintStream out, boolean bar, String name, LongSupplier clock) {
         this.out = Objects.requireNonNull(out, "out");
@@ -61,6 +62,7 @@ public final class Progress implements TrainingListener {
 
     @Override
     public void onRunStart(Trainer trainer) {
+        score = trainer.score();
         epochs = trainer.epochs();
         perEpoch = 0;
         task = "";
@@ -80,8 +82,8 @@ public final class Progress implements TrainingListener {
     public void onEpochEnd(EpochResult e) {
         clearBar();
         perEpoch = perEpoch == 0 ? done / e.epoch() : perEpoch;
-        out.printf(Locale.ROOT, "%sepoch %2d  train loss %.3g  test loss %.3g  test accuracy %.1f%%  (%.1f s)%n", prefix(),
-                e.epoch(), e.trainLoss(), e.testLoss(), 100 * e.testAccuracy(), e.seconds());
+        out.printf(Locale.ROOT, "%sepoch %2d  train loss %.3g  test loss %.3g  test %s %s  (%.1f s)%n", prefix(),
+                e.epoch(), e.trainLoss(), e.testLoss(), score.name(), score.format(e.testScore()), e.seconds());
         out.flush();
     }
 

@@ -1,12 +1,9 @@
 package org.gradlab.train;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import org.gradlab.clip.GradStats;
 import org.gradlab.data.Batches;
-import org.gradlab.diagnostics.Alarm;
-import org.gradlab.diagnostics.GradStats;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -14,12 +11,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * per trainer, reset and reused every step (no allocation per step): read it inside the hook,
  * do not keep it. Facts appear as the step goes: step, epoch, rate and batch before it; loss and
  * output after the forward pass (the output only until the update: it lives in the step's
- * workspace); gradient statistics and alarms after backward; what the transforms and the update
+ * workspace); gradient statistics after backward; what the transforms and the update
  * did at the end.
  */
 public final class StepContext {
     private final Trainer trainer;
-    private final List<Alarm> alarms = new ArrayList<>();
     private long step;
     private int epoch;
     private double lr;
@@ -60,7 +56,6 @@ public final class StepContext {
         rolledBack = false;
         result = null;
         score = Double.NaN;
-        alarms.clear();
     }
 
     void forwarded(INDArray out, double lossValue) {
@@ -76,7 +71,7 @@ public final class StepContext {
 
     void transformed(double normAfter, boolean wasClipped) {
         this.gradNormAfter = normAfter;
-        this.clipped |= wasClipped;
+        this.clipped = wasClipped;
     }
 
     void scored(double total) {
@@ -107,7 +102,8 @@ public final class StepContext {
         return lr;
     }
 
-    OptionalDouble momentum() {
+    /** The momentum a cycling schedule sets for this step, if it does. */
+    public OptionalDouble momentum() {
         return momentum;
     }
 
@@ -150,11 +146,6 @@ public final class StepContext {
         return clipped;
     }
 
-    /** The alarms raised at this step (a monitor adds them; the spike policy reads them). */
-    public List<Alarm> alarms() {
-        return alarms;
-    }
-
     /** Whether the update was vetoed (by a callback or a transform asking to skip) or rolled back. */
     public boolean skipped() {
         return cancelled || rollBackTo != null || rolledBack;
@@ -177,7 +168,7 @@ public final class StepContext {
 
     /**
      * Drops this step's update and restores {@code state} instead (parameters, optimizer,
-     * transforms, generators, step; not the history, the monitor or the batch position), then
+     * transforms, generators, step; not the history, the callbacks or the batch position), then
      * multiplies the rate by {@code lrCut} from now on. From {@link Callback#afterBackward}.
      */
     public void rollBackTo(TrainState state, double lrCut) {

@@ -1,21 +1,23 @@
 package org.gradlab.train;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.concurrent.Executor;
+import org.gradlab.clip.Chain;
 import org.gradlab.clip.ClipReport;
+import org.gradlab.clip.GradStats;
 import org.gradlab.clip.GradientTransform;
 import org.gradlab.data.Batches;
-import org.gradlab.diagnostics.GradStats;
-import org.gradlab.diagnostics.Monitor;
-import org.gradlab.diagnostics.SpikePolicy;
 import org.gradlab.data.Dataset;
-import org.gradlab.nn.Loss;
+import org.gradlab.nn.Backend;
 import org.gradlab.nn.Layer;
+import org.gradlab.nn.Loss;
 import org.gradlab.nn.Param;
 import org.gradlab.nn.Rng;
 import org.gradlab.optim.Optimizer;
@@ -33,9 +35,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * (clips, guards), then {@code optimizer.step(params, lr)} with the rate from the schedule (times
  * the plateau multiplier, if any) and the momentum the schedule cycles, if it does; per epoch,
  * evaluation on held-out data and a plateau observation. {@link Callback}s plug into the step
- * (the monitor, the spike policy, checkpoints and listeners are callbacks); everything the run
- * changes is one {@link TrainState} ({@link #state()}, {@link #restore(TrainState)}).
- * The batch order comes from a seeded {@link Rng}, so the same seeds give the same losses bit for bit.
+ * (the monitor, the spike policy, checkpoints and listeners are callbacks). The trainer owns one
+ * {@link TrainState}: it replaces its {@link TrainState.Position} as it steps and keeps the
+ * transforms' state beside it; {@link #state()} and {@link #restore(TrainState)} take and put back
+ * the whole tree. The batch order comes from a seeded {@link Rng}, so the same seeds give the
+ * same losses bit for bit.
  *
  * <pre>{@code
  * Trainer trainer = Trainer.builder(model)
@@ -49,7 +53,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Trainer {
     /** Sized by the first step, then reused; larger later steps spill to memory freed at close. */
-    private static final WorkspaceConfiguration STEP_WORKSPACE = WorkspaceConfiguration.builder()
+    static final WorkspaceConfiguration STEP_WORKSPACE = WorkspaceConfiguration.builder()
             .initialSize(0)
             .policyLearning(LearningPolicy.FIRST_LOOP)
             .policyAllocation(AllocationPolicy.STRICT)
@@ -59,63 +63,49 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final Schedule schedule;
     private final Plateau plateau;
-    private final Metric plateauMetric;
-    private final List<GradientTransform> gradients;
-    private final Monitor monitor;
+    private final TrainerBuilder.Metric plateauMetric;
+    private final Chain transforms;
     private final List<Callback> callbacks;
     private final boolean measure;
     private final Score score;
     private final int batchSize;
     private final Rng shuffle;
     private final Map<String, Param> params;
-    private final History history = new History();
+    private final Executor helper;
+    private final History history;
     private final StepContext context = new StepContext(this);
     private int epochs;
-    private long step;
-    /** {@link #trainBatch} calls since {@link #step} last changed: callbacks see step {@code step + batchCalls}. */
+    private TrainState.Position position;
+    private Chain.State transformState;
+    /** {@link #trainBatch} calls since the step last changed: callbacks see step {@code step + batchCalls}. */
     private long batchCalls;
-    private int epochsDone;
-    private int batchInEpoch;
-    private long epochShuffle;
-    private double lrScale = 1.0;
-    private int rollbacks;
-    private double epochLossSum;
-    private double epochScore;
     private String stopReason;
     private boolean sweeping;
 
-    private Trainer(Builder b) {
-        this.model = b.model;
+    Trainer(TrainerBuilder b) {
+        this.model = b.model();
         this.loss = b.loss;
         this.optimizer = Objects.requireNonNull(b.optimizer, "optimizer: call optimizer(...) before build()");
         this.schedule = Objects.requireNonNull(b.schedule, "schedule: call schedule(...) or lr(...) before build()");
         this.plateau = b.plateau;
         this.plateauMetric = b.plateauMetric;
-        this.gradients = List.copyOf(b.gradients);
-        this.monitor = b.monitor;
-        if (b.spikePolicy != null && monitor == null) {
-            throw new IllegalArgumentException("spikePolicy: needs a monitor(...) to raise the alarms it acts on");
-        }
-        List<Callback> all = new ArrayList<>();
-        if (monitor != null) {
-            all.add(new MonitorCallback(monitor));
-        }
-        if (b.spikePolicy != null) {
-            all.add(new SpikeCallback(b.spikePolicy));
-        }
-        all.addAll(b.callbacks);
-        this.callbacks = List.copyOf(all);
-        this.measure = !gradients.isEmpty() || callbacks.stream().anyMatch(Callback::needsGradStats);
+        this.helper = b.helperThread ? HelperThread.create() : null;
+        this.transforms = GradientTransform.chain(b.gradients).withHelper(helper);
+        this.callbacks = List.copyOf(b.callbacks);
+        this.measure = !transforms.isEmpty() || callbacks.stream().anyMatch(Callback::needsGradStats);
         this.score = b.score;
+        this.history = new History(score.name());
         this.batchSize = b.batchSize;
         this.epochs = b.epochs;
         this.shuffle = Rng.seeded(b.seed);
-        this.epochShuffle = shuffle.state();
-        this.params = model.namedParams();
+        this.params = Collections.unmodifiableMap(model.namedParams());
+        this.position = TrainState.Position.start(shuffle.state());
+        this.transformState = transforms.init(params);
+        callbacks.forEach(c -> c.attach(this));
     }
 
-    public static Builder builder(Layer model) {
-        return new Builder(model);
+    public static TrainerBuilder builder(Layer model) {
+        return new TrainerBuilder(model);
     }
 
     public Layer model() {
@@ -145,19 +135,39 @@ public final class Trainer {
         return loss;
     }
 
-    /** The gradient transforms, in order. */
-    public List<GradientTransform> gradients() {
-        return gradients;
+    /** The metric reported beside the loss. */
+    public Score score() {
+        return score;
+    }
+
+    /** The gradient transforms, in order, as one chain. */
+    public Chain gradients() {
+        return transforms;
+    }
+
+    /** The callbacks, in the order they run. */
+    public List<Callback> callbacks() {
+        return callbacks;
+    }
+
+    /** The parameters by name, in the model's order: the map every step uses (read-only). */
+    public Map<String, Param> params() {
+        return params;
+    }
+
+    /** The thread this trainer lends diagnostics for work beside the step, or null when it has none ({@link TrainerBuilder#helperThread}). */
+    public Executor helper() {
+        return helper;
     }
 
     /** Optimizer steps taken so far. */
     public long step() {
-        return step;
+        return position.step();
     }
 
     /** Epochs finished so far; {@link #fit} continues after them (after a checkpoint restore, say). */
     public int epochsDone() {
-        return epochsDone;
+        return position.epochsDone();
     }
 
     /** The number of epochs {@link #fit} trains to (the builder's, raised by {@link #fit(Dataset, Dataset, int)}). */
@@ -167,17 +177,12 @@ public final class Trainer {
 
     /** The product of the rate cuts of all roll-backs so far (1 without any). */
     public double lrScale() {
-        return lrScale;
+        return position.lrScale();
     }
 
-    /** The monitor, or null. */
-    public Monitor monitor() {
-        return monitor;
-    }
-
-    /** Roll-backs so far (see {@link SpikePolicy}). */
+    /** Roll-backs so far. */
     public int rollbacks() {
-        return rollbacks;
+        return position.rollbacks();
     }
 
     /** Everything recorded so far, over every {@link #fit} call and checkpoint. */
@@ -190,41 +195,38 @@ public final class Trainer {
         return stopReason;
     }
 
-    /**
-     * Ends {@link #fit} after the step in progress (or before the next one); a later {@code fit}
-     * continues where this one stopped, mid-epoch included.
-     */
+    /** Ends {@link #fit} after the step in progress; a later {@code fit} continues where this one stopped, mid-epoch included. */
     public void stopTraining(String reason) {
         this.stopReason = Objects.requireNonNull(reason, "reason");
     }
 
-    /**
-     * The rate for {@code step}: the schedule's, times the plateau multiplier when there is one,
-     * times the cuts of any roll-backs.
-     */
+    /** The rate for {@code step}: the schedule's, times the plateau multiplier when there is one, times the roll-backs' cuts. */
     public double lrAt(long step) {
         double lr = schedule.at(step);
-        return (plateau == null ? lr : plateau.apply(lr)) * lrScale;
+        return (plateau == null ? lr : plateau.apply(lr)) * position.lrScale();
     }
 
     /**
      * Trains on {@code train}, evaluating on {@code test} after each epoch, until the configured
      * number of epochs is done (continuing after {@link #epochsDone()}, mid-epoch after a
-     * checkpoint or a stop); returns the {@link #history()}.
+     * checkpoint or a stop); returns the {@link #history()}. The calling thread is pinned to one
+     * native thread first ({@link Backend#pinCallingThread()}), so the bits do not depend on the
+     * thread or the process's thread settings.
      *
      * @throws IllegalStateException when every epoch is already done: say how many more with
      *         {@link #fit(Dataset, Dataset, int)}
      */
     public History fit(Dataset train, Dataset test) {
-        if (epochsDone >= epochs) {
-            throw new IllegalStateException("fit: all " + epochs + " epochs are done (step " + step
+        if (position.epochsDone() >= epochs) {
+            throw new IllegalStateException("fit: all " + epochs + " epochs are done (step " + position.step()
                     + "); call fit(train, test, moreEpochs) to train for more");
         }
         requireInput(train, "train");
         requireInput(test, "test");
+        Backend.pinCallingThread();
         stopReason = null;
         callbacks.forEach(c -> c.onRunStart(this));
-        while (epochsDone < epochs && stopReason == null) {
+        while (position.epochsDone() < epochs && stopReason == null) {
             runEpoch(train, test);
         }
         callbacks.forEach(c -> c.onRunEnd(this, history));
@@ -236,51 +238,43 @@ public final class Trainer {
         if (moreEpochs <= 0) {
             throw new IllegalArgumentException("fit: moreEpochs must be > 0, got " + moreEpochs);
         }
-        epochs = Math.max(epochs, epochsDone) + moreEpochs;
+        epochs = Math.max(epochs, position.epochsDone()) + moreEpochs;
         return fit(train, test);
     }
 
     /** One epoch, from the batch the run is at; the batch order is replayed from the epoch's generator state. */
     private void runEpoch(Dataset train, Dataset test) {
-        int epoch = epochsDone + 1;
-        if (batchInEpoch == 0) {
-            epochShuffle = shuffle.state();
-            epochLossSum = 0;
-            epochScore = 0;
+        int epoch = position.epochsDone() + 1;
+        if (position.batchInEpoch() == 0) {
+            position = position.epochBegun(shuffle.state());
         }
-        shuffle.restore(epochShuffle);
+        shuffle.restore(position.epochShuffle());
         int batches = (train.size() + batchSize - 1) / batchSize;
-        Iterator<Batches.Batch> order = Batches.reusing(train, batchSize, shuffle, batchInEpoch).iterator();
+        Iterator<Batches.Batch> order = Batches.reusing(train, batchSize, shuffle, position.batchInEpoch()).iterator();
         long start = System.nanoTime();
         model.setTraining(true);
-        while (batchInEpoch < batches && stopReason == null) {
+        while (position.batchInEpoch() < batches && stopReason == null) {
             Batches.Batch batch = order.next();
-            batchInEpoch++;
-            long thisStep = step;
+            long thisStep = position.step();
             batchCalls = 0;
-            StepContext c = runStep(batch, epoch, lrAt(step), schedule.momentumAt(step), step);
-            if (!c.rolledBack()) {
-                step = thisStep + 1;
-            }
+            StepContext c = runStep(batch, epoch, lrAt(thisStep), schedule.momentumAt(thisStep), thisStep);
+            position = position.batchDone(c.rolledBack() ? position.step() : thisStep + 1, c.loss() * batch.size(), c.score());
             StepResult r = new StepResult(thisStep, epoch, c.loss(), c.lr(), c.gradNorm(), c.clipped(), c.skipped(),
                     c.rolledBack());
             history.add(r);
-            epochLossSum += c.loss() * batch.size();
-            epochScore += c.score();
             c.finished(c.rolledBack(), r);
             afterUpdate(c);
         }
-        if (batchInEpoch < batches) {
+        if (position.batchInEpoch() < batches) {
             return;     // stopped mid-epoch: a later fit continues from here
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Evaluation t = evaluate(test);
-        EpochResult r = new EpochResult(epoch, epochLossSum / train.size(), epochScore / train.size(), t.loss(),
-                t.accuracy(), seconds);
-        epochsDone = epoch;
-        batchInEpoch = 0;
+        EpochResult r = new EpochResult(epoch, position.epochLossSum() / train.size(), position.epochScore() / train.size(),
+                t.loss(), t.score(), seconds);
+        position = position.epochDone();
         if (plateau != null) {
-            plateau.observe(plateauMetric.of(r), schedule.at(step));
+            plateau.observe(plateauMetric.of(r), schedule.at(position.step()));
         }
         history.add(r);
         callbacks.forEach(cb -> cb.onEpochEnd(this, r));
@@ -303,11 +297,11 @@ public final class Trainer {
     /**
      * The step pipeline on one batch, callbacks included, for custom loops, the LR range test and
      * benchmarks: it neither advances {@link #step()} nor records history; {@link #fit} does.
-     * Callbacks (a monitor's alarms, cooldowns and per-layer rows) see consecutive step numbers
-     * from {@link #step()} on, one per call that was not rolled back.
+     * Callbacks see consecutive step numbers from {@link #step()} on, one per call that was not
+     * rolled back.
      */
     public BatchResult trainBatch(Batches.Batch batch, double lr, OptionalDouble momentum) {
-        StepContext c = runStep(batch, 0, lr, momentum, step + batchCalls);
+        StepContext c = runStep(batch, 0, lr, momentum, position.step() + batchCalls);
         if (!c.rolledBack()) {
             batchCalls++;
         }
@@ -318,11 +312,10 @@ public final class Trainer {
 
     /**
      * The step pipeline: callbacks before the step; forward, loss, backward; gradient statistics;
-     * callbacks after backward (alarms, vetoes, roll-backs); the gradient transforms in order
-     * (a transform may ask to skip; a clip makes the next one see new statistics); then the
-     * update, the veto or the roll-back. Every temporary array lives in a workspace the next step
-     * reuses: nothing allocated here may outlive the step. The hooks after the update run
-     * outside it ({@link #afterUpdate}).
+     * callbacks after backward (alarms, vetoes, roll-backs); the gradient transforms as one chain
+     * (a transform may ask to skip); then the update, the veto or the roll-back. Every temporary
+     * array lives in a workspace the next step reuses: nothing allocated here may outlive the
+     * step. The hooks after the update run outside it ({@link #afterUpdate}).
      */
     private StepContext runStep(Batches.Batch batch, int epoch, double lr, OptionalDouble momentum, long stepNumber) {
         StepContext c = context;
@@ -336,25 +329,25 @@ public final class Trainer {
             Loss.Evaluation e = loss.evaluate(out, batch.targets());
             c.forwarded(out, e.value());
             model.backward(e.gradient(), false);    // nothing reads dL/dx of the data
-            GradStats stats = measure || sweeping ? GradStats.of(params) : null;
+            GradStats stats = measure || sweeping ? GradStats.of(params, helper) : null;
             c.measured(stats);
             for (int i = 0; i < hooks.size(); i++) {
                 hooks.get(i).afterBackward(c);
             }
-            for (int i = 0; i < gradients.size() && !c.skipped(); i++) {
-                ClipReport r = gradients.get(i).apply(params, stats);
+            if (!c.skipped() && !transforms.isEmpty()) {
+                GradientTransform.Update<Chain.State> u = transforms.update(params, stats, transformState);
+                transformState = u.state();
+                ClipReport r = u.report();
                 c.transformed(r.normAfter(), r.wasClipped());
                 if (r.skip()) {
                     c.cancelUpdate();
-                } else if (r.wasClipped() && i + 1 < gradients.size()) {
-                    stats = GradStats.of(params);   // the next transform sees the clipped gradients
                 }
             }
             c.scored(score.total(out, batch));
             if (c.rollBackTarget() != null) {
+                TrainState.Position at = position;
                 restore(c.rollBackTarget(), false);
-                lrScale *= c.lrCut();
-                rollbacks++;
+                position = at.rolledBack(position.step(), c.lrCut());
                 c.finished(true, null);
             } else if (!c.cancelled()) {
                 optimizer.step(params, lr, c.momentum());
@@ -377,8 +370,8 @@ public final class Trainer {
         return capture(true);
     }
 
-    /** The parts a roll-back restores: no history, no monitor. */
-    TrainState snapshot() {
+    /** The parts a roll-back restores: no history, no callbacks. */
+    public TrainState rollbackState() {
         return capture(false);
     }
 
@@ -386,23 +379,17 @@ public final class Trainer {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             Map<String, Long> rngs = new LinkedHashMap<>();
             model.namedRngs().forEach((n, r) -> rngs.put(n, r.state()));
-            Map<String, Record> transforms = new LinkedHashMap<>();
-            for (int i = 0; i < gradients.size(); i++) {
-                transforms.put(i + ":" + gradients.get(i), gradients.get(i).state());
-            }
-            return new TrainState(
-                    new TrainState.Progress(step, epochsDone, batchInEpoch, epochShuffle, shuffle.state(), lrScale,
-                            rollbacks, epochLossSum, epochScore),
-                    model.stateDict(), rngs, optimizer.state(params), plateau == null ? null : plateau.state(),
-                    transforms, all && monitor != null ? monitor.state(params) : null, all ? history.state() : null);
+            return new TrainState(position.withShuffle(shuffle.state()), model.stateDict(), rngs, optimizer.state(params),
+                    plateau == null ? null : plateau.state(), transformState, all ? CallbackStates.capture(callbacks) : null,
+                    all ? history.state() : null);
         }
     }
 
     /**
      * Continues from {@code state}, all or nothing: every part is checked and put back, and if
      * any does not fit this trainer (another model, optimizer rule, group, transform chain,
-     * plateau or monitor setting, or more epochs done than this trainer trains) nothing changes
-     * and {@link IllegalArgumentException} names the part.
+     * plateau or callback, or more epochs done than this trainer trains) nothing changes and
+     * {@link IllegalArgumentException} names the part.
      */
     public void restore(TrainState state) {
         restore(state, true);
@@ -410,68 +397,54 @@ public final class Trainer {
 
     private void restore(TrainState s, boolean all) {
         Objects.requireNonNull(s, "state");
-        if (all && s.progress().epochsDone() > epochs) {
-            throw new IllegalArgumentException("progress: " + s.progress().epochsDone() + " epochs are done but this trainer trains "
-                    + epochs + "; build it with epochs(" + s.progress().epochsDone() + ") or more");
+        if (all && s.position().epochsDone() > epochs) {
+            throw new IllegalArgumentException("position: " + s.position().epochsDone() + " epochs are done but this trainer trains "
+                    + epochs + "; build it with epochs(" + s.position().epochsDone() + ") or more");
         }
         if ((s.plateau() != null) != (plateau != null)) {
             throw new IllegalArgumentException(s.plateau() != null ? "plateau: the state has a plateau but this trainer has none"
                     : "plateau: the state has no plateau but this trainer has one");
         }
-        if (all && (s.monitor() != null) != (monitor != null)) {
-            throw new IllegalArgumentException(s.monitor() != null ? "monitor: the state has a monitor but this trainer has none"
-                    : "monitor: the state has no monitor but this trainer has one");
+        transforms.requireFits(s.transforms());
+        if (all) {
+            CallbackStates.requireFits(callbacks, s.callbacks());
         }
-        TrainState undo = capture(all);
-        try {
-            apply(s, all);
-        } catch (RuntimeException e) {
-            apply(undo, all);
-            throw e;
-        }
-    }
-
-    private void apply(TrainState s, boolean all) {
         Map<String, Rng> live = model.namedRngs();
         if (!live.keySet().equals(s.rngs().keySet())) {
             throw new IllegalArgumentException("rngs: the state has random generators " + s.rngs().keySet()
                     + " but the model has " + live.keySet());
         }
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < gradients.size(); i++) {
-            names.add(i + ":" + gradients.get(i));
+        TrainState undo = capture(all);
+        try {
+            apply(s, all, live);
+        } catch (RuntimeException e) {
+            apply(undo, all, live);
+            throw e;
         }
-        if (!names.equals(new ArrayList<>(s.gradients().keySet()))) {
-            throw new IllegalArgumentException("gradients: the state is for transforms " + s.gradients().keySet()
-                    + " but this trainer has " + names);
-        }
+    }
+
+    private void apply(TrainState s, boolean all, Map<String, Rng> live) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             model.loadStateDict(s.model());
             optimizer.restore(s.optimizer(), params);
-            for (int i = 0; i < gradients.size(); i++) {
-                gradients.get(i).restore(s.gradients().get(names.get(i)));
-            }
-            if (all && monitor != null) {
-                monitor.restore(s.monitor(), params);
+            if (all) {
+                CallbackStates.restore(callbacks, s.callbacks());
             }
         }
         s.rngs().forEach((n, v) -> live.get(n).restore(v));
         if (plateau != null) {
             plateau.restore(s.plateau());
         }
-        TrainState.Progress p = s.progress();
-        step = p.step();
+        transformState = s.transforms();
         batchCalls = 0;
         if (all) {
             history.restore(s.history());
-            epochsDone = p.epochsDone();
-            batchInEpoch = p.batchInEpoch();
-            epochShuffle = p.epochShuffle();
-            shuffle.restore(p.shuffle());
-            lrScale = p.lrScale();
-            rollbacks = p.rollbacks();
-            epochLossSum = p.epochLossSum();
-            epochScore = p.epochScore();
+            position = s.position();
+            shuffle.restore(position.shuffle());
+        } else {
+            position = new TrainState.Position(s.position().step(), position.epochsDone(), position.batchInEpoch(),
+                    position.epochShuffle(), position.shuffle(), position.lrScale(), position.rollbacks(),
+                    position.epochLossSum(), position.epochScore());
         }
     }
 
@@ -487,6 +460,7 @@ public final class Trainer {
         TrainState saved = state();
         sweeping = true;
         try {
+            Backend.pinCallingThread();
             return LrFinder.sweep(this, data, config);
         } finally {
             sweeping = false;
@@ -495,25 +469,13 @@ public final class Trainer {
         }
     }
 
-    /** Loss and score (accuracy by default) on a dataset. */
-    public record Evaluation(double loss, double accuracy) {
-    }
-
-    /** The epoch metric a {@link Plateau} watches. */
-    public enum Metric {
-        TRAIN_LOSS, TEST_LOSS, TEST_ACCURACY;
-
-        double of(EpochResult r) {
-            return switch (this) {
-                case TRAIN_LOSS -> r.trainLoss();
-                case TEST_LOSS -> r.testLoss();
-                case TEST_ACCURACY -> r.testAccuracy();
-            };
-        }
+    /** Loss and score (the trainer's {@link Score}) on a dataset. */
+    public record Evaluation(double loss, double score) {
     }
 
     /** Loss and score of the model on {@code data} in evaluation mode (dropout off, running statistics). */
     public Evaluation evaluate(Dataset data) {
+        requireInput(data, "data");
         model.setTraining(false);
         try {
             double lossSum = 0;
@@ -540,140 +502,37 @@ public final class Trainer {
         }
     }
 
-    /** The parameters by name, the map every step uses. */
-    Map<String, Param> params() {
-        return params;
-    }
-
-    /** Settings of a {@link Trainer}; loss defaults to cross-entropy, batch size to 32, epochs to 10, seed to 0. */
-    public static final class Builder {
-        private final Layer model;
-        private Loss loss = Loss.crossEntropy();
-        private Optimizer optimizer;
-        private Schedule schedule;
-        private Plateau plateau;
-        private Metric plateauMetric;
-        private final List<GradientTransform> gradients = new ArrayList<>();
-        private Monitor monitor;
-        private SpikePolicy spikePolicy;
-        private int batchSize = 32;
-        private int epochs = 10;
-        private long seed;
-        private final List<Callback> callbacks = new ArrayList<>();
-        private Score score = Score.accuracy();
-
-        private Builder(Layer model) {
-            this.model = Objects.requireNonNull(model, "model");
+    /** The callbacks' states by {@code "position:name"}, for {@link TrainState#callbacks()}. */
+    private static final class CallbackStates {
+        private CallbackStates() {
         }
 
-        /** The model the trainer will train (to prepare it, e.g. rescale its initial weights, before {@link #build}). */
-        public Layer model() {
-            return model;
-        }
-
-        /** The schedule set so far, or null. */
-        public Schedule schedule() {
-            return schedule;
-        }
-
-        public Builder loss(Loss l) {
-            this.loss = Objects.requireNonNull(l, "loss");
-            return this;
-        }
-
-        public Builder optimizer(Optimizer o) {
-            this.optimizer = Objects.requireNonNull(o, "optimizer");
-            return this;
-        }
-
-        public Builder schedule(Schedule s) {
-            this.schedule = Objects.requireNonNull(s, "schedule");
-            return this;
-        }
-
-        /** A constant learning rate; shorthand for {@code schedule(Schedule.constant(lr))}. */
-        public Builder lr(double lr) {
-            return schedule(Schedule.constant(lr));
-        }
-
-        /**
-         * Multiplies the schedule's rate by {@code plateau}, which watches {@code metric} after
-         * every epoch ({@code TEST_ACCURACY} needs a plateau in MAX mode, the losses MIN).
-         */
-        public Builder plateau(Plateau p, Metric metric) {
-            Objects.requireNonNull(p, "plateau");
-            Objects.requireNonNull(metric, "metric");
-            Plateau.Mode needed = metric == Metric.TEST_ACCURACY ? Plateau.Mode.MAX : Plateau.Mode.MIN;
-            if (p.config().mode() != needed) {
-                throw new IllegalArgumentException("plateau: metric " + metric + " needs mode " + needed + ", got "
-                        + p.config().mode());
+        static Map<String, Record> capture(List<Callback> callbacks) {
+            Map<String, Record> out = new LinkedHashMap<>();
+            for (int i = 0; i < callbacks.size(); i++) {
+                Record r = callbacks.get(i).state();
+                if (r != null) {
+                    out.put(i + ":" + callbacks.get(i).name(), r);
+                }
             }
-            this.plateau = p;
-            this.plateauMetric = metric;
-            return this;
+            return out;
         }
 
-        /** Watches every step: gradient, weight and update statistics, alarms. */
-        public Builder monitor(Monitor m) {
-            this.monitor = Objects.requireNonNull(m, "monitor");
-            return this;
-        }
-
-        /** Acts on the monitor's alarms by rolling back to the last good state; needs {@link #monitor}. */
-        public Builder spikePolicy(SpikePolicy p) {
-            this.spikePolicy = Objects.requireNonNull(p, "spikePolicy");
-            return this;
-        }
-
-        /** Gradient transforms applied in order between backward and the update, e.g. {@code Guard.skipNonFinite(), Clip.globalNorm(1)}. */
-        public Builder gradients(GradientTransform... chain) {
-            for (GradientTransform t : chain) {
-                gradients.add(Objects.requireNonNull(t, "gradient transform"));
+        static void requireFits(List<Callback> callbacks, Map<String, Record> saved) {
+            List<String> keys = new ArrayList<>(capture(callbacks).keySet());
+            if (saved == null || !keys.equals(new ArrayList<>(saved.keySet()))) {
+                throw new IllegalArgumentException("callbacks: the state is for stateful callbacks "
+                        + (saved == null ? "(none)" : saved.keySet()) + " but this trainer has " + keys);
             }
-            return this;
         }
 
-        public Builder batchSize(int n) {
-            if (n <= 0) {
-                throw new IllegalArgumentException("batchSize must be > 0, got " + n);
+        static void restore(List<Callback> callbacks, Map<String, Record> saved) {
+            for (int i = 0; i < callbacks.size(); i++) {
+                Record r = saved.get(i + ":" + callbacks.get(i).name());
+                if (r != null) {
+                    callbacks.get(i).restore(r);
+                }
             }
-            this.batchSize = n;
-            return this;
-        }
-
-        public Builder epochs(int n) {
-            if (n <= 0) {
-                throw new IllegalArgumentException("epochs must be > 0, got " + n);
-            }
-            this.epochs = n;
-            return this;
-        }
-
-        /** Seed of the batch order. */
-        public Builder seed(long s) {
-            this.seed = s;
-            return this;
-        }
-
-        /** A per-step and per-epoch listener; shorthand for {@link #callback} with the simple hooks. */
-        public Builder listener(TrainingListener l) {
-            return callback(l);
-        }
-
-        /** A step plugin, called after the monitor and the spike policy, in the order added. */
-        public Builder callback(Callback c) {
-            callbacks.add(Objects.requireNonNull(c, "callback"));
-            return this;
-        }
-
-        /** The metric beside the loss; argmax accuracy by default. */
-        public Builder score(Score s) {
-            this.score = Objects.requireNonNull(s, "score");
-            return this;
-        }
-
-        public Trainer build() {
-            return new Trainer(this);
         }
     }
 }

@@ -11,7 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.gradlab.experiment.spec.Design;
+import org.gradlab.experiment.spec.InitSpec;
+import org.gradlab.experiment.spec.ModelSpec;
+import org.gradlab.experiment.spec.OptimizerSpec;
 import org.gradlab.experiment.spec.RunSpec;
+import org.gradlab.experiment.spec.ScheduleSpec;
+import org.gradlab.experiment.spec.Selection;
 import org.gradlab.experiment.jobs.StudyFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +72,7 @@ class StudyCommandTest {
     void badSeedsEpochsWorkers() throws Exception {
         assertRefused("--seeds is empty, expected at least one seed such as 0,1,2", "--seeds", "");
         assertRefused("--seeds must be whole numbers separated by commas, got 'x' in '0,x'", "--seeds", "0,x");
-        assertRefused("--seeds repeats a seed: '1,1'", "--seeds", "1,1");
+        assertRefused("--seeds repeats a seed: [1, 1]", "--seeds", "1,1");
         assertRefused("--epochs must be in [1, 1000], got 0", "--epochs", "0");
         assertRefused("--workers must be >= 1, got 0", "--workers", "0");
         Run r = study("--epochs", "many");
@@ -82,19 +87,19 @@ class StudyCommandTest {
     void malformedGrid() throws Exception {
         Path grid = dir.resolve("grid.json");
         Files.writeString(grid, "[{\"part\": \"p\", ");
-        assertRefused("--grid " + grid + " is not valid JSON: Unexpected end-of-input within/between Object entries",
+        assertRefused("--grid " + grid + ": not valid JSON at line 1, column 16: Unexpected end-of-input within/between Object entries",
                 "--grid", grid.toString());
         Files.writeString(grid, "{\"part\": \"p\"}");
         assertRefused("--grid " + grid + ": expected a non-empty JSON array of run specs", "--grid", grid.toString());
         Files.writeString(grid, "[{\"part\": \"p\", \"config\": \"c\", \"model\": {\"kind\": \"transformer\"}, "
                 + "\"optimizer\": {\"kind\": \"sgd\", \"momentum\": 0.9}, \"schedule\": {\"kind\": \"constant\", \"lr\": 0.1}}]");
-        assertRefused("--grid " + grid + ": entry 0: model.kind must be one of [article, gru, lstm, mlp, rnn], got 'transformer'",
-                "--grid", grid.toString());
+        assertRefused("--grid " + grid + ": entry 0: model: unknown kind 'transformer', expected one of [article, mlp, recurrent, "
+                + "layers, registered]", "--grid", grid.toString());
         Files.writeString(grid, "[{\"part\": \"p\", \"config\": \"c\", \"model\": {\"kind\": \"article\"}, \"colour\": 1, "
                 + "\"optimizer\": {\"kind\": \"sgd\", \"momentum\": 0.9}, \"schedule\": {\"kind\": \"constant\", \"lr\": 0.1}}]");
         Run r = study("--grid", grid.toString(), "--out", dir.resolve("o2").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().startsWith("gradlab: --grid " + grid + ": entry 0: Unrecognized field \"colour\""), r.err());
+        assertTrue(r.err().startsWith("gradlab: --grid " + grid + ": entry 0: unknown property 'colour'"), r.err());
         assertRefused("--grid " + dir.resolve("missing.json") + " is not a readable file", "--grid",
                 dir.resolve("missing.json").toString());
     }
@@ -104,12 +109,13 @@ class StudyCommandTest {
         String readme = Files.readString(Path.of("README.md"));
         int start = readme.indexOf("```json\n[{\"part\"") + "```json\n".length();
         Path grid = Files.writeString(dir.resolve("grid.json"), readme.substring(start, readme.indexOf("```", start)));
-        List<RunSpec> specs = StudyCommand.readGrid(grid).get("mine");
+        List<RunSpec> specs = Selection.readGrid(grid).get("mine");
         assertEquals(1, specs.size());
         RunSpec r = specs.get(0);
-        assertEquals(List.of(new RunSpec.Grad("norm", 5)), r.gradients());
-        assertEquals(new RunSpec.Model("mlp", "he", "none", "plain", 0, 12, 128), r.model());
-        assertEquals(new RunSpec.Sched("onecycle", 0.1, true), r.schedule());
+        assertEquals(List.of(Design.norm(5)), r.gradients());
+        assertEquals(ModelSpec.deep(InitSpec.of(InitSpec.Kind.HE_NORMAL)), r.model());
+        assertEquals(ScheduleSpec.OneCycleSpec.of(0.1), r.schedule());
+        assertEquals(OptimizerSpec.sgd(0.9), r.optimizer());
         assertEquals(3, r.epochs());
     }
 

@@ -38,9 +38,9 @@ class ClipGoldenTest {
         "raises_if_error_if_nonfinite_true"};
 
     /** The gradlab clip for a clip_grad_norm_ entry: its max_norm and any p-norm torch accepts. */
-    static Clip globalNorm(String where, JsonNode entry, Clip.NonFinite policy) {
+    static GradientTransform<?> globalNorm(String where, JsonNode entry, Clip.NonFinite policy) {
         Golden.Args a = Golden.Args.of(where, "clip_grad_norm_", entry, NORM_RESULTS);
-        Clip clip = Clip.globalNorm(a.number("max_norm"), GradNorms.NormType.of(a.number("norm_type", 2.0)), policy);
+        GradientTransform<?> clip = Clip.globalNorm(a.number("max_norm"), GradNorms.NormType.of(a.number("norm_type", 2.0)), policy);
         a.done();
         return clip;
     }
@@ -64,7 +64,7 @@ class ClipGoldenTest {
                         Golden.assertClose(id + " grad " + i, p.grad(), c.get("clipped_grads").get(i++));
                     }
                     Map<String, Param> again = params(set.get("grads"));
-                    Clip strict = globalNorm(id, c, Clip.NonFinite.ERROR);
+                    GradientTransform<?> strict = globalNorm(id, c, Clip.NonFinite.ERROR);
                     if (c.get("raises_if_error_if_nonfinite_true").asBoolean()) {
                         assertThrows(NonFiniteGradientException.class, () -> strict.applyInPlace(again));
                     } else {
@@ -89,7 +89,7 @@ class ClipGoldenTest {
     Stream<DynamicTest> adaptiveClippingMatchesTheReference() {
         JsonNode agc = GOLDEN.get("agc");
         Golden.Args a = Golden.Args.of("agc", "adaptive_clip_grad", agc, "note", "formula", "cases");
-        Clip clip = Clip.adaptive(a.number("clipping", 0.01), a.number("eps", 1e-3));
+        GradientTransform<?> clip = Clip.adaptive(a.number("clipping", 0.01), a.number("eps", 1e-3));
         assertEquals(1e-6, a.number("min_grad_norm", 1e-6), 0.0, "agc: gradlab's AGC divides by max(|g|, 1e-6)");
         a.done();
         List<DynamicTest> tests = new ArrayList<>();

@@ -48,7 +48,7 @@ class ClipTest {
 
     @Test
     void clippingTwiceEqualsClippingOnceAndBoundsTheNorm() {
-        for (Clip clip : List.of(Clip.globalNorm(1.0), Clip.globalNorm(0.5, GradNorms.NormType.INF, Clip.NonFinite.ERROR),
+        for (GradientTransform<?> clip : List.of(Clip.globalNorm(1.0), Clip.globalNorm(0.5, GradNorms.NormType.INF, Clip.NonFinite.ERROR),
                 Clip.globalNorm(2.0, GradNorms.NormType.L1, Clip.NonFinite.ERROR), Clip.value(0.3), Clip.perLayer(0.7),
                 Clip.globalNorm(1.5, GradNorms.NormType.of(3), Clip.NonFinite.ERROR),
                 Clip.globalNorm(4.0, GradNorms.NormType.of(0.5), Clip.NonFinite.ERROR), Clip.adaptive(0.05, 1e-3))) {
@@ -123,7 +123,7 @@ class ClipTest {
             Map<String, Param> ps = new LinkedHashMap<>();
             ps.put("a", Param.withGradient("a", Nd4j.zeros(type, 2, 2), Nd4j.create(new double[] {1, -2, 3, 0}, new long[] {2, 2}, type)));
             ps.put("b", Param.withGradient("b", Nd4j.zeros(type, 1), Nd4j.create(new double[] {-4}, new long[] {1}, type)));
-            var stats = org.gradlab.diagnostics.GradStats.of(ps);
+            var stats = org.gradlab.clip.GradStats.of(ps);
             // || [ (1 + 8 + 27)^(1/3), 4 ] ||_3 = (36 + 64)^(1/3)
             assertEquals(Math.cbrt(100), GradNorms.NormType.of(3).total(ps, stats), 1e-15 * Math.cbrt(100));
             double half = Math.pow(Math.pow(Math.pow(1 + Math.sqrt(2) + Math.sqrt(3), 2), 0.5) + 2, 2);

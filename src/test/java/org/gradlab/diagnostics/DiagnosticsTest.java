@@ -1,5 +1,6 @@
 package org.gradlab.diagnostics;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,7 +12,11 @@ import java.util.List;
 import java.util.Map;
 import org.gradlab.Bits;
 import org.gradlab.clip.Clip;
+import org.gradlab.clip.AutoClip;
 import org.gradlab.clip.ClipReport;
+import org.gradlab.clip.GradStats;
+import org.gradlab.clip.GradientTransform;
+import org.gradlab.clip.ZClip;
 import org.gradlab.data.Batches;
 import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
@@ -84,7 +89,7 @@ class DiagnosticsTest {
         Monitor monitor = Monitor.create();
         Trainer[] t = new Trainer[1];
         // adding 100 to 3.bias makes the activations feeding layer 6 huge: 6.weight's gradient explodes
-        t[0] = Presets.articleTrainer(5).epochs(1).monitor(monitor).listener(inject(t, 29, "3.bias", 100)).build();
+        t[0] = Presets.articleTrainer(5).epochs(1).callback(monitor).listener(inject(t, 29, "3.bias", 100)).build();
         t[0].fit(DATA.train(), DATA.test());
         List<Alarm> at30 = monitor.alarmList().stream().filter(a -> a.step() == 30).toList();
         Alarm explosion = at30.stream().filter(a -> a.kind() == Alarm.Kind.EXPLOSION).findFirst().orElseThrow(
@@ -106,7 +111,7 @@ class DiagnosticsTest {
     @Test
     void aNaNInOneBatchIsLocatedAndAttributedToTheData() {
         Monitor monitor = Monitor.create();
-        Trainer t = Presets.articleTrainer(6).monitor(monitor).build();
+        Trainer t = Presets.articleTrainer(6).callback(monitor).build();
         INDArray x = DATA.train().features().getRows(0, 1, 2, 3).dup();
         x.putScalar(1, 300, Double.NaN);
         t.trainBatch(new Batches.Batch(x, DATA.train().oneHot(new int[] {0, 1, 2, 3}), new int[] {0, 1, 2, 3}), 1e-3);
@@ -119,7 +124,7 @@ class DiagnosticsTest {
         assertEquals("Clean the data", d.fixes().get(0).title());
 
         Monitor m2 = Monitor.create();
-        Trainer forward = Presets.articleTrainer(6).monitor(m2).build();
+        Trainer forward = Presets.articleTrainer(6).callback(m2).build();
         forward.model().namedParams().get("3.weight").value().putScalar(0, 0, Double.POSITIVE_INFINITY);
         forward.trainBatch(Batches.epoch(DATA.train(), 32, null).get(0), 1e-3);
         assertTrue(m2.alarmList().get(0).message().contains("forward pass"), m2.alarmList().get(0).message());
@@ -130,8 +135,8 @@ class DiagnosticsTest {
         Monitor monitor = Monitor.create();
         Trainer[] t = new Trainer[1];
         List<Map<String, INDArray>> afterRollback = new ArrayList<>();
-        t[0] = Presets.articleTrainer(7).epochs(1).monitor(monitor)
-                .spikePolicy(SpikePolicy.rollback().withSnapshotEvery(1000))
+        t[0] = Presets.articleTrainer(7).epochs(1).callback(monitor)
+                .callback(SpikePolicy.rollback().withSnapshotEvery(1000).watching(monitor))
                 .listener(inject(t, 29, "3.bias", 100))
                 .listener(new TrainingListener() {
                     @Override
@@ -178,22 +183,44 @@ class DiagnosticsTest {
 
     @Test
     void autoClipAndZClipAdaptTheirThresholds() {
-        Clip auto = Clip.autoClip(50);
+        Stepper<AutoClip.State> auto = new Stepper<>(Clip.autoClip(50));
         double[] norms = {1, 2, 3, 4, 100};
         ClipReport last = null;
         for (double n : norms) {
-            last = auto.applyInPlace(gradOfNorm(n));
+            last = auto.step(gradOfNorm(n));
         }
         assertEquals(100, last.totalNorm());
         assertEquals(3.0, last.normAfter(), 1e-5);            // numpy.percentile([1, 2, 3, 4, 100], 50)
-        Clip z = Clip.zClip(0.97, 2.5, 5);
+        assertArrayEquals(new double[] {1, 2, 3, 4, 100}, auto.state.sorted(), 0.0);
+        Stepper<ZClip.State> z = new Stepper<>(Clip.zClip(0.97, 2.5, 5));
         for (double n : new double[] {1.0, 1.1, 0.9, 1.0, 1.0}) {
-            assertFalse(z.applyInPlace(gradOfNorm(n)).wasClipped(), "warmup only collects");
+            assertFalse(z.step(gradOfNorm(n)).wasClipped(), "warmup only collects");
         }
-        ClipReport spike = z.applyInPlace(gradOfNorm(100));
+        ZClip.State warmed = z.state;
+        ClipReport spike = z.step(gradOfNorm(100));
         // mean 1, std 0.0632: z = 1566, clipped to 1 + 2.5^2 * 0.0632 / 1566
         assertTrue(spike.wasClipped() && spike.normAfter() > 1.0 && spike.normAfter() < 1.001, "after " + spike.normAfter());
-        assertFalse(z.applyInPlace(gradOfNorm(1.05)).wasClipped());
+        assertFalse(z.step(gradOfNorm(1.05)).wasClipped());
+        assertEquals(5, warmed.seen(), "the state the spike started from is unchanged: transforms are pure");
+    }
+
+    /** Runs a transform step after step, carrying its state as a trainer does. */
+    private static final class Stepper<S extends Record> {
+        final GradientTransform<S> t;
+        S state;
+
+        Stepper(GradientTransform<S> t) {
+            this.t = t;
+        }
+
+        ClipReport step(Map<String, Param> params) {
+            if (state == null) {
+                state = t.init(params);
+            }
+            GradientTransform.Update<S> u = t.update(params, GradStats.of(params), state);
+            state = u.state();
+            return u.report();
+        }
     }
 
     @Test
@@ -208,7 +235,7 @@ class DiagnosticsTest {
         }
         layers.add(Dense.of(32, 10, rng));
         Monitor m = Monitor.create();
-        Trainer deep = Trainer.builder(Sequential.of(layers)).optimizer(Optimizer.of(Sgd.plain())).lr(0.1).monitor(m).build();
+        Trainer deep = Trainer.builder(Sequential.of(layers)).optimizer(Optimizer.of(Sgd.plain())).lr(0.1).callback(m).build();
         deep.trainBatch(Batches.epoch(DATA.train(), 32, null).get(0), 0.1);
         Alarm v = m.alarmList().stream().filter(a -> a.kind() == Alarm.Kind.VANISHING).findFirst().orElseThrow();
         assertEquals("0.weight", v.layer());
@@ -219,7 +246,7 @@ class DiagnosticsTest {
         assertTrue(d.verdict().contains("vanish") && !d.fixes().isEmpty(), d.markdown());
 
         Monitor r = Monitor.create();
-        Trainer hot = Presets.articleTrainer(1).optimizer(Optimizer.of(Sgd.plain())).lr(50).monitor(r).build();
+        Trainer hot = Presets.articleTrainer(1).optimizer(Optimizer.of(Sgd.plain())).lr(50).callback(r).build();
         hot.trainBatch(Batches.epoch(DATA.train(), 32, null).get(0), 50);
         hot.trainBatch(Batches.epoch(DATA.train(), 32, null).get(1), 50);
         assertTrue(r.alarmList().stream().anyMatch(a -> a.kind() == Alarm.Kind.UPDATE_RATIO && a.value() > 0.1), r.alarmList().toString());
@@ -248,9 +275,10 @@ class DiagnosticsTest {
         assertThrows(IllegalArgumentException.class, () -> Clip.autoClip(0));
         assertThrows(IllegalArgumentException.class, () -> Clip.zClip(1.0, 2.5, 25));
         assertThrows(IllegalArgumentException.class, () -> ClipAdvisor.advise(new double[] {Double.NaN}));
+        Monitor unwatched = Monitor.create();
         var p = assertThrows(IllegalArgumentException.class,
-                () -> Presets.articleTrainer(1).spikePolicy(SpikePolicy.rollback()).build());
-        assertTrue(p.getMessage().contains("needs a monitor"), p.getMessage());
+                () -> Presets.articleTrainer(1).callback(SpikePolicy.rollback().watching(unwatched)).build());
+        assertTrue(p.getMessage().contains("add the monitor it watches to the trainer before it"), p.getMessage());
         assertEquals(Monitor.Config.defaults(), Monitor.create().config());
         Monitor.Config c = Monitor.Config.defaults().withAlpha(0.9).withWarmup(4).withVanishing(1e-6, 1e-3).withCooldown(5)
                 .withLayerEvery(2).withExplosion(4, 2).withRatioBand(1e-4, 1e-2);

@@ -20,7 +20,7 @@ class DoctorTest {
     void onARealExplosionItNamesTheStepAndLayerAndRanksTheFixes() {
         Dataset.Split s = Mnist.bundled().split(8_000, 0);
         Monitor monitor = Monitor.create();
-        Trainer t = Presets.explodingTrainer(0).epochs(3).monitor(monitor).build();
+        Trainer t = Presets.explodingTrainer(0).epochs(3).callback(monitor).build();
         History h = t.fit(s.train().split(3_000, 1).train(), s.test().split(500, 2).train());
 
         long firstNaN = h.stepResults().stream().filter(r -> !Double.isFinite(r.loss())).mapToLong(r -> r.step())
@@ -85,7 +85,7 @@ class DoctorTest {
     void aHealthyRunIsCalledHealthy() {
         Dataset.Split s = Mnist.bundled().split(1_000, 3);
         Monitor monitor = Monitor.create();
-        Trainer t = Presets.articleTrainer(3).epochs(1).monitor(monitor).build();
+        Trainer t = Presets.articleTrainer(3).epochs(1).callback(monitor).build();
         t.fit(s.train(), s.test().split(300, 4).train());
         Doctor.Diagnosis d = Doctor.diagnose(monitor, t.model());
         assertTrue(d.verdict().startsWith("healthy"), d.verdict());

@@ -5,7 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.gradlab.clip.GradStats;
+import org.gradlab.data.Batches;
+import org.gradlab.data.Mnist;
 import org.gradlab.host.HostArrays;
+import org.gradlab.nn.Activation;
+import org.gradlab.nn.Dense;
+import org.gradlab.nn.Sequential;
+import org.gradlab.optim.Optimizer;
+import org.gradlab.optim.Sgd;
+import org.gradlab.train.Trainer;
 import org.gradlab.nn.Param;
 import org.gradlab.nn.Rng;
 import org.junit.jupiter.api.Test;
@@ -60,14 +69,13 @@ class MeasurementTest {
     void gradStatsAreTheSameOnOneThreadAndOnTwo() {
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             Map<String, Param> ps = params(type, 7, 60_000, 39_996, 3_000, 200_001);
+            java.util.concurrent.ExecutorService helper = java.util.concurrent.Executors.newSingleThreadExecutor();
             try {
-                org.gradlab.nn.Backend.trainers(1);
-                double[] shared = GradStats.of(ps).sumSq();
-                org.gradlab.nn.Backend.trainers(Runtime.getRuntime().availableProcessors());
                 double[] alone = GradStats.of(ps).sumSq();
+                double[] shared = GradStats.of(ps, helper).sumSq();
                 org.junit.jupiter.api.Assertions.assertArrayEquals(alone, shared, 0.0, type.toString());
             } finally {
-                org.gradlab.nn.Backend.trainers(1);
+                helper.shutdownNow();
             }
         }
     }
@@ -85,24 +93,30 @@ class MeasurementTest {
         assertEquals(1, GradStats.of(Map.of("w", p)).nan()[0]);
     }
 
+    /** A 784-60-10 model (47,040 weights in its first layer: three slices of the weight pass) and a trainer watched by {@code m}. */
+    private static Trainer watched(DataType type, Monitor m) {
+        Sequential model = Sequential.of(Dense.of(784, 60, Rng.seeded(8)), Activation.relu(), Dense.of(60, 10, Rng.seeded(9)));
+        model.to(type);
+        return Trainer.builder(model).optimizer(Optimizer.of(Sgd.plain())).lr(0.1).callback(m).build();
+    }
+
+    private static List<Batches.Batch> batches(DataType type, int n) {
+        return Batches.epoch(Mnist.bundled().castTo(type), 32, Rng.seeded(2)).subList(0, n);
+    }
+
     @Test
     void weightAndUpdateNormsFollowTheWeightsAcrossStepsAndSlices() {
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            Map<String, Param> ps = params(type, 40_000, 3);
-            ps.values().forEach(p -> p.value().assign(p.grad()));
             Monitor m = Monitor.create();
-            double[][] before = ps.values().stream().map(p -> HostArrays.toDoubles(p.value())).toArray(double[][]::new);
-            for (long step = 0; step < 2; step++) {
-                m.onGradients(new Monitor.StepContext(step, 0, 1.0, 0.1, null, null, GradStats.of(ps)));
-                if (step == 1) {
-                    ps.values().forEach(p -> p.value().subi(p.grad().mul(0.1)));
-                }
-                m.onUpdate(ps, 1.0, false, false, false);
-                m.beginStep();
-            }
-            List<LayerStats> last = m.layerStats().subList(2, 4);
+            Trainer t = watched(type, m);
+            List<Batches.Batch> b = batches(type, 2);
+            t.trainBatch(b.get(0), 0.1);
+            double[][] before = t.params().values().stream().map(p -> HostArrays.toDoubles(p.value())).toArray(double[][]::new);
+            t.trainBatch(b.get(1), 0.1);
+            List<LayerStats> last = m.layerStats().subList(4, 8);
+            assertEquals(1, last.get(0).step());
             int i = 0;
-            for (Param p : ps.values()) {
+            for (Param p : t.params().values()) {
                 double[] w = HostArrays.toDoubles(p.value());
                 double ww = 0;
                 double dd = 0;
@@ -125,29 +139,23 @@ class MeasurementTest {
      */
     @Test
     void sparseLayerRowsReportTheSameNormsAsEveryStep() {
-        Map<String, Param> ps = params(DataType.FLOAT, 700, 3);
         Monitor every = Monitor.create();
         Monitor sparse = Monitor.of(Monitor.Config.defaults().withLayerEvery(3));
-        for (long step = 0; step < 10; step++) {
-            double lr = 0.01 * (step + 1);
-            ps.values().forEach(p -> p.value().subi(p.grad().mul(lr)));
-            for (Monitor m : List.of(every, sparse)) {
-                m.onGradients(new Monitor.StepContext(step, 0, 1.0, lr, null, null, GradStats.of(ps)));
-                m.onUpdate(ps, 1.0, false, false, false);
-                m.beginStep();
-            }
+        Trainer a = watched(DataType.FLOAT, every);
+        Trainer b = watched(DataType.FLOAT, sparse);
+        for (Batches.Batch batch : batches(DataType.FLOAT, 10)) {
+            a.trainBatch(batch, 0.05);
+            b.trainBatch(batch, 0.05);
         }
-        every.flush();
-        sparse.flush();
         List<LayerStats> expected = every.layerStats().stream().filter(r -> r.step() % 3 == 0).toList();
         assertEquals(expected.size(), sparse.layerStats().size());
         for (int k = 0; k < expected.size(); k++) {
             LayerStats e = expected.get(k);
-            LayerStats a = sparse.layerStats().get(k);
-            assertEquals(e.step(), a.step());
-            assertEquals(e.weightNorm(), a.weightNorm(), 0.0, "step " + e.step());
-            assertEquals(e.updateNorm(), a.updateNorm(), 0.0, "step " + e.step());   // NaN at step 0 for both
-            assertEquals(e.maxAbs(), a.maxAbs(), 0.0, "step " + e.step());
+            LayerStats s = sparse.layerStats().get(k);
+            assertEquals(e.step(), s.step());
+            assertEquals(e.weightNorm(), s.weightNorm(), 0.0, "step " + e.step());
+            assertEquals(e.updateNorm(), s.updateNorm(), 0.0, "step " + e.step());   // NaN at step 0 for both
+            assertEquals(e.maxAbs(), s.maxAbs(), 0.0, "step " + e.step());
         }
     }
 }

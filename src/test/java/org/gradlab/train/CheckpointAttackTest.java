@@ -70,13 +70,13 @@ class CheckpointAttackTest {
         return new Dataset(Nd4j.create(x, new long[] {n, 6}, 'c'), y, 3);
     }
 
-    private static Trainer.Builder small(long seed, UpdateRule<? extends Record> rule) {
+    private static TrainerBuilder small(long seed, UpdateRule<? extends Record> rule) {
         Rng rng = Rng.seeded(seed);
         Sequential m = Sequential.of(Dense.of(6, 5, rng), Activation.relu(), Dropout.of(0.2, rng.split()),
                 Dense.of(5, 3, rng));
         return Trainer.builder(m).optimizer(Optimizer.of(rule)).schedule(Schedule.cosine(0.05, 30, 1e-4))
-                .plateau(Plateau.of(Plateau.Config.defaults().withPatience(0)), Trainer.Metric.TRAIN_LOSS)
-                .gradients(Clip.autoClip(90), Clip.zClip(0.9, 2, 3)).monitor(Monitor.create())
+                .plateau(Plateau.of(Plateau.Config.defaults().withPatience(0)), TrainerBuilder.Metric.TRAIN_LOSS)
+                .gradients(Clip.autoClip(90), Clip.zClip(0.9, 2, 3)).callback(Monitor.create())
                 .batchSize(16).epochs(3).seed(3);
     }
 
@@ -130,17 +130,17 @@ class CheckpointAttackTest {
     @Test
     void wrongManifestTypesAndRangesAreRefused() throws IOException {
         refused("lrScale-oops", edit(m -> progress(m).put("lrScale", "oops")),
-                "state.progress.lrScale: expected a number (or \"NaN\", \"Infinity\", \"-Infinity\"), got \"oops\"");
-        refused("lrScale-zero", edit(m -> progress(m).put("lrScale", 0.0)), "state.progress: progress: lrScale must be in (0, 1], got 0.0");
+                "state.position.lrScale: expected a number (or \"NaN\", \"Infinity\", \"-Infinity\"), got \"oops\"");
+        refused("lrScale-zero", edit(m -> progress(m).put("lrScale", 0.0)), "state.position: position: lrScale must be in (0, 1], got 0.0");
         refused("step-negative", edit(m -> progress(m).put("step", -5)),
-                "state.progress: progress: step, epochsDone, batchInEpoch and rollbacks must be >= 0, got -5");
-        refused("step-fraction", edit(m -> progress(m).put("step", 1.5)), "state.progress.step: expected an integer");
+                "state.position: position: step, epochsDone, batchInEpoch and rollbacks must be >= 0, got -5");
+        refused("step-fraction", edit(m -> progress(m).put("step", 1.5)), "state.position.step: expected an integer");
         refused("step-huge", edit(m -> progress(m).put("step", new java.math.BigInteger("100000000000000000000"))),
-                "state.progress.step: expected an integer");
+                "state.position.step: expected an integer");
         refused("epochs-beyond", edit(m -> progress(m).put("epochsDone", 99)),
-                "does not fit this trainer: progress: 99 epochs are done but this trainer trains 4");
-        refused("field-unknown", edit(m -> progress(m).put("evil", 1)), "state.progress: unknown field 'evil'");
-        refused("field-missing", edit(m -> progress(m).remove("rollbacks")), "state.progress.rollbacks: missing");
+                "does not fit this trainer: position: 99 epochs are done but this trainer trains 4");
+        refused("field-unknown", edit(m -> progress(m).put("evil", 1)), "state.position: unknown field 'evil'");
+        refused("field-missing", edit(m -> progress(m).remove("rollbacks")), "state.position.rollbacks: missing");
         refused("plateau-scale", edit(m -> ((ObjectNode) state(m).get("plateau")).put("scale", 7.0)),
                 "state.plateau: plateau: scale must be in (0, 1], got 7.0");
         refused("rng-type", edit(m -> ((ObjectNode) state(m).get("rngs")).put("2.rng", "seed")),
@@ -155,11 +155,12 @@ class CheckpointAttackTest {
                 "manifest.json is not valid JSON");
 
         Map<String, byte[]> e = copy(good);
-        String alarms = manifest(e).path("state").path("monitor").path("alarms").textValue();
+        String alarms = manifest(e).path("state").path("callbacks").path("0:monitor").path("records").path("alarms")
+                .textValue();
         e.put(alarms, "[{\"step\":0,\"kind\":\"BOGUS\",\"layer\":\"g\",\"value\":0,\"threshold\":0,\"message\":\"m\"}]"
                 .getBytes(StandardCharsets.UTF_8));
         refused("enum-unknown", fixed(e),
-                "state.monitor.alarms[0].kind: expected one of [EXPLOSION, LOSS_SPIKE, VANISHING, NON_FINITE, UPDATE_RATIO], got \"BOGUS\"");
+                "state.callbacks[0:monitor].records.alarms[0].kind: expected one of [EXPLOSION, LOSS_SPIKE, VANISHING, NON_FINITE, UPDATE_RATIO], got \"BOGUS\"");
     }
 
     @Test
@@ -178,7 +179,7 @@ class CheckpointAttackTest {
                 "dtype: the checkpoint holds \"DOUBLE\" parameters but this trainer's are FLOAT");
 
         Trainer noPlateau = Trainer.builder(target.model()).optimizer(Optimizer.of(AdamW.defaults())).lr(0.01)
-                .gradients(Clip.autoClip(90), Clip.zClip(0.9, 2, 3)).monitor(Monitor.create()).epochs(3).build();
+                .gradients(Clip.autoClip(90), Clip.zClip(0.9, 2, 3)).callback(Monitor.create()).epochs(3).build();
         Trainer saved = target;
         target = noPlateau;
         refused("plateau-not-here", zip("plateau", good), "does not fit this trainer: plateau: the state has a plateau but this trainer has none");
@@ -186,7 +187,7 @@ class CheckpointAttackTest {
 
         Trainer otherChain = small(2, AdamW.defaults()).gradients(Clip.globalNorm(1)).build();
         target = otherChain;
-        refused("transforms-differ", zip("chain", good), "state.gradients: expected keys [0:autoClip(90.0), 1:zClip(0.9, 2.0, 3), 2:globalNorm(");
+        refused("transforms-differ", zip("chain", good), "state.transforms.transforms: expected keys [0:autoClip(90.0), 1:zClip(0.9, 2.0, 3), 2:globalNorm(");
     }
 
     @Test
@@ -265,7 +266,7 @@ class CheckpointAttackTest {
                 target.restore(before);
             } catch (CheckpointException x) {
                 refusedByChecks++;
-                assertEquals(before.progress(), target.state().progress(), "bit " + bit + ": " + x.getMessage());
+                assertEquals(before.position(), target.state().position(), "bit " + bit + ": " + x.getMessage());
             }
         }
         SameState.assertSame(before, target.state());
@@ -373,7 +374,7 @@ class CheckpointAttackTest {
     }
 
     private static ObjectNode progress(ObjectNode m) {
-        return (ObjectNode) state(m).get("progress");
+        return (ObjectNode) state(m).get("position");
     }
 
     private String arrayEntry(String part, String name) throws IOException {

@@ -39,14 +39,14 @@ class CheckpointTest {
     }
 
     /** Dropout, BatchNorm buffers, AdamW state, warmup+cosine, plateau, clipping: everything a checkpoint must carry. */
-    private static Trainer.Builder trainer(long modelSeed) {
+    private static TrainerBuilder trainer(long modelSeed) {
         Rng rng = Rng.seeded(modelSeed);
         Sequential model = Sequential.of(Dense.of(784, 32, rng), BatchNorm.of(32), Activation.relu(),
                 Dropout.of(0.3, rng.split()), Dense.of(32, 10, rng));
-        Trainer.Builder b = Trainer.builder(model)
+        TrainerBuilder b = Trainer.builder(model)
                 .optimizer(Optimizer.of(AdamW.defaults()).withGroups(Optimizer.Group.noWeightDecay(model)))
                 .schedule(Schedule.cosine(3e-3, 50, 1e-5).withWarmup(10))
-                .plateau(Plateau.of(Plateau.Config.defaults().withPatience(0).withFactor(0.5)), Trainer.Metric.TRAIN_LOSS)
+                .plateau(Plateau.of(Plateau.Config.defaults().withPatience(0).withFactor(0.5)), TrainerBuilder.Metric.TRAIN_LOSS)
                 .gradients(Clip.globalNorm(0.5))
                 .batchSize(32).epochs(3).seed(77);
         return b;
@@ -110,7 +110,7 @@ class CheckpointTest {
         Checkpoint.restore(resumed, end);
         assertEquals(3, resumed.epochsDone());
         SameState.assertSame(full.state(), resumed.state());
-        assertEquals(full.monitor().steps().toString(), resumed.monitor().steps().toString());
+        assertEquals(ResumeScenario.monitorOf(full).steps().toString(), ResumeScenario.monitorOf(resumed).steps().toString());
     }
 
     @Test

@@ -5,6 +5,7 @@ import org.gradlab.clip.Clip;
 import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
 import org.gradlab.diagnostics.Monitor;
+import org.gradlab.diagnostics.SpikePolicy;
 import org.gradlab.nn.Activation;
 import org.gradlab.nn.Dense;
 import org.gradlab.nn.Dropout;
@@ -31,18 +32,25 @@ final class ResumeScenario {
         return new Dataset.Split(s.train(), s.test().split(200, 9).train());
     }
 
-    static Trainer.Builder builder(long modelSeed) {
+    static TrainerBuilder builder(long modelSeed) {
         Rng rng = Rng.seeded(modelSeed);
         Sequential model = Sequential.of(Dense.of(784, 32, rng), Activation.relu(), Dropout.of(0.3, rng.split()),
                 Dense.of(32, 10, rng));
+        Monitor monitor = Monitor.of(Monitor.Config.defaults().withWarmup(4).withCooldown(3));
         return Trainer.builder(model)
                 .optimizer(Optimizer.of(AdamW.defaults()).withGroups(Optimizer.Group.noWeightDecay(model)))
                 .schedule(Schedule.cosine(3e-3, 60, 1e-5).withWarmup(10))
                 .plateau(Plateau.of(Plateau.Config.defaults().withPatience(0).withFactor(0.5)
-                        .withThreshold(0.5, Plateau.ThresholdMode.REL)), Trainer.Metric.TRAIN_LOSS)
+                        .withThreshold(0.5, Plateau.ThresholdMode.REL)), TrainerBuilder.Metric.TRAIN_LOSS)
                 .gradients(Clip.autoClip(50), Clip.zClip(0.9, 1.5, 5))
-                .monitor(Monitor.of(Monitor.Config.defaults().withWarmup(4).withCooldown(3)))
+                .callback(monitor)
+                .callback(SpikePolicy.rollback().withSnapshotEvery(7).watching(monitor))
                 .batchSize(32).epochs(3).seed(77);
+    }
+
+    /** The trainer's monitor. */
+    static Monitor monitorOf(Trainer t) {
+        return t.callbacks().stream().filter(Monitor.class::isInstance).map(Monitor.class::cast).findFirst().orElseThrow();
     }
 
     /** Arguments: the checkpoint to resume from, the file to save the end state to. */

@@ -27,8 +27,8 @@ final class SameState {
             assertTrue(java.util.Arrays.equals(x, (double[]) a), path + " differs");
         } else if (e instanceof EpochResult x) {
             EpochResult y = (EpochResult) a;
-            assertEquals(new EpochResult(x.epoch(), x.trainLoss(), x.trainAccuracy(), x.testLoss(), x.testAccuracy(), 0),
-                    new EpochResult(y.epoch(), y.trainLoss(), y.trainAccuracy(), y.testLoss(), y.testAccuracy(), 0), path);
+            assertEquals(new EpochResult(x.epoch(), x.trainLoss(), x.trainScore(), x.testLoss(), x.testScore(), 0),
+                    new EpochResult(y.epoch(), y.trainLoss(), y.trainScore(), y.testLoss(), y.testScore(), 0), path);
         } else if (e instanceof Record r) {
             assertEquals(e.getClass(), a.getClass(), path);
             for (RecordComponent c : r.getClass().getRecordComponents()) {

@@ -38,7 +38,7 @@ class StepCallbackTest {
 
     /** The parts a roll-back restores. */
     private static TrainState training(TrainState s) {
-        return new TrainState(null, s.model(), s.rngs(), s.optimizer(), s.plateau(), s.gradients(), null, null);
+        return new TrainState(null, s.model(), s.rngs(), s.optimizer(), s.plateau(), s.transforms(), null, null);
     }
 
     @Test
@@ -63,8 +63,8 @@ class StepCallbackTest {
     @Test
     void updateRatioAlarmsAppearInTheStepTableAndTriggerTheRollBackPolicy() {
         Monitor m = Monitor.of(Monitor.Config.defaults().withRatioBand(1e-9, 1e-8));
-        Trainer t = Presets.articleTrainer(3).epochs(1).monitor(m)
-                .spikePolicy(SpikePolicy.rollback().withTriggers(Alarm.Kind.UPDATE_RATIO)).build();
+        Trainer t = Presets.articleTrainer(3).epochs(1).callback(m)
+                .callback(SpikePolicy.rollback().withTriggers(Alarm.Kind.UPDATE_RATIO).watching(m)).build();
         History h = t.fit(TRAIN, TEST);
         Table steps = m.steps();
         assertEquals(0, steps.intColumn("alarms").get(0), "step 0 has no previous weights to measure its update against");
@@ -147,8 +147,8 @@ class StepCallbackTest {
         t.model().setTraining(true);
         double mae = out.sub(TEST.oneHot(java.util.stream.IntStream.range(0, TEST.size()).toArray())).norm1Number().doubleValue()
                 / (TEST.size() * 10.0);
-        assertEquals(mae, h.last().testAccuracy(), 1e-6);
-        assertTrue(h.epochResults().get(1).trainAccuracy() < h.epochResults().get(0).trainAccuracy(), "the error fell");
-        assertFalse(Double.isNaN(h.last().trainAccuracy()));
+        assertEquals(mae, h.last().testScore(), 1e-6);
+        assertTrue(h.epochResults().get(1).trainScore() < h.epochResults().get(0).trainScore(), "the error fell");
+        assertFalse(Double.isNaN(h.last().trainScore()));
     }
 }

@@ -26,7 +26,7 @@ class TrainerTest {
     }
 
     private static History run(long seed, int epochs, TrainingListener... listeners) {
-        Trainer.Builder b = Presets.articleTrainer(seed).epochs(epochs);
+        TrainerBuilder b = Presets.articleTrainer(seed).epochs(epochs);
         for (TrainingListener l : listeners) {
             b.listener(l);
         }
@@ -72,7 +72,7 @@ class TrainerTest {
         assertEquals(List.of("step", "epoch", "loss", "lr", "grad_norm", "clipped", "skipped", "rolled_back"), steps.columnNames());
         assertEquals(3, epochs.rowCount());
         assertEquals(1e-3, steps.doubleColumn("lr").get(0));
-        assertTrue(h.last().testAccuracy() > 0.75, "test accuracy " + h.last().testAccuracy());
+        assertTrue(h.last().testScore() > 0.75, "test accuracy " + h.last().testScore());
         assertTrue(epochs.doubleColumn("train_loss").get(2) < epochs.doubleColumn("train_loss").get(0));
     }
 
@@ -110,7 +110,7 @@ class TrainerTest {
     @Test
     void trainBatchGivesCallbacksConsecutiveStepsWithoutAdvancingTheTrainer() {
         org.gradlab.diagnostics.Monitor m = org.gradlab.diagnostics.Monitor.create();
-        Trainer t = Presets.articleTrainer(2).monitor(m).build();
+        Trainer t = Presets.articleTrainer(2).callback(m).build();
         var batches = org.gradlab.data.Batches.epoch(SMALL.train(), 32, null);
         for (int i = 0; i < 4; i++) {
             t.trainBatch(batches.get(i), 1e-3);
@@ -126,7 +126,7 @@ class TrainerTest {
     void plateauNeedsTheModeItsMetricImplies() {
         var p = org.gradlab.schedule.Plateau.of(org.gradlab.schedule.Plateau.Config.defaults());
         var e = assertThrows(IllegalArgumentException.class,
-                () -> Presets.articleTrainer(1).plateau(p, Trainer.Metric.TEST_ACCURACY));
-        assertTrue(e.getMessage().contains("TEST_ACCURACY needs mode MAX"), e.getMessage());
+                () -> Presets.articleTrainer(1).plateau(p, TrainerBuilder.Metric.TEST_SCORE).build());
+        assertTrue(e.getMessage().contains("TEST_SCORE (accuracy) needs mode MAX"), e.getMessage());
     }
 }

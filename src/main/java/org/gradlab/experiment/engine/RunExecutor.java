@@ -1,42 +1,39 @@
 package org.gradlab.experiment.engine;
 
-import org.gradlab.experiment.spec.Models;
-import org.gradlab.experiment.spec.RunSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import org.gradlab.clip.Clip;
-import org.gradlab.clip.ClipReport;
-import org.gradlab.clip.GradientTransform;
+import org.gradlab.clip.GradStats;
 import org.gradlab.data.Dataset;
-import org.gradlab.diagnostics.GradStats;
+import org.gradlab.experiment.spec.ModelSpec;
+import org.gradlab.experiment.spec.RunSpec;
+import org.gradlab.experiment.spec.ScheduleSpec;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Param;
 import org.gradlab.nn.Recurrent;
 import org.gradlab.nn.Sequential;
-import org.gradlab.optim.Adam;
-import org.gradlab.optim.Optimizer;
-import org.gradlab.optim.Sgd;
-import org.gradlab.schedule.Plateau;
-import org.gradlab.schedule.Schedule;
 import org.gradlab.train.Callback;
 import org.gradlab.train.EpochResult;
 import org.gradlab.train.StepContext;
 import org.gradlab.train.StepResult;
 import org.gradlab.train.Trainer;
+import org.gradlab.train.TrainerBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Executes one {@link RunSpec} on the calling thread and records a {@link RunResult}. A run whose
- * training loss becomes non-finite stops at that step.
+ * Executes one {@link RunSpec} on the calling thread and records a {@link RunResult}: the spec
+ * builds the model, optimizer, schedule, transforms and loss; two recording callbacks watch the
+ * steps (the per-layer gradient norms before any clip, and the loss spikes and norm thresholds).
+ * A run whose training loss becomes non-finite stops at that step.
  */
 public final class RunExecutor {
     /** Columns of a run's layer x step trace at most. */
     static final int TRACE_COLUMNS = 200;
-    /** Training digits forwarded at init to measure the activation-norm ratio. */
+    /** Training examples forwarded at init to measure the activation-norm ratio. */
     private static final int PROBE_EXAMPLES = 256;
     /** The trainer's stop reason of a run whose training loss is no longer finite. */
     private static final String DIVERGED = "loss is not finite";
@@ -46,32 +43,37 @@ public final class RunExecutor {
     private RunExecutor() {
     }
 
-    /** Trains {@code spec} on {@code split} (the digits split with the spec's seed) and records it. */
+    /** Trains {@code spec} on {@code split} (its data split with the spec's seed) and records it. */
     public static RunResult run(RunSpec spec, Dataset.Split split) {
-        return run(spec, split, () -> false).orElseThrow();
+        return run(spec, split, () -> false, true).orElseThrow();
     }
 
     /**
      * {@link #run(RunSpec, Dataset.Split)}, stopped by the trainer after the first step at which
-     * {@code cancelled} says so; empty then.
+     * {@code cancelled} says so (empty then); {@code helperThread} lends the trainer a thread for
+     * diagnostics (no bits depend on it).
      */
-    static Optional<RunResult> run(RunSpec spec, Dataset.Split split, BooleanSupplier cancelled) {
+    static Optional<RunResult> run(RunSpec spec, Dataset.Split split, BooleanSupplier cancelled, boolean helperThread) {
         long start = System.nanoTime();
-        double activationRatio = activationRatio(Models.build(spec.model(), spec.seed()), split.train());
-        Sequential model = Models.build(spec.model(), spec.seed());
-        int perEpoch = split.train().size() / spec.data().batch()
-                + (split.train().size() % spec.data().batch() == 0 ? 0 : 1);
+        ModelSpec.Shape shape = new ModelSpec.Shape(split.train().inputSize(), split.train().numClasses());
+        double activationRatio = activationRatio(spec.model().build(shape, spec.seed()), split.train());
+        Sequential model = spec.model().build(shape, spec.seed());
+        int batch = spec.data().batch();
+        int perEpoch = (split.train().size() + batch - 1) / batch;
         long total = (long) perEpoch * spec.epochs();
-        LayerRecorder recorder = new LayerRecorder(model.namedParams(), (int) Math.max(1, (total + TRACE_COLUMNS - 1) / TRACE_COLUMNS));
-        StepEvents events = new StepEvents(spec.model().hasCell() ? (Recurrent) model.layers().get(1) : null);
-        Trainer.Builder b = Trainer.builder(model)
-                .optimizer(spec.optimizer().kind().equals("adam") ? Optimizer.of(Adam.defaults())
-                        : Optimizer.of(Sgd.momentum(spec.optimizer().momentum())))
-                .schedule(schedule(spec.schedule(), perEpoch, total))
-                .batchSize(spec.data().batch())
+        LayerRecorder layers = new LayerRecorder(model.namedParams(), (int) Math.max(1, (total + TRACE_COLUMNS - 1) / TRACE_COLUMNS));
+        StepEvents events = new StepEvents(model.layers().stream().filter(Recurrent.class::isInstance).map(Recurrent.class::cast)
+                .findFirst().orElse(null));
+        TrainerBuilder b = Trainer.builder(model)
+                .loss(spec.loss().build())
+                .optimizer(spec.optimizer().build(model))
+                .schedule(spec.schedule().build(new ScheduleSpec.Timing(perEpoch, total)))
+                .gradients(spec.gradients().stream().map(g -> g.build()).toArray(org.gradlab.clip.GradientTransform<?>[]::new))
+                .batchSize(batch)
                 .epochs(spec.epochs())
                 .seed(spec.seed())
-                .gradients(recorder)
+                .helperThread(helperThread)
+                .callback(layers)
                 .listener(events)
                 .callback(new Callback() {
                     @Override
@@ -83,16 +85,9 @@ public final class RunExecutor {
                         }
                     }
                 });
-        for (RunSpec.Grad g : spec.gradients()) {
-            b.gradients(switch (g.kind()) {
-                case "norm" -> Clip.globalNorm(g.threshold());
-                case "value" -> Clip.value(g.threshold());
-                default -> Clip.adaptive(g.threshold(), 1e-3, Clip.VectorUnits.ELEMENTS);   // issue 10: per output row and bias element
-            });
-        }
-        if (spec.schedule().kind().equals("plateau")) {
-            b.plateau(Plateau.of(Plateau.Config.defaults().withFactor(0.1).withPatience(0)
-                    .withThreshold(1e-4, Plateau.ThresholdMode.REL)), Trainer.Metric.TRAIN_LOSS);
+        ScheduleSpec.PlateauSpec plateau = spec.schedule().plateau();
+        if (plateau != null) {
+            b.plateau(org.gradlab.schedule.Plateau.of(plateau.config(org.gradlab.train.Score.accuracy())), plateau.metric());
         }
         Trainer trainer = b.build();
         trainer.fit(split.train(), split.test());
@@ -102,42 +97,38 @@ public final class RunExecutor {
         List<StepResult> steps = trainer.history().stepResults();
         List<EpochResult> epochs = trainer.history().epochResults();
         long divergedAt = DIVERGED.equals(trainer.stopReason()) ? steps.get(steps.size() - 1).step() : -1;
-        double testAccuracy = epochs.size() == spec.epochs() ? epochs.get(epochs.size() - 1).testAccuracy()
-                : trainer.evaluate(split.test()).accuracy();
+        double testAccuracy = epochs.size() == spec.epochs() ? epochs.get(epochs.size() - 1).testScore()
+                : trainer.evaluate(split.test()).score();
         double[] norms = steps.stream().mapToDouble(StepResult::gradNorm).toArray();
         double[] sorted = Arrays.stream(norms).map(v -> Double.isNaN(v) ? Double.POSITIVE_INFINITY : v).sorted().toArray();
-        return Optional.of(new RunResult(spec, testAccuracy,
-                epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).trainLoss(),
-                epochs.stream().mapToDouble(EpochResult::testAccuracy).toArray(),
-                epochs.stream().mapToDouble(EpochResult::trainLoss).toArray(),
-                divergedAt, norms[0], Stats.median(sorted), sorted[sorted.length - 1],
-                recorder.firstOver, steps.stream().filter(StepResult::clipped).count() / (double) steps.size(),
-                recorder.layers, recorder.step0, recorder.atExplosion, activationRatio,
-                (System.nanoTime() - start) / 1e9, norms, steps.stream().mapToDouble(StepResult::lr).toArray(),
-                recorder.stride, recorder.trace.toArray(double[][]::new), events.spikes(), events.firstOver10(),
-                events.firstOver100(), events.throughTime()));
+        RunResult.End end = new RunResult.End(testAccuracy, epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).trainLoss(),
+                epochs.stream().mapToDouble(EpochResult::testScore).toArray(),
+                epochs.stream().mapToDouble(EpochResult::trainLoss).toArray(), divergedAt, events.spikes(), null);
+        RunResult.Norms n = new RunResult.Norms(norms[0], Stats.median(sorted), sorted[sorted.length - 1], events.firstOver10(),
+                events.firstOver100(), layers.firstOver, steps.stream().filter(StepResult::clipped).count() / (double) steps.size());
+        RunResult.Layers l = new RunResult.Layers(layers.layers, layers.step0, layers.atExplosion, activationRatio,
+                layers.stride, layers.trace.toArray(double[][]::new), events.throughTime());
+        RunResult.Series series = new RunResult.Series(norms, steps.stream().mapToDouble(StepResult::lr).toArray());
+        return Optional.of(new RunResult(spec, end, n, l, series, (System.nanoTime() - start) / 1e9));
     }
 
-    /** The schedule of {@code s} for a run of {@code total} steps, {@code perEpoch} a epoch. */
-    public static Schedule schedule(RunSpec.Sched s, int perEpoch, long total) {
-        return switch (s.kind()) {
-            case "warmup_cosine" -> Schedule.cosine(s.lr(), Math.max(1, total - perEpoch), 0).withWarmup(perEpoch);
-            case "multistep" -> Schedule.multiStep(s.lr(), new long[] {5L * perEpoch, 8L * perEpoch}, 0.1);
-            case "onecycle" -> s.cycleMomentum() ? Schedule.oneCycle(s.lr(), total)
-                    : Schedule.oneCycle(s.lr(), total).withoutMomentumCycling();
-            default -> Schedule.constant(s.lr());   // constant, and plateau's base rate
-        };
+    /** The record of a run that could not be trained: why, in one line. */
+    static RunResult failed(RunSpec spec, String reason, double seconds) {
+        double[] none = new double[0];
+        return new RunResult(spec, new RunResult.End(Double.NaN, Double.NaN, none, none, -1, 0, reason),
+                new RunResult.Norms(Double.NaN, Double.NaN, Double.NaN, -1, -1, -1, 0),
+                new RunResult.Layers(List.of(), none, none, Double.NaN, 1, new double[0][], none),
+                new RunResult.Series(none, none), seconds);
     }
 
     /**
      * At init, in training mode, the Frobenius norm of the last hidden block's output over the
-     * first's on the first {@value #PROBE_EXAMPLES} training digits ({@code model} is a throw-away
+     * first's on the first {@value #PROBE_EXAMPLES} training examples ({@code model} is a throw-away
      * copy: a forward pass in training mode moves BatchNorm's running statistics).
      */
     static double activationRatio(Sequential model, Dataset train) {
-        INDArray h = train.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, Math.min(PROBE_EXAMPLES,
-                train.size())), org.nd4j.linalg.indexing.NDArrayIndex.all());
-        List<Layer> hidden = Models.hiddenBlocks(model);
+        INDArray h = train.features().get(NDArrayIndex.interval(0, Math.min(PROBE_EXAMPLES, train.size())), NDArrayIndex.all());
+        List<Layer> hidden = model.layers().subList(0, model.layers().size() - 1);
         double first = Double.NaN;
         for (Layer block : hidden) {
             h = block.forward(h);
@@ -149,10 +140,10 @@ public final class RunExecutor {
     }
 
     /**
-     * The first gradient transform of every run: reads each Linear layer's gradient norm from the
-     * step's measurements (before any clip), changes nothing.
+     * Reads each Linear layer's gradient norm from the step's measurements, before any clip (a
+     * callback after backward); changes nothing.
      */
-    private static final class LayerRecorder implements GradientTransform {
+    private static final class LayerRecorder implements Callback {
         final List<String> layers = new ArrayList<>();
         final int stride;
         final List<double[]> trace = new ArrayList<>();
@@ -181,7 +172,13 @@ public final class RunExecutor {
         }
 
         @Override
-        public ClipReport apply(Map<String, Param> params, GradStats stats) {
+        public boolean needsGradStats() {
+            return true;
+        }
+
+        @Override
+        public void afterBackward(StepContext s) {
+            GradStats stats = s.gradStats();
             double[] sumSq = new double[layers.size()];
             for (int p = 0; p < layerOf.length; p++) {
                 if (layerOf[p] >= 0) {
@@ -206,7 +203,6 @@ public final class RunExecutor {
                 }
             }
             step++;
-            return ClipReport.unchanged(global, stats.firstNonFinite());
         }
     }
 }

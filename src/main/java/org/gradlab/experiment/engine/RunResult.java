@@ -1,65 +1,147 @@
 package org.gradlab.experiment.engine;
 
-import org.gradlab.experiment.spec.RunSpec;
 import java.util.List;
+import java.util.Objects;
+import org.gradlab.experiment.spec.RunSpec;
 
 /**
- * What one run of a study recorded. Gradient norms are global L2 norms over all parameter
- * gradients, measured after backward and before any clipping; a non-finite norm counts as above
- * every threshold. Steps are counted from 0; -1 means "never".
+ * What one run of a study recorded, in named groups. Gradient norms are global L2 norms over all
+ * parameter gradients, measured after backward and before any clipping; a non-finite norm counts
+ * as above every threshold. Steps are counted from 0; -1 means "never".
  *
- * @param spec                  the run
- * @param testAccuracy          final test accuracy (of the model as it was when the run stopped)
- * @param trainLoss             the last finished epoch's mean training loss (NaN if none finished)
- * @param epochTestAccuracy     test accuracy after each finished epoch
- * @param epochTrainLoss        mean training loss of each finished epoch
- * @param divergedAt            the first step whose training loss was not finite (the run stopped there), or -1
- * @param gradNormStep0         the grad norm of step 0
- * @param gradNormMedian        the median grad norm over the steps taken
- * @param gradNormMax           the largest grad norm (infinite if one was not finite)
- * @param firstStepOver1e3      the first step with a grad norm above 1e3 (or not finite), or -1
- * @param clippedShare          the share of steps a gradient transform changed
- * @param layers                the Linear layers' parameter prefixes, input to output
- * @param layerNormsStep0       each Linear layer's gradient norm (weight and bias) at step 0
- * @param layerNormsAtExplosion each Linear layer's gradient norm at {@code firstStepOver1e3} (empty if never)
- * @param activationRatio       at init, on the first 256 training digits in training mode: the norm of the
- *                              last hidden block's output over the first's (for a recurrent model: the last
- *                              hidden state's over the input's)
- * @param seconds               wall time of the run
- * @param gradNorms             the grad norm of every step taken
- * @param lrs                   the learning rate of every step taken
- * @param traceStride           steps per column of {@code layerTrace}
- * @param layerTrace            per window of {@code traceStride} steps, each Linear layer's largest gradient norm
- * @param lossSpikes            batch losses more than 1.5 nats above the median of the previous 50
- * @param firstStepOver10       the first step with a grad norm above 10 (or not finite), or -1
- * @param firstStepOver100      the first step with a grad norm above 100 (or not finite), or -1
- * @param throughTime           for a recurrent model, the norm of dL/dh_t at each time step (top layer) in
- *                              step 0's backward pass, at init on the first batch; else empty
+ * @param spec    the run
+ * @param end     how it ended: accuracy, losses per epoch, divergence, failure
+ * @param norms   its gradient norms: at step 0, median, largest, first steps above thresholds, clipping
+ * @param layers  per Linear layer and through time: where the gradient went
+ * @param series  per-step series for charts
+ * @param seconds wall time of the run
  */
-public record RunResult(RunSpec spec, double testAccuracy, double trainLoss, double[] epochTestAccuracy,
-        double[] epochTrainLoss, long divergedAt, double gradNormStep0, double gradNormMedian, double gradNormMax,
-        long firstStepOver1e3, double clippedShare, List<String> layers, double[] layerNormsStep0,
-        double[] layerNormsAtExplosion, double activationRatio, double seconds, double[] gradNorms, double[] lrs,
-        int traceStride, double[][] layerTrace, int lossSpikes, long firstStepOver10, long firstStepOver100,
-        double[] throughTime) {
+public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Series series, double seconds) {
 
-    /** Below this final test accuracy a run has collapsed (chance is 0.1). */
+    /** Below this final test accuracy a run has collapsed (chance is 0.1 on ten classes). */
     public static final double COLLAPSE_ACCURACY = 0.2;
+    /** Below this (and at or above {@link #COLLAPSE_ACCURACY}) a run has degraded; at or above it, it trained. */
+    public static final double TRAINED_ACCURACY = 0.8;
     /** A grad norm above this is an explosion. */
     public static final double EXPLOSION_NORM = 1e3;
 
+    public RunResult {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(end, "end");
+        Objects.requireNonNull(norms, "norms");
+        Objects.requireNonNull(layers, "layers");
+        Objects.requireNonNull(series, "series");
+    }
+
+    /**
+     * How a run ended.
+     *
+     * @param testAccuracy      final test accuracy (of the model as it was when the run stopped)
+     * @param trainLoss         the last finished epoch's mean training loss (NaN if none finished)
+     * @param epochTestAccuracy test accuracy after each finished epoch
+     * @param epochTrainLoss    mean training loss of each finished epoch
+     * @param divergedAt        the first step whose training loss was not finite (the run stopped there), or -1
+     * @param lossSpikes        batch losses more than 1.5 nats above the median of the previous 50
+     * @param failure           why the run could not be trained (one line), or null when it ran
+     */
+    public record End(double testAccuracy, double trainLoss, double[] epochTestAccuracy, double[] epochTrainLoss,
+            long divergedAt, int lossSpikes, String failure) {
+    }
+
+    /**
+     * The global gradient norm over the run.
+     *
+     * @param step0        at step 0
+     * @param median       the median over the steps taken
+     * @param max          the largest (infinite if one was not finite)
+     * @param firstOver10  the first step above 10, or -1
+     * @param firstOver100 the first step above 100, or -1
+     * @param firstOver1e3 the first step above 1e3, or -1
+     * @param clippedShare the share of steps a gradient transform changed
+     */
+    public record Norms(double step0, double median, double max, long firstOver10, long firstOver100, long firstOver1e3,
+            double clippedShare) {
+    }
+
+    /**
+     * Per Linear layer (and through time, for a recurrent model).
+     *
+     * @param names           the Linear layers' parameter prefixes, input to output
+     * @param step0           each one's gradient norm (weight and bias) at step 0
+     * @param atExplosion     each one's gradient norm at the first step above 1e3 (empty if never)
+     * @param activationRatio at init, on the first 256 training examples in training mode: the norm of the last
+     *                        hidden block's output over the first's
+     * @param traceStride     steps per column of {@code trace}
+     * @param trace           per window of {@code traceStride} steps, each layer's largest gradient norm
+     * @param throughTime     for a recurrent model, the norm of dL/dh_t at each time step (top layer) in step 0's
+     *                        backward pass; else empty
+     */
+    public record Layers(List<String> names, double[] step0, double[] atExplosion, double activationRatio, int traceStride,
+            double[][] trace, double[] throughTime) {
+        public Layers {
+            names = List.copyOf(names);
+        }
+    }
+
+    /**
+     * Per-step series.
+     *
+     * @param gradNorms the grad norm of every step taken
+     * @param lrs       the learning rate of every step taken
+     */
+    public record Series(double[] gradNorms, double[] lrs) {
+    }
+
+    /** Whether the run could not be trained at all (a spec the data or memory refused); see {@link End#failure()}. */
+    public boolean failed() {
+        return end.failure() != null;
+    }
+
+    /** Final test accuracy. */
+    public double testAccuracy() {
+        return end.testAccuracy();
+    }
+
     /** Whether the training loss became non-finite. */
     public boolean diverged() {
-        return divergedAt >= 0;
+        return end.divergedAt() >= 0;
     }
 
     /** Whether the final test accuracy is below {@link #COLLAPSE_ACCURACY} (or not a number), diverged or not. */
     public boolean collapsed() {
-        return !(testAccuracy >= COLLAPSE_ACCURACY);
+        return !(end.testAccuracy() >= COLLAPSE_ACCURACY);
     }
 
-    /** Whether a grad norm went above {@link #EXPLOSION_NORM}. */
+    /** Whether a grad norm went above {@link #EXPLOSION_NORM}, or the run diverged. */
     public boolean exploded() {
-        return firstStepOver1e3 >= 0;
+        return norms.firstOver1e3() >= 0 || diverged();
+    }
+
+    /** The run's one outcome: diverged, collapsed, degraded or trained (a failed run has none: null). */
+    public Outcome outcome() {
+        if (failed()) {
+            return null;
+        }
+        if (diverged()) {
+            return Outcome.DIVERGED;
+        }
+        return collapsed() ? Outcome.COLLAPSED : end.testAccuracy() < TRAINED_ACCURACY ? Outcome.DEGRADED : Outcome.TRAINED;
+    }
+
+    /** The outcomes of a run, worst first. */
+    public enum Outcome {
+        /** The training loss became non-finite. */
+        DIVERGED,
+        /** Final test accuracy below 0.20. */
+        COLLAPSED,
+        /** Final test accuracy in [0.20, 0.80). */
+        DEGRADED,
+        /** Final test accuracy 0.80 or more. */
+        TRAINED;
+
+        /** The lower-case name people read. */
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 }

@@ -1,51 +1,202 @@
 package org.gradlab.experiment.engine;
 
-import org.gradlab.experiment.spec.RunSpec;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.gradlab.experiment.spec.DataSpec;
+import org.gradlab.experiment.spec.RunSpec;
+import org.gradlab.experiment.spec.SpecCodec;
+import org.gradlab.experiment.spec.SpecException;
 import org.gradlab.train.AtomicFile;
 
 /**
  * The finished runs of a study, one JSON file per run ({@link RunSpec#fileName()}), each written
- * atomically (temporary file, then rename) as its run ends. A stored run counts only if its spec
- * equals the one asked for; a damaged or foreign file is run again and overwritten.
+ * atomically (temporary file, then rename) as its run ends. A saved run is trusted only after it
+ * is verified ({@link #find}): its size is bounded before it is read (by the steps its spec can
+ * take), it decodes strictly as a {@link RunResult} of exactly the spec asked for, its numbers are
+ * in range and its series as long as its steps, its SHA-256 matches, and it was made by the same
+ * numerics ({@link #NUMERICS}). Anything else is {@link Found#stale} with the reason, to be run
+ * again; nothing in a file can make the study fail.
+ *
+ * <p>File layout: {@code {"format": 1, "numerics": "...", "code": "...", "sha256": "...", "result": {...}}},
+ * the checksum over the result's JSON as written.
  */
 public final class RunStore {
-    /** Reads and writes specs and results; NaN and infinities as JSON's non-standard tokens. */
-    public static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .disable(com.fasterxml.jackson.core.json.JsonWriteFeature.WRITE_NAN_AS_STRINGS)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .build();
-    private static final long MAX_FILE = 64L << 20;
+    /**
+     * The version of the numbers a run produces: bump it with any change that moves a run's
+     * results (an operation order, a kernel, a default), so saved runs of older code are run again.
+     */
+    public static final String NUMERICS = "2026-12-04.1";
+    private static final int FORMAT = 1;
     private final Path dir;
 
     public RunStore(Path dir) {
         this.dir = dir;
     }
 
-    /** The stored result of {@code spec}, if there is one for exactly this spec. */
-    public Optional<RunResult> find(RunSpec spec) {
-        Path f = dir.resolve(spec.fileName());
-        try {
-            if (!Files.isRegularFile(f) || Files.size(f) > MAX_FILE) {
-                return Optional.empty();
-            }
-            RunResult r = JSON.readValue(f.toFile(), RunResult.class);
-            return r.spec().equals(spec) ? Optional.of(r) : Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();   // damaged: the run is done again
+    /** Where the files are. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** What {@link #find} found: a verified result, nothing, or a file that cannot be trusted and why. */
+    public record Found(RunResult result, String stale) {
+        static final Found NOTHING = new Found(null, null);
+
+        public boolean present() {
+            return result != null;
         }
     }
 
-    /** Writes {@code result} atomically. */
+    /** The saved result of {@code spec}: verified, absent, or stale with its reason (never an exception for a bad file). */
+    public Found find(RunSpec spec) {
+        Path f = dir.resolve(spec.fileName());
+        try {
+            if (!Files.exists(f)) {
+                return Found.NOTHING;
+            }
+            if (!Files.isRegularFile(f)) {
+                return stale("not a regular file");
+            }
+            long size = Files.size(f);
+            long bound = maxBytes(spec);
+            if (size > bound) {
+                return stale(size + " bytes, more than the " + bound + " its spec can produce");
+            }
+            JsonNode root;
+            try (InputStream in = Files.newInputStream(f)) {
+                root = SpecCodec.JSON.readTree(in.readNBytes((int) size));
+            }
+            return verify(spec, root);
+        } catch (NoSuchFileException e) {
+            return Found.NOTHING;
+        } catch (IOException | RuntimeException e) {
+            return stale(e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static Found verify(RunSpec spec, JsonNode root) {
+        if (root == null || !root.isObject()) {
+            return stale("not a JSON object");
+        }
+        if (root.path("format").asInt(-1) != FORMAT) {
+            return stale("format " + root.path("format") + ", expected " + FORMAT);
+        }
+        if (!NUMERICS.equals(root.path("numerics").asText(null))) {
+            return stale("made by numerics " + root.path("numerics") + ", this code is " + NUMERICS);
+        }
+        JsonNode result = root.get("result");
+        if (result == null || !result.isObject()) {
+            return stale("no result");
+        }
+        if (!sha256(result.toString()).equals(root.path("sha256").asText(""))) {
+            return stale("checksum does not match its content");
+        }
+        RunResult r;
+        try {
+            r = SpecCodec.decode(result, RunResult.class);
+        } catch (SpecException e) {
+            return stale("not a run result (" + e.getMessage() + ")");
+        }
+        if (!r.spec().equals(spec)) {
+            return stale("saved for another spec");
+        }
+        String bad = outOfRange(r);
+        return bad != null ? stale(bad) : new Found(r, null);
+    }
+
+    /** The first number or series of {@code r} that a real run cannot have, or null. */
+    static String outOfRange(RunResult r) {
+        RunResult.End e = r.end();
+        int epochs = r.spec().epochs();
+        if (r.failed()) {
+            return r.series().gradNorms().length == 0 ? null : "a failed run with recorded steps";
+        }
+        if (!(e.testAccuracy() >= 0 && e.testAccuracy() <= 1)) {
+            return "testAccuracy " + e.testAccuracy() + " is not in [0, 1]";
+        }
+        if (e.epochTestAccuracy().length > epochs || e.epochTrainLoss().length != e.epochTestAccuracy().length) {
+            return "per-epoch series of " + e.epochTestAccuracy().length + " and " + e.epochTrainLoss().length
+                    + " for " + epochs + " epochs";
+        }
+        for (double a : e.epochTestAccuracy()) {
+            if (!(a >= 0 && a <= 1)) {
+                return "an epoch's test accuracy " + a + " is not in [0, 1]";
+            }
+        }
+        int steps = r.series().gradNorms().length;
+        if (steps == 0 || r.series().lrs().length != steps) {
+            return steps + " grad norms and " + r.series().lrs().length + " rates; expected as many, at least one";
+        }
+        for (double lr : r.series().lrs()) {
+            if (!(lr >= 0) || Double.isInfinite(lr)) {
+                return "a learning rate " + lr + " is not finite and >= 0";
+            }
+        }
+        RunResult.Norms n = r.norms();
+        if (n.firstOver1e3() >= steps || n.firstOver10() >= steps || n.firstOver100() >= steps || e.divergedAt() >= steps
+                || !(n.clippedShare() >= 0 && n.clippedShare() <= 1)) {
+            return "a step index or share outside the " + steps + " steps recorded";
+        }
+        if (e.divergedAt() >= 0 && e.divergedAt() != steps - 1) {
+            return "diverged at step " + e.divergedAt() + " but recorded " + steps + " steps";
+        }
+        RunResult.Layers l = r.layers();
+        if (l.step0().length != l.names().size() || l.atExplosion().length != 0 && l.atExplosion().length != l.names().size()
+                || l.traceStride() < 1 || (long) l.trace().length * l.traceStride() < steps
+                || java.util.Arrays.stream(l.trace()).anyMatch(c -> c.length != l.names().size())) {
+            return "per-layer records do not fit " + l.names().size() + " layers and " + steps + " steps";
+        }
+        return null;
+    }
+
+    /** Writes {@code result} atomically, with its checksum and the numerics that made it. */
     public Path save(RunResult result) throws IOException {
-        return AtomicFile.write(dir.resolve(result.spec().fileName()), out -> JSON.writeValue(out, result));
+        JsonNode body = SpecCodec.encode(result);
+        ObjectNode root = SpecCodec.JSON.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("numerics", NUMERICS);
+        root.put("code", codeVersion());
+        root.put("sha256", sha256(body.toString()));
+        root.set("result", body);
+        byte[] bytes = SpecCodec.JSON.writeValueAsBytes(root);
+        return AtomicFile.write(dir.resolve(result.spec().fileName()), out -> out.write(bytes));
+    }
+
+    /** The size a saved run of {@code spec} can reach: a megabyte plus about 100 bytes per step it can take. */
+    static long maxBytes(RunSpec spec) {
+        DataSpec d = spec.data();
+        long train = d instanceof DataSpec.Digits g ? g.train() : 10_000_000L;
+        long steps = (long) spec.epochs() * ((train + d.batch() - 1) / d.batch());
+        return (1L << 20) + 100 * Math.min(steps, 100_000_000L);
+    }
+
+    private static String codeVersion() {
+        String v = RunStore.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
+    }
+
+    private static Found stale(String why) {
+        return new Found(null, why);
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
     }
 }

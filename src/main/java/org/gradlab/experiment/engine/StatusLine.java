@@ -5,12 +5,13 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * A study's progress: runs done / total, elapsed, ETA (from the runs executed so far, not those
- * found finished on disk) and the last result. On a terminal it rewrites one line with
+ * A study's progress, as a {@link Study.Listener}: how many saved runs it reuses, which saved
+ * runs it cannot trust (and why), then runs done / total, elapsed, ETA (from the runs executed so
+ * far and the runs left, not those found on disk) and the last result. On a terminal it rewrites one line with
  * {@code \r} at most every 200 ms; otherwise it prints plain lines at most every 5 s. The final
  * state is always shown.
  */
-public final class StatusLine {
+public final class StatusLine implements Study.Listener {
     private static final int BAR = 20;
     private final PrintStream out;
     private final boolean terminal;
@@ -36,24 +37,39 @@ public final class StatusLine {
         return new StatusLine(out, System.console() != null, total, System::nanoTime);
     }
 
-    /** A run found finished on disk. */
-    public synchronized void reused(RunResult r) {
-        done++;
-        show("resumed " + describe(r));
+    @Override
+    public synchronized void planned(int reused, int todo) {
+        done = reused;
+        if (reused > 0) {
+            out.println("resuming: " + reused + " of " + total + " runs are saved and verified; " + todo + " to run");
+            out.flush();
+        }
+    }
+
+    @Override
+    public synchronized void stale(org.gradlab.experiment.spec.RunSpec spec, String why) {
+        out.println("run " + spec.id() + " is saved but cannot be reused (" + why + "); running it again");
+        out.flush();
     }
 
     /** A run just finished. */
+    @Override
     public synchronized void finished(RunResult r) {
         done++;
         executed++;
         show(describe(r));
     }
 
+    /** Runs finished so far, saved ones included. */
+    public synchronized int done() {
+        return done;
+    }
+
     /** The current line, e.g. {@code [#####.....] 12/48 runs  0:45 elapsed  ETA 2:10  last: ...}. */
     public synchronized String line(String last) {
         int filled = total == 0 ? BAR : done * BAR / total;
         double elapsed = (clock.getAsLong() - start) / 1e9;
-        String eta = executed == 0 ? "--:--" : clockTime(elapsed / executed * (total - done));
+        String eta = executed == 0 ? "--:--" : clockTime(elapsed / executed * (total - done));   // runs left at the executed pace
         return String.format(Locale.ROOT, "[%s%s] %d/%d runs  %s elapsed  ETA %s  last: %s", "#".repeat(filled),
                 ".".repeat(BAR - filled), done, total, clockTime(elapsed), eta, last);
     }
@@ -74,8 +90,11 @@ public final class StatusLine {
     }
 
     static String describe(RunResult r) {
+        if (r.failed()) {
+            return r.spec().id() + " failed: " + r.end().failure();
+        }
         return String.format(Locale.ROOT, "%s acc %.1f%%%s", r.spec().id(), 100 * r.testAccuracy(),
-                r.diverged() ? ", diverged at step " + r.divergedAt() : "");
+                r.diverged() ? ", diverged at step " + r.end().divergedAt() : "");
     }
 
     private static String clockTime(double seconds) {

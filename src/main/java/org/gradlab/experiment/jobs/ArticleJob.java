@@ -82,7 +82,6 @@ public final class ArticleJob {
      * epoch is in {@code out.partial/epochs.csv} while the job runs.
      */
     public static Result run(Options options, Path out, PrintStream log) throws IOException {
-        Backend.singleThreaded();
         Dataset data;
         String source;
         if (options.images() != null) {
@@ -117,14 +116,14 @@ public final class ArticleJob {
                     .paragraph(String.format(Locale.ROOT, "784-64 ReLU, Dropout 0.2, 64 ReLU, Dropout 0.5, 10 logits; "
                             + "softmax cross-entropy; Adam lr 1e-3; batch 32; %d epochs; %s split %d/%d with seed %d.",
                             options.epochs(), source, split.train().size(), split.test().size(), options.seed()))
-                    .paragraph(String.format(Locale.ROOT, "Final test accuracy: %.2f%%.", 100 * h.last().testAccuracy()))
+                    .paragraph(String.format(Locale.ROOT, "Final test accuracy: %.2f%%.", 100 * h.last().testScore()))
                     .table(h.epochs())
                     .chart(Charts.epochLoss(h.epochs()))
                     .chart(Charts.epochAccuracy(h.epochs()))
                     .chart(Charts.stepLoss(h.steps()))
                     .write(dir.resolve("report.html")));
             run.commit();
-            log.printf(Locale.ROOT, "final test accuracy %.2f%%%n", 100 * h.last().testAccuracy());
+            log.printf(Locale.ROOT, "final test accuracy %.2f%%%n", 100 * h.last().testScore());
             List<Path> files = written.stream().map(p -> out.resolve(p.getFileName())).toList();
             files.forEach(p -> log.println("wrote " + p));
             return new Result(h, files);
@@ -146,9 +145,9 @@ public final class ArticleJob {
         public void onEpochEnd(EpochResult e) {
             epochs.intColumn("epoch").append(e.epoch());
             epochs.doubleColumn("train_loss").append(e.trainLoss());
-            epochs.doubleColumn("train_accuracy").append(e.trainAccuracy());
+            epochs.doubleColumn("train_accuracy").append(e.trainScore());
             epochs.doubleColumn("test_loss").append(e.testLoss());
-            epochs.doubleColumn("test_accuracy").append(e.testAccuracy());
+            epochs.doubleColumn("test_accuracy").append(e.testScore());
             epochs.doubleColumn("seconds").append(e.seconds());
             try {
                 Outputs.csv(epochs, file);

@@ -19,11 +19,12 @@ import org.gradlab.plot.Charts;
 import org.gradlab.plot.Outputs;
 import org.gradlab.plot.Report;
 import org.gradlab.schedule.Schedule;
-import org.gradlab.train.FixReplay;
+import org.gradlab.diagnostics.FixReplay;
 import org.gradlab.train.History;
 import org.gradlab.train.Progress;
 import org.gradlab.train.StepResult;
 import org.gradlab.train.Trainer;
+import org.gradlab.train.TrainerBuilder;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
@@ -66,7 +67,7 @@ public final class ExplodeComparison {
         Dataset.Split split = Mnist.bundled().split(seed);
         int perEpoch = (split.train().size() + Presets.ARTICLE_BATCH - 1) / Presets.ARTICLE_BATCH;
         Schedule warmCos = Schedule.cosine(0.1, (long) (epochs - 1) * perEpoch + perEpoch / 2, 1e-4).withWarmup(perEpoch / 2);
-        Map<String, Supplier<Trainer.Builder>> variants = new LinkedHashMap<>();
+        Map<String, Supplier<TrainerBuilder>> variants = new LinkedHashMap<>();
         variants.put("fixed", () -> Presets.explodingTrainer(seed).epochs(epochs));
         variants.put("fixed+clip", () -> Presets.explodingTrainer(seed).epochs(epochs).gradients(Clip.globalNorm(1.0)));
         variants.put("warmup+cosine", () -> Presets.explodingTrainer(seed).epochs(epochs).schedule(warmCos));
@@ -82,7 +83,7 @@ public final class ExplodeComparison {
         Map<String, Monitor> monitors = new LinkedHashMap<>();
         List<Path> written = new ArrayList<>();
         Trainer fixed = null;
-        for (Map.Entry<String, Supplier<Trainer.Builder>> v : variants.entrySet()) {
+        for (Map.Entry<String, Supplier<TrainerBuilder>> v : variants.entrySet()) {
             Trainer t = train(v.getKey(), v.getValue().get(), split, progress, summary, histories, monitors, dir, written);
             fixed = fixed == null ? t : fixed;
         }
@@ -106,10 +107,10 @@ public final class ExplodeComparison {
         return new Result(summary, d, histories, monitors, written);
     }
 
-    private static Trainer train(String name, Trainer.Builder b, Dataset.Split split, Progress progress, Table summary,
+    private static Trainer train(String name, TrainerBuilder b, Dataset.Split split, Progress progress, Table summary,
             Map<String, History> histories, Map<String, Monitor> monitors, Path dir, List<Path> written) throws IOException {
         Monitor monitor = Monitor.create();
-        Trainer t = b.monitor(monitor).listener(progress.named(name)).build();
+        Trainer t = b.callback(monitor).listener(progress.named(name)).build();
         History h = t.fit(split.train(), split.test());
         histories.put(name, h);
         monitors.put(name, monitor);
@@ -118,7 +119,7 @@ public final class ExplodeComparison {
         List<Alarm> alarms = monitor.alarmList().stream().filter(a -> a.kind() != Alarm.Kind.UPDATE_RATIO).toList();
         List<StepResult> bad = h.stepResults().stream().filter(r -> !Double.isFinite(r.loss())).toList();
         summary.stringColumn("run").append(name);
-        summary.doubleColumn("test_accuracy").append(h.last().testAccuracy());
+        summary.doubleColumn("test_accuracy").append(h.last().testScore());
         summary.doubleColumn("final_train_loss").append(h.last().trainLoss());
         summary.doubleColumn("max_grad_norm").append(g.isMissing().isEmpty() ? g.max() : Double.POSITIVE_INFINITY);
         summary.longColumn("first_non_finite_step").append(bad.isEmpty() ? -1 : bad.get(0).step());

@@ -46,7 +46,6 @@ public final class ExplodeJob {
 
     /** Runs the comparison, printing progress and results to {@code log}; {@code out} is checked before training. */
     public static Result run(Options options, Path out, PrintStream log) throws IOException {
-        Backend.singleThreaded();
         try (RunFolder run = RunFolder.open(out)) {
             log.printf(Locale.ROOT, "An exploding model (8 ReLU layers of 128, N(0, 0.15^2) init, SGD momentum 0.9 at 0.1), "
                     + "%d epochs per run: five ways, then the doctor's verified fix%n", options.epochs());

@@ -2,14 +2,15 @@ package org.gradlab.experiment.jobs;
 
 import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
+import org.gradlab.experiment.spec.ModelSpec;
 import org.gradlab.nn.Activation;
 import org.gradlab.nn.Dense;
-import org.gradlab.nn.Dropout;
 import org.gradlab.nn.Rng;
 import org.gradlab.nn.Sequential;
 import org.gradlab.optim.Adam;
 import org.gradlab.optim.Optimizer;
 import org.gradlab.train.Trainer;
+import org.gradlab.train.TrainerBuilder;
 
 /**
  * The article's study: its MLP, data and training settings.
@@ -31,11 +32,7 @@ public final class Presets {
 
     /** 784-64 ReLU, Dropout 0.2, 64 ReLU, Dropout 0.5, 10 logits; PyTorch's default init. */
     public static Sequential articleModel(long seed) {
-        Rng rng = Rng.seeded(seed);
-        return Sequential.of(
-                Dense.of(784, 64, rng), Activation.relu(), Dropout.of(0.2, rng.split()),
-                Dense.of(64, 64, rng), Activation.relu(), Dropout.of(0.5, rng.split()),
-                Dense.of(64, 10, rng));
+        return ModelSpec.article().buildFlat(new ModelSpec.Shape(784, 10), seed);
     }
 
     /**
@@ -83,12 +80,12 @@ public final class Presets {
     }
 
     /** SGD with momentum 0.9 at a constant 0.1, batch 32, on {@link #explodingModel}. */
-    public static Trainer.Builder explodingTrainer(long seed) {
+    public static TrainerBuilder explodingTrainer(long seed) {
         return explodingTrainer(seed, false);
     }
 
     /** {@link #explodingTrainer(long)} on the model with or without LayerNorm. */
-    public static Trainer.Builder explodingTrainer(long seed, boolean layerNorm) {
+    public static TrainerBuilder explodingTrainer(long seed, boolean layerNorm) {
         return Trainer.builder(explodingModel(seed, layerNorm))
                 .optimizer(Optimizer.of(org.gradlab.optim.Sgd.momentum(0.9)))
                 .lr(0.1)
@@ -102,7 +99,7 @@ public final class Presets {
     }
 
     /** Adam lr 1e-3, batch 32, 10 epochs on the article's model built from {@code seed}. */
-    public static Trainer.Builder articleTrainer(long seed) {
+    public static TrainerBuilder articleTrainer(long seed) {
         return Trainer.builder(articleModel(seed))
                 .optimizer(Optimizer.of(Adam.defaults()))
                 .lr(ARTICLE_LR)

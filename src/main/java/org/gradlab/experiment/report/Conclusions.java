@@ -84,7 +84,7 @@ public final class Conclusions {
      * model, optimizer and rate), whether each clip rescued it (no seed diverged or collapsed).
      */
     static List<String> recurrent(Map<String, List<RunResult>> configs) {
-        if (configs.values().stream().noneMatch(c -> c.get(0).spec().model().hasCell())) {
+        if (configs.values().stream().noneMatch(c -> c.get(0).spec().model() instanceof org.gradlab.experiment.spec.ModelSpec.RecurrentNet)) {
             return List.of();
         }
         List<String> out = new ArrayList<>();
@@ -94,9 +94,9 @@ public final class Conclusions {
         }
         configs.forEach((name, seeds) -> {
             String level = seeds.stream().anyMatch(RunResult::exploded) ? "above 1e3"
-                    : seeds.stream().anyMatch(r -> r.firstStepOver100() >= 0) ? "above 100 but not 1e3"
-                    : seeds.stream().anyMatch(r -> r.firstStepOver10() >= 0) ? "above 10 but not 100" : "never above 10";
-            long spikes = seeds.stream().mapToLong(RunResult::lossSpikes).sum();
+                    : seeds.stream().anyMatch(r -> r.norms().firstOver100() >= 0) ? "above 100 but not 1e3"
+                    : seeds.stream().anyMatch(r -> r.norms().firstOver10() >= 0) ? "above 10 but not 100" : "never above 10";
+            long spikes = seeds.stream().mapToLong(r -> r.end().lossSpikes()).sum();
             reach.get(level).add(name + (spikes == 0 ? "" : " (" + spikes + (spikes == 1 ? " loss spike)" : " loss spikes)")));
         });
         reach.forEach((level, names) -> {
@@ -228,7 +228,7 @@ public final class Conclusions {
 
     /** The first Linear layer's gradient norm over the last one's at step 0. */
     private static double firstOverLast(RunResult r) {
-        double[] n = r.layerNormsStep0();
+        double[] n = r.layers().step0();
         return n.length < 2 ? Double.NaN : n[0] / n[n.length - 1];
     }
 
@@ -237,7 +237,7 @@ public final class Conclusions {
     }
 
     private static double[] norms(List<RunResult> seeds) {
-        return seeds.stream().mapToDouble(RunResult::gradNormMax).toArray();
+        return seeds.stream().mapToDouble(r -> r.norms().max()).toArray();
     }
 
     private static double mean(List<RunResult> seeds) {

@@ -47,23 +47,23 @@ public record StudyReport(Table runs, Table summary, Map<String, Part> parts) {
         charts.put("accuracy", StudyCharts.accuracy(summary, name));
         charts.put("epochs", StudyCharts.epochAccuracy(StudyTables.epochAccuracy(rs), name));
         Map<String, Double> thresholds = new LinkedHashMap<>();
-        rs.stream().flatMap(r -> r.spec().gradients().stream()).filter(g -> g.kind().equals("norm")).map(RunSpec.Grad::threshold)
-                .distinct().sorted().forEach(t -> thresholds.put("clip at norm " + Design.num(t), t));
-        charts.put("grad-norms", StudyCharts.gradNorms(StudyTables.perStep(rs, "grad norm per step", RunResult::gradNorms), name,
+        rs.stream().flatMap(r -> r.spec().gradients().stream()).mapToDouble(org.gradlab.experiment.spec.TransformSpec::normThreshold)
+                .filter(Double::isFinite).distinct().sorted().forEach(t -> thresholds.put("clip at norm " + Design.num(t), t));
+        charts.put("grad-norms", StudyCharts.gradNorms(StudyTables.perStep(rs, "grad norm per step", r -> r.series().gradNorms()), name,
                 thresholds));
-        if (rs.stream().anyMatch(r -> !r.spec().schedule().kind().equals("constant"))) {
-            charts.put("lr", StudyCharts.learningRates(StudyTables.perStep(rs, "lr per step", RunResult::lrs), name));
+        if (rs.stream().anyMatch(r -> !(r.spec().schedule() instanceof org.gradlab.experiment.spec.ScheduleSpec.Constant))) {
+            charts.put("lr", StudyCharts.learningRates(StudyTables.perStep(rs, "lr per step", r -> r.series().lrs()), name));
         }
-        charts.put("layers-step0", StudyCharts.layerNorms(StudyTables.layerNorms(rs, "step 0", RunResult::layerNormsStep0),
+        charts.put("layers-step0", StudyCharts.layerNorms(StudyTables.layerNorms(rs, "step 0", r -> r.layers().step0()),
                 "Gradient norm per Linear layer at step 0, first seed (" + name + ")"));
         if (rs.stream().anyMatch(RunResult::exploded)) {
             charts.put("layers-explosion", StudyCharts.layerNorms(
-                    StudyTables.layerNorms(rs, "explosion", RunResult::layerNormsAtExplosion),
+                    StudyTables.layerNorms(rs, "explosion", r -> r.layers().atExplosion()),
                     "Gradient norm per Linear layer at the first step above 1e3, first seed (" + name + ")"));
         }
-        exploding(rs).ifPresent(r -> charts.put("heatmap", StudyCharts.layerHeatmap(r.layerTrace(), r.traceStride(),
+        exploding(rs).ifPresent(r -> charts.put("heatmap", StudyCharts.layerHeatmap(r.layers().trace(), r.layers().traceStride(),
                 "log10 gradient norm per layer and step: " + r.spec().id())));
-        rs.stream().filter(r -> r.throughTime().length > 0)
+        rs.stream().filter(r -> r.layers().throughTime().length > 0)
                 .min(java.util.Comparator.comparing((RunResult r) -> !isTanhSgd02(r.spec())))
                 .ifPresent(r -> charts.put("through-time", ThroughTimeChart.of(StudyTables.throughTime(r))));
         return new Part(name, summary, charts, Conclusions.of(rs));
@@ -71,7 +71,9 @@ public record StudyReport(Table runs, Table summary, Map<String, Part> parts) {
 
     /** The run the through-time chart prefers: the tanh RNN at SGD 0.2 without clipping. */
     private static boolean isTanhSgd02(RunSpec s) {
-        return s.model().kind().equals("rnn") && s.optimizer().kind().equals("sgd") && s.schedule().lr() == 0.2
+        return s.model() instanceof org.gradlab.experiment.spec.ModelSpec.RecurrentNet m
+                && m.cell() == org.gradlab.experiment.spec.LayerSpec.Cell.RNN_TANH
+                && s.optimizer() instanceof org.gradlab.experiment.spec.OptimizerSpec.SgdSpec && s.schedule().peakLr() == 0.2
                 && s.gradients().isEmpty();
     }
 
@@ -81,7 +83,7 @@ public record StudyReport(Table runs, Table summary, Map<String, Part> parts) {
      */
     private static Optional<RunResult> exploding(List<RunResult> rs) {
         java.util.Comparator<RunResult> order = java.util.Comparator.comparing((RunResult r) -> r.spec().gradients().isEmpty())
-                .thenComparingInt(r -> r.gradNorms().length);
+                .thenComparingInt(r -> r.series().gradNorms().length);
         RunResult best = null;
         for (RunResult r : rs) {
             if (r.exploded() && (best == null || order.compare(r, best) > 0)) {

@@ -46,20 +46,20 @@ public final class StudyTables {
             t.longColumn("seed").append(r.spec().seed());
             t.intColumn("epochs").append(r.spec().epochs());
             t.doubleColumn("test_acc").append(r.testAccuracy());
-            t.doubleColumn("train_loss").append(r.trainLoss());
+            t.doubleColumn("train_loss").append(r.end().trainLoss());
             t.booleanColumn("diverged").append(r.diverged());
-            appendStep(t.longColumn("diverged_step"), r.divergedAt());
+            appendStep(t.longColumn("diverged_step"), r.end().divergedAt());
             t.booleanColumn("collapsed").append(r.collapsed());
-            t.doubleColumn("grad_norm_step0").append(r.gradNormStep0());
-            t.doubleColumn("grad_norm_median").append(r.gradNormMedian());
-            t.doubleColumn("grad_norm_max").append(r.gradNormMax());
-            appendStep(t.longColumn("first_step_over_1e3"), r.firstStepOver1e3());
-            t.doubleColumn("clipped_share").append(r.clippedShare());
-            t.doubleColumn("activation_ratio").append(r.activationRatio());
+            t.doubleColumn("grad_norm_step0").append(r.norms().step0());
+            t.doubleColumn("grad_norm_median").append(r.norms().median());
+            t.doubleColumn("grad_norm_max").append(r.norms().max());
+            appendStep(t.longColumn("first_step_over_1e3"), r.norms().firstOver1e3());
+            t.doubleColumn("clipped_share").append(r.norms().clippedShare());
+            t.doubleColumn("activation_ratio").append(r.layers().activationRatio());
             t.doubleColumn("seconds").append(r.seconds());
-            t.intColumn("loss_spikes").append(r.lossSpikes());
-            appendStep(t.longColumn("first_step_over_10"), r.firstStepOver10());
-            appendStep(t.longColumn("first_step_over_100"), r.firstStepOver100());
+            t.intColumn("loss_spikes").append(r.end().lossSpikes());
+            appendStep(t.longColumn("first_step_over_10"), r.norms().firstOver10());
+            appendStep(t.longColumn("first_step_over_100"), r.norms().firstOver100());
         }
         t.doubleColumn("test_acc").setPrintFormatter(NumberColumnFormatter.percent(2));
         return t;
@@ -90,16 +90,16 @@ public final class StudyTables {
             t.doubleColumn("acc_std").append(Stats.std(values(c, RunResult::testAccuracy)));
             t.stringColumn("diverged").append(count(c, RunResult::diverged));
             t.stringColumn("collapsed").append(count(c, RunResult::collapsed));
-            t.doubleColumn("grad_norm_step0_median").append(Stats.medianOf(values(c, RunResult::gradNormStep0)));
-            t.doubleColumn("max_grad_norm_median").append(Stats.medianOf(values(c, RunResult::gradNormMax)));
-            t.doubleColumn("first_step_over_1e3_median").append(firstStepMedian(c, RunResult::firstStepOver1e3));
-            t.doubleColumn("clipped_share_mean").append(Stats.mean(values(c, RunResult::clippedShare)));
-            t.doubleColumn("activation_ratio_median").append(Stats.medianOf(values(c, RunResult::activationRatio)));
+            t.doubleColumn("grad_norm_step0_median").append(Stats.medianOf(values(c, r -> r.norms().step0())));
+            t.doubleColumn("max_grad_norm_median").append(Stats.medianOf(values(c, r -> r.norms().max())));
+            t.doubleColumn("first_step_over_1e3_median").append(firstStepMedian(c, r -> r.norms().firstOver1e3()));
+            t.doubleColumn("clipped_share_mean").append(Stats.mean(values(c, r -> r.norms().clippedShare())));
+            t.doubleColumn("activation_ratio_median").append(Stats.medianOf(values(c, r -> r.layers().activationRatio())));
             t.doubleColumn("seconds").append(java.util.Arrays.stream(values(c, RunResult::seconds)).sum());
-            t.doubleColumn("loss_spikes_median").append(Stats.medianOf(values(c, RunResult::lossSpikes)));
-            t.stringColumn("spiked").append(count(c, r -> r.lossSpikes() > 0));
-            t.doubleColumn("first_step_over_10_median").append(firstStepMedian(c, RunResult::firstStepOver10));
-            t.doubleColumn("first_step_over_100_median").append(firstStepMedian(c, RunResult::firstStepOver100));
+            t.doubleColumn("loss_spikes_median").append(Stats.medianOf(values(c, r -> r.end().lossSpikes())));
+            t.stringColumn("spiked").append(count(c, r -> r.end().lossSpikes() > 0));
+            t.doubleColumn("first_step_over_10_median").append(firstStepMedian(c, r -> r.norms().firstOver10()));
+            t.doubleColumn("first_step_over_100_median").append(firstStepMedian(c, r -> r.norms().firstOver100()));
         }
         for (String col : List.of("acc_mean", "acc_std")) {
             t.doubleColumn(col).setPrintFormatter(NumberColumnFormatter.percent(2));
@@ -142,7 +142,7 @@ public final class StudyTables {
             double[] mean = new double[epochs];
             for (RunResult r : c) {
                 for (int e = 0; e < epochs; e++) {
-                    mean[e] += (e < r.epochTestAccuracy().length ? r.epochTestAccuracy()[e] : r.testAccuracy()) / c.size();
+                    mean[e] += (e < r.end().epochTestAccuracy().length ? r.end().epochTestAccuracy()[e] : r.testAccuracy()) / c.size();
                 }
             }
             t.addColumns(DoubleColumn.create(c.get(0).spec().config(), mean));
@@ -185,7 +185,7 @@ public final class StudyTables {
      * {@code "1"}, the cell's place in the model; level 0; step; distance; grad_norm; vs_last).
      */
     public static Table throughTime(RunResult r) {
-        double[] n = r.throughTime();
+        double[] n = r.layers().throughTime();
         int time = n.length;
         Table t = Table.create("gradient norm through time at init, first batch: " + r.spec().id(), StringColumn.create("layer"),
                 IntColumn.create("level"), IntColumn.create("step"), IntColumn.create("distance"),

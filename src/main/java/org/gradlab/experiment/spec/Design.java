@@ -6,15 +6,15 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.gradlab.experiment.spec.RunSpec.Grad;
-import org.gradlab.experiment.spec.RunSpec.Model;
-import org.gradlab.experiment.spec.RunSpec.Optim;
-import org.gradlab.experiment.spec.RunSpec.Sched;
+import org.gradlab.clip.Clip;
+import org.gradlab.experiment.spec.ModelSpec.Mlp;
+import org.gradlab.experiment.spec.ScheduleSpec.Constant;
+import org.gradlab.train.TrainerBuilder;
 
 /**
  * The study's default design, part by part: each part is a list of configurations (runs at seed 0
- * and {@link #EPOCHS} epochs) that {@link #expand} turns into runs, one per seed. A new part is one
- * more entry in {@link #parts()}.
+ * and {@link #EPOCHS} epochs) that {@link Selection} expands into runs, one per seed. A new part is
+ * one more entry in {@link #parts()}.
  *
  * <ul>
  *   <li>{@code baseline}: the article's model, Adam 1e-3.
@@ -45,9 +45,9 @@ public final class Design {
             List.of("rnn_sgd0.2", "rnn_sgd0.2_norm1", "rnn_sgd0.2_norm10", "gru_sgd0.2", "lstm_sgd0.2"));
 
     /**
-     * The parts a full study runs when none are named: the article's experiment (issue 10's
-     * design). The {@code rnn} part (39 recurrent runs, several times the cost of the rest) runs
-     * when named ({@code --parts rnn}); a quick study covers it too.
+     * The parts a full study runs when none are named: the article's experiment. The {@code rnn}
+     * part (39 recurrent runs, several times the cost of the rest) runs when named
+     * ({@code --parts rnn}); a quick study covers it too.
      */
     public static final List<String> DEFAULT_PARTS = List.of("baseline", "schedules", "clipping", "structure");
 
@@ -71,74 +71,91 @@ public final class Design {
         return names == null ? configs : configs.stream().filter(c -> names.contains(c.config())).toList();
     }
 
-    /** One run per configuration and seed, configurations first, each at {@code epochs} epochs. */
-    public static List<RunSpec> expand(List<RunSpec> configs, List<Long> seeds, int epochs) {
-        return expand(configs.stream().map(c -> c.withEpochs(epochs)).toList(), seeds);
-    }
-
-    /** One run per configuration and seed, configurations first, at the configurations' epochs. */
-    public static List<RunSpec> expand(List<RunSpec> configs, List<Long> seeds) {
-        if (seeds.isEmpty()) {
-            throw new IllegalArgumentException("seeds: need at least one seed, got none");
-        }
-        List<RunSpec> runs = new ArrayList<>();
-        for (RunSpec c : configs) {
-            for (long s : seeds) {
-                runs.add(c.withSeed(s));
-            }
-        }
-        return runs;
-    }
-
     static List<RunSpec> baseline() {
-        return List.of(run("baseline", "adam_0.001", Model.article(), Optim.adam(), Sched.of("constant", 1e-3)));
+        return List.of(run("baseline", "adam_0.001", ModelSpec.article(), OptimizerSpec.adam(), new Constant(1e-3)));
     }
 
     static List<RunSpec> schedules() {
         List<RunSpec> runs = new ArrayList<>();
         for (double lr : new double[] {0.001, 0.01, 0.03, 0.05, 0.1, 0.2}) {
-            runs.add(sgd("fixed_" + num(lr), Sched.of("constant", lr)));
+            runs.add(sgd("fixed_" + num(lr), new Constant(lr)));
         }
         for (double peak : new double[] {0.05, 0.1}) {
-            for (String kind : List.of("warmup_cosine", "multistep", "onecycle", "plateau")) {
-                runs.add(sgd(kind + "_" + num(peak), Sched.of(kind, peak)));
-            }
+            runs.add(sgd("warmup_cosine_" + num(peak), warmupCosine(peak)));
+            runs.add(sgd("multistep_" + num(peak), multiStep(peak)));
+            runs.add(sgd("onecycle_" + num(peak), oneCycle(peak, true)));
+            runs.add(sgd("plateau_" + num(peak), plateau(peak)));
         }
-        runs.add(sgd("onecycle_0.1_nocycle", new Sched("onecycle", 0.1, false)));
-        runs.add(sgd("warmup_cosine_0.2", Sched.of("warmup_cosine", 0.2)));
-        runs.add(sgd("onecycle_0.2", Sched.of("onecycle", 0.2)));
+        runs.add(sgd("onecycle_0.1_nocycle", oneCycle(0.1, false)));
+        runs.add(sgd("warmup_cosine_0.2", warmupCosine(0.2)));
+        runs.add(sgd("onecycle_0.2", oneCycle(0.2, true)));
         return runs;
+    }
+
+    /** Linear warmup over the first epoch, then cosine to 0 over the rest of the run, step by step. */
+    public static ScheduleSpec warmupCosine(double peak) {
+        return new ScheduleSpec.Warmup(1, ScheduleSpec.Interval.EPOCH,
+                new ScheduleSpec.Cosine(peak, null, 0, ScheduleSpec.Interval.STEP));
+    }
+
+    /** x0.1 after epochs 5 and 8. */
+    public static ScheduleSpec multiStep(double lr) {
+        return new ScheduleSpec.MultiStep(lr, new long[] {5, 8}, 0.1, ScheduleSpec.Interval.EPOCH);
+    }
+
+    /** PyTorch's OneCycleLR over the whole run, with or without momentum cycling. */
+    public static ScheduleSpec oneCycle(double peak, boolean cycleMomentum) {
+        ScheduleSpec.OneCycleSpec s = ScheduleSpec.OneCycleSpec.of(peak);
+        return cycleMomentum ? s : s.withoutMomentumCycling();
+    }
+
+    /** A constant rate cut x0.1 whenever an epoch's mean training loss fails to improve by 1e-4 relative (patience 0). */
+    public static ScheduleSpec plateau(double lr) {
+        return new ScheduleSpec.PlateauSpec(new Constant(lr), TrainerBuilder.Metric.TRAIN_LOSS, 0.1, 0, 1e-4,
+                org.gradlab.schedule.Plateau.ThresholdMode.REL, 0, 0, 1e-8);
     }
 
     static List<RunSpec> clipping() {
         List<RunSpec> runs = new ArrayList<>();
         for (String way : List.of("A", "B")) {
-            Model model = Model.deep(way.equals("A") ? "A" : "he");
-            Sched lr = Sched.of("constant", way.equals("A") ? 0.02 : 0.1);
-            runs.add(run("clipping", way + "_none", model, Optim.sgdMomentum(), lr));
-            for (Grad g : List.of(new Grad("norm", 1), new Grad("norm", 10), new Grad("value", 0.1),
-                    new Grad("value", 0.01), new Grad("agc", 0.01))) {
-                runs.add(run("clipping", way + "_" + g.kind() + "_" + num(g.threshold()), model, Optim.sgdMomentum(), lr, g));
-            }
+            Mlp model = ModelSpec.deep(way.equals("A") ? initA() : InitSpec.of(InitSpec.Kind.HE_NORMAL));
+            Constant lr = new Constant(way.equals("A") ? 0.02 : 0.1);
+            runs.add(run("clipping", way + "_none", model, OptimizerSpec.sgd(0.9), lr));
+            runs.add(run("clipping", way + "_norm_1", model, OptimizerSpec.sgd(0.9), lr, norm(1)));
+            runs.add(run("clipping", way + "_norm_10", model, OptimizerSpec.sgd(0.9), lr, norm(10)));
+            runs.add(run("clipping", way + "_value_0.1", model, OptimizerSpec.sgd(0.9), lr, new TransformSpec.Value(0.1)));
+            runs.add(run("clipping", way + "_value_0.01", model, OptimizerSpec.sgd(0.9), lr, new TransformSpec.Value(0.01)));
+            runs.add(run("clipping", way + "_agc_0.01", model, OptimizerSpec.sgd(0.9), lr,
+                    new TransformSpec.Agc(0.01, 1e-3, Clip.VectorUnits.ELEMENTS)));
         }
         return runs;
     }
 
+    /** The study's init A: He's normal init times 1.5, too large for 12 layers. */
+    public static InitSpec initA() {
+        return new InitSpec(InitSpec.Kind.HE_NORMAL, 1.5);
+    }
+
+    /** Global L2-norm clipping at {@code maxNorm}, PyTorch's {@code clip_grad_norm_}. */
+    public static TransformSpec norm(double maxNorm) {
+        return new TransformSpec.GlobalNorm(maxNorm, 2, Clip.NonFinite.PROPAGATE);
+    }
+
     static List<RunSpec> structure() {
-        Model a = Model.deep("A");
-        Model he = Model.deep("he");
-        Map<String, Model> models = new LinkedHashMap<>();
+        Mlp a = ModelSpec.deep(initA());
+        Mlp he = ModelSpec.deep(InitSpec.of(InitSpec.Kind.HE_NORMAL));
+        Map<String, Mlp> models = new LinkedHashMap<>();
         models.put("A", a);
         models.put("he", he);
-        models.put("pytorch", Model.deep("pytorch"));
-        models.put("ln_A", a.withNorm("layernorm"));
-        models.put("ln_he", he.withNorm("layernorm"));
-        models.put("bn_A", a.withNorm("batchnorm"));
-        models.put("bn_he", he.withNorm("batchnorm"));
-        models.put("res1_he", he.withBlock("residual", 1));
-        models.put("res0.1_he", he.withBlock("residual", 0.1));
-        models.put("res0.1_A", a.withBlock("residual", 0.1));
-        models.put("resln_he", he.withBlock("residual_layernorm", 1));
+        models.put("pytorch", ModelSpec.deep(InitSpec.of(InitSpec.Kind.PYTORCH)));
+        models.put("ln_A", a.withNorm(Mlp.Norm.LAYERNORM));
+        models.put("ln_he", he.withNorm(Mlp.Norm.LAYERNORM));
+        models.put("bn_A", a.withNorm(Mlp.Norm.BATCHNORM));
+        models.put("bn_he", he.withNorm(Mlp.Norm.BATCHNORM));
+        models.put("res1_he", he.withBlock(Mlp.Block.RESIDUAL, 1));
+        models.put("res0.1_he", he.withBlock(Mlp.Block.RESIDUAL, 0.1));
+        models.put("res0.1_A", a.withBlock(Mlp.Block.RESIDUAL, 0.1));
+        models.put("resln_he", he.withBlock(Mlp.Block.RESIDUAL_LAYERNORM, 1));
         List<RunSpec> runs = new ArrayList<>();
         for (String m : models.keySet()) {
             runs.add(deep(m, models.get(m), 0.02));
@@ -150,44 +167,52 @@ public final class Design {
     }
 
     static List<RunSpec> rnn() {
-        Optim sgd = new Optim("sgd", 0);
-        Optim momentum = Optim.sgdMomentum();
-        Grad clip1 = new Grad("norm", 1);
+        OptimizerSpec sgd = OptimizerSpec.sgd(0);
+        OptimizerSpec momentum = OptimizerSpec.sgd(0.9);
+        OptimizerSpec adam = OptimizerSpec.adam();
+        LayerSpec.Cell tanh = LayerSpec.Cell.RNN_TANH;
         return List.of(
-                recurrent("rnn", sgd, 0.2), recurrent("rnn", sgd, 0.2, clip1), recurrent("rnn", sgd, 0.2, new Grad("norm", 10)),
-                recurrent("gru", sgd, 0.2), recurrent("lstm", sgd, 0.2),
-                recurrent("rnn", sgd, 0.05),
-                recurrent("rnn", momentum, 0.02), recurrent("rnn", momentum, 0.02, clip1), recurrent("gru", momentum, 0.02),
-                recurrent("rnn", Optim.adam(), 0.001),
-                recurrent("rnn", Optim.adam(), 0.005), recurrent("rnn", Optim.adam(), 0.005, clip1),
-                recurrent("gru", Optim.adam(), 0.005));
+                recurrent("rnn", tanh, sgd, 0.2), recurrent("rnn", tanh, sgd, 0.2, 1), recurrent("rnn", tanh, sgd, 0.2, 10),
+                recurrent("gru", LayerSpec.Cell.GRU, sgd, 0.2), recurrent("lstm", LayerSpec.Cell.LSTM, sgd, 0.2),
+                recurrent("rnn", tanh, sgd, 0.05),
+                recurrent("rnn", tanh, momentum, 0.02), recurrent("rnn", tanh, momentum, 0.02, 1),
+                recurrent("gru", LayerSpec.Cell.GRU, momentum, 0.02),
+                recurrent("rnn", tanh, adam, 0.001),
+                recurrent("rnn", tanh, adam, 0.005), recurrent("rnn", tanh, adam, 0.005, 1),
+                recurrent("gru", LayerSpec.Cell.GRU, adam, 0.005));
     }
 
     /**
      * A run of the {@code rnn} part, named cell, optimizer and rate, then its clip:
      * {@code rnn_sgd0.2}, {@code gru_sgd0.02_mom0.9}, {@code rnn_adam0.005_norm1}.
      */
-    private static RunSpec recurrent(String cell, Optim optimizer, double lr, Grad... gradients) {
-        StringBuilder name = new StringBuilder(cell + "_" + optimizer.kind() + num(lr));
-        if (optimizer.momentum() > 0) {
-            name.append("_mom").append(num(optimizer.momentum()));
+    private static RunSpec recurrent(String name, LayerSpec.Cell cell, OptimizerSpec optimizer, double lr, double... clips) {
+        StringBuilder config = new StringBuilder(name + "_" + (optimizer instanceof OptimizerSpec.AdamSpec ? "adam" : "sgd")
+                + num(lr));
+        if (optimizer instanceof OptimizerSpec.SgdSpec s && s.momentum() > 0) {
+            config.append("_mom").append(num(s.momentum()));
         }
-        for (Grad g : gradients) {
-            name.append('_').append(g.kind()).append(num(g.threshold()));
+        List<TransformSpec> gradients = new ArrayList<>();
+        for (double c : clips) {
+            config.append("_norm").append(num(c));
+            gradients.add(norm(c));
         }
-        return run("rnn", name.toString(), Model.recurrent(cell, 128), optimizer, Sched.of("constant", lr), gradients);
+        return new RunSpec("rnn", config.toString(), new ModelSpec.RecurrentNet(cell, 128, 1, 28), optimizer, new Constant(lr),
+                gradients, DataSpec.Digits.DEFAULT, new LossSpec.CrossEntropy(0), 0, EPOCHS);
     }
 
-    private static RunSpec sgd(String name, Sched schedule) {
-        return run("schedules", name, Model.article(), Optim.sgdMomentum(), schedule);
+    private static RunSpec sgd(String name, ScheduleSpec schedule) {
+        return run("schedules", name, ModelSpec.article(), OptimizerSpec.sgd(0.9), schedule);
     }
 
-    private static RunSpec deep(String name, Model model, double lr) {
-        return run("structure", name + "_lr" + num(lr), model, Optim.sgdMomentum(), Sched.of("constant", lr));
+    private static RunSpec deep(String name, ModelSpec model, double lr) {
+        return run("structure", name + "_lr" + num(lr), model, OptimizerSpec.sgd(0.9), new Constant(lr));
     }
 
-    private static RunSpec run(String part, String config, Model model, Optim optimizer, Sched schedule, Grad... gradients) {
-        return new RunSpec(part, config, model, optimizer, schedule, List.of(gradients), RunSpec.Data.DIGITS, 0, EPOCHS);
+    private static RunSpec run(String part, String config, ModelSpec model, OptimizerSpec optimizer, ScheduleSpec schedule,
+            TransformSpec... gradients) {
+        return new RunSpec(part, config, model, optimizer, schedule, List.of(gradients), DataSpec.Digits.DEFAULT,
+                new LossSpec.CrossEntropy(0), 0, EPOCHS);
     }
 
     /** A number as people write it: 0.001, 0.1, 10. */

@@ -1,8 +1,14 @@
 package org.gradlab.experiment.engine;
 
-import org.gradlab.experiment.spec.Models;
 import org.gradlab.experiment.spec.Design;
+import org.gradlab.experiment.spec.DataSpec;
+import org.gradlab.experiment.spec.LayerSpec;
+import org.gradlab.experiment.spec.LossSpec;
+import org.gradlab.experiment.spec.ModelSpec;
+import org.gradlab.experiment.spec.OptimizerSpec;
 import org.gradlab.experiment.spec.RunSpec;
+import org.gradlab.experiment.spec.ScheduleSpec;
+import org.gradlab.experiment.spec.SpecCodec;
 import org.gradlab.experiment.report.StudyReport;
 import org.gradlab.experiment.report.StudyTables;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -32,33 +38,29 @@ class RecurrentPartTest {
     @Test
     void thePartHasTheIssuesConfigurationsExactly() {
         Map<String, Object[]> expected = new LinkedHashMap<>();
-        expected.put("rnn_sgd0.2", new Object[] {"rnn", "sgd", 0.0, 0.2, 0.0});
-        expected.put("rnn_sgd0.2_norm1", new Object[] {"rnn", "sgd", 0.0, 0.2, 1.0});
-        expected.put("rnn_sgd0.2_norm10", new Object[] {"rnn", "sgd", 0.0, 0.2, 10.0});
-        expected.put("gru_sgd0.2", new Object[] {"gru", "sgd", 0.0, 0.2, 0.0});
-        expected.put("lstm_sgd0.2", new Object[] {"lstm", "sgd", 0.0, 0.2, 0.0});
-        expected.put("rnn_sgd0.05", new Object[] {"rnn", "sgd", 0.0, 0.05, 0.0});
-        expected.put("rnn_sgd0.02_mom0.9", new Object[] {"rnn", "sgd", 0.9, 0.02, 0.0});
-        expected.put("rnn_sgd0.02_mom0.9_norm1", new Object[] {"rnn", "sgd", 0.9, 0.02, 1.0});
-        expected.put("gru_sgd0.02_mom0.9", new Object[] {"gru", "sgd", 0.9, 0.02, 0.0});
-        expected.put("rnn_adam0.001", new Object[] {"rnn", "adam", 0.0, 0.001, 0.0});
-        expected.put("rnn_adam0.005", new Object[] {"rnn", "adam", 0.0, 0.005, 0.0});
-        expected.put("rnn_adam0.005_norm1", new Object[] {"rnn", "adam", 0.0, 0.005, 1.0});
-        expected.put("gru_adam0.005", new Object[] {"gru", "adam", 0.0, 0.005, 0.0});
+        expected.put("rnn_sgd0.2", new Object[] {LayerSpec.Cell.RNN_TANH, "sgd", 0.0, 0.2, 0.0});
+        expected.put("rnn_sgd0.2_norm1", new Object[] {LayerSpec.Cell.RNN_TANH, "sgd", 0.0, 0.2, 1.0});
+        expected.put("rnn_sgd0.2_norm10", new Object[] {LayerSpec.Cell.RNN_TANH, "sgd", 0.0, 0.2, 10.0});
+        expected.put("gru_sgd0.2", new Object[] {LayerSpec.Cell.GRU, "sgd", 0.0, 0.2, 0.0});
+        expected.put("lstm_sgd0.2", new Object[] {LayerSpec.Cell.LSTM, "sgd", 0.0, 0.2, 0.0});
+        expected.put("rnn_sgd0.05", new Object[] {LayerSpec.Cell.RNN_TANH, "sgd", 0.0, 0.05, 0.0});
+        expected.put("rnn_sgd0.02_mom0.9", new Object[] {LayerSpec.Cell.RNN_TANH, "sgd", 0.9, 0.02, 0.0});
+        expected.put("rnn_sgd0.02_mom0.9_norm1", new Object[] {LayerSpec.Cell.RNN_TANH, "sgd", 0.9, 0.02, 1.0});
+        expected.put("gru_sgd0.02_mom0.9", new Object[] {LayerSpec.Cell.GRU, "sgd", 0.9, 0.02, 0.0});
+        expected.put("rnn_adam0.001", new Object[] {LayerSpec.Cell.RNN_TANH, "adam", 0.0, 0.001, 0.0});
+        expected.put("rnn_adam0.005", new Object[] {LayerSpec.Cell.RNN_TANH, "adam", 0.0, 0.005, 0.0});
+        expected.put("rnn_adam0.005_norm1", new Object[] {LayerSpec.Cell.RNN_TANH, "adam", 0.0, 0.005, 1.0});
+        expected.put("gru_adam0.005", new Object[] {LayerSpec.Cell.GRU, "adam", 0.0, 0.005, 0.0});
         List<RunSpec> part = Design.parts().get("rnn");
         assertEquals(List.copyOf(expected.keySet()), part.stream().map(RunSpec::config).toList());
         for (RunSpec s : part) {
             Object[] e = expected.get(s.config());
             assertEquals("rnn", s.part());
-            assertEquals(e[0], s.model().kind(), s.config());
-            assertEquals(128, s.model().width(), s.config());
-            assertEquals("pytorch", s.model().init(), s.config());
-            assertEquals(e[1], s.optimizer().kind(), s.config());
-            assertEquals((double) e[2], s.optimizer().momentum(), 0, s.config());
-            assertEquals("constant", s.schedule().kind(), s.config());
-            assertEquals((double) e[3], s.schedule().lr(), 0, s.config());
+            assertEquals(new ModelSpec.RecurrentNet((LayerSpec.Cell) e[0], 128, 1, 28), s.model(), s.config());
+            assertEquals(e[1].equals("adam") ? OptimizerSpec.adam() : OptimizerSpec.sgd((double) e[2]), s.optimizer(), s.config());
+            assertEquals(new ScheduleSpec.Constant((double) e[3]), s.schedule(), s.config());
             double clip = (double) e[4];
-            assertEquals(clip == 0 ? List.of() : List.of(new RunSpec.Grad("norm", clip)), s.gradients(), s.config());
+            assertEquals(clip == 0 ? List.of() : List.of(Design.norm(clip)), s.gradients(), s.config());
             assertEquals(32, s.data().batch(), s.config());
             assertEquals(0, s.seed());
             assertEquals(Design.EPOCHS, s.epochs());
@@ -70,9 +72,10 @@ class RecurrentPartTest {
     @Test
     void recurrentModelsAreRowsCellLastStepDense() throws Exception {
         for (String kind : List.of("rnn", "gru", "lstm")) {
-            RunSpec.Model m = RunSpec.Model.recurrent(kind, 128);
-            assertEquals(m, RunStore.JSON.readValue(RunStore.JSON.writeValueAsString(m), RunSpec.Model.class));
-            Sequential net = Models.build(m, 3);
+            ModelSpec m = new ModelSpec.RecurrentNet(kind.equals("rnn") ? LayerSpec.Cell.RNN_TANH
+                    : LayerSpec.Cell.valueOf(kind.toUpperCase(java.util.Locale.ROOT)), 128, 1, 28);
+            assertEquals(m, SpecCodec.read(SpecCodec.write(m), ModelSpec.class));
+            Sequential net = m.build(new ModelSpec.Shape(784, 10), 3);
             assertTrue(net.layers().get(0) instanceof Sequences);
             assertTrue(switch (kind) {
                 case "gru" -> net.layers().get(1) instanceof Gru;
@@ -84,10 +87,11 @@ class RecurrentPartTest {
                     net.namedParams().get("3.weight").value().shape()[1]));
             assertEquals(List.of(net.namedParams().get("1.weight_hh_l0").value().shape()).size(), 1);
         }
-        assertEquals("model.kind must be one of [gru, lstm, rnn] for a recurrent model, got 'mlp'",
-                assertThrows(IllegalArgumentException.class, () -> RunSpec.Model.recurrent("mlp", 128)).getMessage());
-        assertEquals("model.width must be in [1, 4096], got 0", assertThrows(IllegalArgumentException.class,
-                () -> new RunSpec.Model("gru", "pytorch", "none", "plain", 1, 2, 0)).getMessage());
+        assertEquals("hidden must be in [1, 4096], got 0", assertThrows(IllegalArgumentException.class,
+                () -> new ModelSpec.RecurrentNet(LayerSpec.Cell.GRU, 0, 1, 28)).getMessage());
+        var e = assertThrows(IllegalArgumentException.class, () -> new ModelSpec.RecurrentNet(LayerSpec.Cell.GRU, 8, 1, 27)
+                .build(new ModelSpec.Shape(784, 10), 0));
+        assertEquals("layers[0]: 784 features are not rows of 27", e.getMessage());
     }
 
     @Test
@@ -123,18 +127,19 @@ class RecurrentPartTest {
 
     @Test
     void aQuickRnnRunHasRowsTheNewColumnsAndTheThroughTimeChart() {
-        Backend.singleThreaded();
-        RunSpec spec = new RunSpec("rnn", "rnn_sgd0.2", RunSpec.Model.recurrent("rnn", 16), new RunSpec.Optim("sgd", 0),
-                RunSpec.Sched.of("constant", 0.2), List.of(), new RunSpec.Data("digits", 320, 32), 0, 1);
+        Backend.pinCallingThread();
+        RunSpec spec = new RunSpec("rnn", "rnn_sgd0.2", new ModelSpec.RecurrentNet(LayerSpec.Cell.RNN_TANH, 16, 1, 28),
+                OptimizerSpec.sgd(0), new ScheduleSpec.Constant(0.2), List.of(), new DataSpec.Digits(320, 32),
+                new LossSpec.CrossEntropy(0), 0, 1);
         RunResult r = RunExecutor.run(spec, Mnist.bundled().split(320, 0));
-        assertEquals(10, r.gradNorms().length);
-        assertEquals(28, r.throughTime().length);
-        assertTrue(r.throughTime()[27] > 0 && r.throughTime()[0] > 0);
-        long over10 = java.util.stream.IntStream.range(0, 10).filter(i -> !(r.gradNorms()[i] <= 10)).findFirst().orElse(-1);
-        assertEquals(over10, r.firstStepOver10());
+        assertEquals(10, r.series().gradNorms().length);
+        assertEquals(28, r.layers().throughTime().length);
+        assertTrue(r.layers().throughTime()[27] > 0 && r.layers().throughTime()[0] > 0);
+        long over10 = java.util.stream.IntStream.range(0, 10).filter(i -> !(r.series().gradNorms()[i] <= 10)).findFirst().orElse(-1);
+        assertEquals(over10, r.norms().firstOver10());
         Table runs = StudyTables.runs(List.of(r));
         assertEquals(1, runs.rowCount());
-        assertEquals(r.lossSpikes(), runs.intColumn("loss_spikes").get(0));
+        assertEquals(r.end().lossSpikes(), runs.intColumn("loss_spikes").get(0));
         assertTrue(runs.columnNames().containsAll(List.of("first_step_over_10", "first_step_over_100")));
         Table summary = StudyTables.summary(List.of(r));
         assertTrue(summary.columnNames().containsAll(List.of("loss_spikes_median", "spiked", "first_step_over_10_median",
@@ -142,7 +147,7 @@ class RecurrentPartTest {
         assertEquals(over10 < 0 ? Double.NaN : over10, summary.doubleColumn("first_step_over_10_median").getDouble(0));
         Table tt = StudyTables.throughTime(r);
         assertEquals(28, tt.rowCount());
-        assertArrayEquals(r.throughTime(), tt.doubleColumn("grad_norm").asDoubleArray());
+        assertArrayEquals(r.layers().throughTime(), tt.doubleColumn("grad_norm").asDoubleArray());
         StudyReport.Part part = StudyReport.of(List.of(r)).parts().get("rnn");
         assertTrue(part.charts().containsKey("through-time"));
         assertFalse(part.conclusions().stream().noneMatch(c -> c.startsWith("Gradient norm (in any seed)")));

@@ -1,6 +1,9 @@
 package org.gradlab.experiment.engine;
 
+import org.gradlab.experiment.spec.ModelSpec;
+import org.gradlab.experiment.spec.OptimizerSpec;
 import org.gradlab.experiment.spec.RunSpec;
+import org.gradlab.experiment.spec.ScheduleSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayOutputStream;
@@ -12,11 +15,11 @@ import org.junit.jupiter.api.Test;
 
 class StatusLineTest {
     private static RunResult done(String config, double acc, long diverged) {
-        RunSpec spec = new RunSpec("p", config, RunSpec.Model.article(), RunSpec.Optim.adam(), RunSpec.Sched.of("constant", 1e-3),
-                List.of(), null, 0, 1);
-        return new RunResult(spec, acc, 0.5, new double[] {acc}, new double[] {0.5}, diverged, 1, 1, 1, -1, 0, List.of(),
-                new double[0], new double[0], 1, 1, new double[] {1}, new double[] {1e-3}, 1, new double[0][], 0, -1, -1,
-                new double[0]);
+        RunSpec spec = new RunSpec("p", config, ModelSpec.article(), OptimizerSpec.adam(), new ScheduleSpec.Constant(1e-3),
+                List.of(), null, null, 0, 1);
+        return new RunResult(spec, new RunResult.End(acc, 0.5, new double[] {acc}, new double[] {0.5}, diverged, 0, null),
+                new RunResult.Norms(1, 1, 1, -1, -1, -1, 0), new RunResult.Layers(List.of(), new double[0], new double[0], 1, 1,
+                        new double[0][], new double[0]), new RunResult.Series(new double[] {1}, new double[] {1e-3}), 1);
     }
 
     @Test
@@ -24,15 +27,16 @@ class StatusLineTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         AtomicLong now = new AtomicLong();
         StatusLine p = new StatusLine(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, 4, now::get);
-        p.reused(done("a", 0.9, -1));
+        p.planned(1, 3);
         now.set(1_000_000_000L);
-        p.finished(done("b", 0.5, -1));               // throttled: 1 s after the last line
+        p.finished(done("b", 0.5, -1));               // the first line of a run
         now.set(11_000_000_000L);
         p.finished(done("c", 0.1, 7));
         now.set(12_000_000_000L);
         p.finished(done("d", 0.95, -1));              // the last one is always shown
         assertEquals("""
-                [#####...............] 1/4 runs  0:00 elapsed  ETA --:--  last: resumed p/a/0 acc 90.0%
+                resuming: 1 of 4 runs are saved and verified; 3 to run
+                [##########..........] 2/4 runs  0:01 elapsed  ETA 0:02  last: p/b/0 acc 50.0%
                 [###############.....] 3/4 runs  0:11 elapsed  ETA 0:06  last: p/c/0 acc 10.0%, diverged at step 7
                 [####################] 4/4 runs  0:12 elapsed  ETA 0:00  last: p/d/0 acc 95.0%
                 """, bytes.toString(StandardCharsets.UTF_8));

@@ -25,7 +25,7 @@ class ExplodeComparisonTest {
 
     @Test
     void theDoctorsTopVerifiedFixReaches85PercentAndTheLayerNormRunRaisesNoExplosionAlarm() throws Exception {
-        Backend.singleThreaded();
+        Backend.pinCallingThread();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ExplodeComparison.Result r = ExplodeComparison.run(0, 2, dir, Progress.epochs(new PrintStream(log, true, StandardCharsets.UTF_8)));
         Table s = r.summary();

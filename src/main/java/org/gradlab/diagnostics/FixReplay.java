@@ -1,4 +1,4 @@
-package org.gradlab.train;
+package org.gradlab.diagnostics;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,18 +9,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.gradlab.clip.Clip;
-import org.gradlab.clip.GradNorms;
+import org.gradlab.clip.Chain;
 import org.gradlab.data.Batches;
 import org.gradlab.data.Dataset;
-import org.gradlab.diagnostics.Alarm;
-import org.gradlab.diagnostics.Doctor;
-import org.gradlab.diagnostics.LayerGain;
-import org.gradlab.diagnostics.Monitor;
-import org.gradlab.diagnostics.StepRecord;
-import org.gradlab.diagnostics.Tables;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Param;
 import org.gradlab.nn.Rng;
+import org.gradlab.train.Callback;
+import org.gradlab.train.LrFinder;
+import org.gradlab.train.Progress;
+import org.gradlab.train.StepContext;
+import org.gradlab.train.TrainState;
+import org.gradlab.train.Trainer;
+import org.gradlab.train.TrainerBuilder;
 
 /**
  * Proves the {@link Doctor}'s fixes by replay: the run is rebuilt from its recipe (gradlab runs
@@ -57,7 +58,7 @@ public final class FixReplay {
      * normalisation or residual blocks) to verify that suggestion, {@code maxSteps} bounds
      * each replay, and {@code progress} (or null) hears about each replay and its steps.
      */
-    public record Setup(Supplier<Trainer.Builder> run, Dataset train, Supplier<Trainer.Builder> alternative, int maxSteps,
+    public record Setup(Supplier<TrainerBuilder> run, Dataset train, Supplier<TrainerBuilder> alternative, int maxSteps,
             Progress progress) {
         public Setup {
             Objects.requireNonNull(run, "run");
@@ -68,12 +69,12 @@ public final class FixReplay {
         }
 
         /** No alternative model; replays of at most 1000 steps. */
-        public static Setup of(Supplier<Trainer.Builder> run, Dataset train) {
+        public static Setup of(Supplier<TrainerBuilder> run, Dataset train) {
             return new Setup(run, train, null, 1000, null);
         }
 
         /** The same recipe with an alternative model to verify the structural suggestion. */
-        public Setup withAlternative(Supplier<Trainer.Builder> alt) {
+        public Setup withAlternative(Supplier<TrainerBuilder> alt) {
             return new Setup(run, train, Objects.requireNonNull(alt, "alternative"), maxSteps, progress);
         }
 
@@ -148,7 +149,7 @@ public final class FixReplay {
      * or the clip added to its schedule and transforms, its initial weights rescaled, or the
      * alternative model's builder.
      */
-    public static Trainer.Builder apply(Doctor.Fix fix, Setup setup) {
+    public static TrainerBuilder apply(Doctor.Fix fix, Setup setup) {
         Doctor.Change c = fix.change();
         if (!c.replayable()) {
             throw new IllegalArgumentException("fixReplay: '" + fix.title() + "' is advice, not a setting to apply");
@@ -159,7 +160,7 @@ public final class FixReplay {
             }
             return setup.alternative().get();
         }
-        Trainer.Builder b = setup.run().get();
+        TrainerBuilder b = setup.run().get();
         switch (c.kind()) {
             case LOWER_RATE -> b.schedule(b.schedule().times(c.value()));
             case WARMUP -> b.schedule(b.schedule().withWarmup((long) c.value()));
@@ -227,19 +228,22 @@ public final class FixReplay {
      * the strict {@link Trainer#restore} checks the rest.
      */
     private static void restore(Trainer t, TrainState healthy) {
-        Map<String, Record> chain = new LinkedHashMap<>(t.state().gradients());
-        healthy.gradients().forEach(chain::replace);
-        t.restore(new TrainState(healthy.progress(), healthy.model(), healthy.rngs(), healthy.optimizer(), healthy.plateau(),
-                chain, healthy.monitor(), healthy.history()));
+        TrainState own = t.state();
+        Map<String, Record> chain = new LinkedHashMap<>(own.transforms().transforms());
+        healthy.transforms().transforms().forEach(chain::replace);
+        Map<String, Record> callbacks = new LinkedHashMap<>(own.callbacks());
+        healthy.callbacks().forEach(callbacks::replace);
+        t.restore(new TrainState(healthy.position(), healthy.model(), healthy.rngs(), healthy.optimizer(), healthy.plateau(),
+                new Chain.State(chain), callbacks, healthy.history()));
     }
 
     /** Trains the run with {@code change} from {@code start} (or from step 0 when null) to the budget's end. */
     private static Doctor.Outcome replay(Setup setup, Doctor.Change change, TrainState start, Budget budget) {
-        Trainer t = apply(new Doctor.Fix("", 0, "", change, null), setup).gradients(GradNorms.measure()).build();
+        Trainer t = apply(new Doctor.Fix("", 0, "", change, null), setup).callback(MEASURE).build();
         if (start != null) {
             restore(t, start);
         }
-        TrainState.Progress at = t.state().progress();
+        TrainState.Position at = t.state().position();
         Rng shuffle = Rng.seeded(0);
         shuffle.restore(at.epochShuffle());
         long step = at.step();
@@ -267,6 +271,14 @@ public final class FixReplay {
         return new Doctor.Outcome(label(change, t, from), from, l.length, startLoss,
                 mean(l, Math.max(0, l.length - tail), l.length), maxNorm, budget.normBound(), finite);
     }
+
+    /** Asks the trainer to measure every step's gradients, so each replayed step reports its norm. */
+    private static final Callback MEASURE = new Callback() {
+        @Override
+        public boolean needsGradStats() {
+            return true;
+        }
+    };
 
     private static String label(Doctor.Change c, Trainer t, long from) {
         return switch (c.kind()) {

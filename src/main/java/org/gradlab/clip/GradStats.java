@@ -1,7 +1,10 @@
-package org.gradlab.diagnostics;
+package org.gradlab.clip;
 
-import org.gradlab.host.Vec;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import org.gradlab.host.Vec;
 import org.gradlab.host.HostArrays;
 import org.gradlab.nn.Param;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,7 +20,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>max |g| (one {@code i?amax} call per parameter; value and infinity-norm clips and the
  * monitor's per-layer rows read it) and the sums of |g| (the L1 norm, which only an L1-norm clip
  * reads) are taken on first use: read them before the gradients change, as clips do. Models with
- * more than 65,536 parameters are measured by two threads when a core is free, with the same result.
+ * more than 65,536 parameters are measured by two threads when the caller lends a helper thread
+ * ({@link #of(Map, Executor)}), with the same result to the last bit.
  */
 public final class GradStats {
     private final String[] names;
@@ -39,12 +43,21 @@ public final class GradStats {
     /** Entries per partial sum: each parameter is summed in these chunks, in order, however many threads share them. */
     private static final int CHUNK = 1 << 15;
 
-    /**
-     * Measures the gradients of {@code params}. Each parameter's sum of squares is the in-order
-     * total of fixed chunks, so the result is the same to the last bit whether one thread sums
-     * them or, for large models with a core free, two threads share the chunks.
-     */
+    /** Below this many gradient entries in all, handing half the work to a helper thread costs more than it saves. */
+    private static final long SPLIT_THRESHOLD = 1 << 16;
+
+    /** Measures the gradients of {@code params} on the calling thread. */
     public static GradStats of(Map<String, Param> params) {
+        return of(params, null);
+    }
+
+    /**
+     * Measures the gradients of {@code params}; with a {@code helper} (a thread the caller lends,
+     * or null) large models are measured by two threads. Each parameter's sum of squares is the
+     * in-order total of fixed chunks, so the result is the same to the last bit whether one thread
+     * sums them or two threads share the chunks.
+     */
+    public static GradStats of(Map<String, Param> params, Executor helper) {
         int n = params.size();
         String[] names = new String[n];
         INDArray[] grads = new INDArray[n];
@@ -67,13 +80,14 @@ public final class GradStats {
             }
         }
         double[] partial = new double[chunks];
-        if (!SecondCore.worthIt(total) || chunks < 2) {
+        if (helper == null || total < SPLIT_THRESHOLD || chunks < 2) {
             sweep(grads, param, start, 0, chunks, partial);
         } else {
             int half = chunks / 2;
-            java.util.concurrent.Future<?> first = SecondCore.EXECUTOR.submit(() -> sweep(grads, param, start, 0, half, partial));
+            FutureTask<Void> first = new FutureTask<>(() -> sweep(grads, param, start, 0, half, partial), null);
+            helper.execute(first);
             sweep(grads, param, start, half, chunks, partial);
-            SecondCore.await(first, "gradient statistics");
+            await(first);
         }
         double[] a = new double[n];
         for (int k = 0; k < chunks; k++) {
@@ -86,6 +100,17 @@ public final class GradStats {
             }
         }
         return s;
+    }
+
+    private static void await(FutureTask<Void> task) {
+        try {
+            task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("gradient statistics: interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("gradient statistics: the helper thread failed", e.getCause());
+        }
     }
 
     /** Sums of squares of chunks {@code [from, to)} (parameter {@code param[k]} from entry {@code start[k]}) into {@code out[k]}. */
