@@ -68,7 +68,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Sharpness {
     /** The largest second-to-first difference ratio a Hessian-vector product accepts before it retries at a smaller step. */
     static final double KINK = 1e-5;
-    private static final int MAX_RETRIES = 2;
+    /** The smallest relative step a retry goes down to (rounding then costs about 1e-7 of a product). */
+    static final double MIN_RELATIVE_STEP = 1e-9;
     private final Twin twin;
     private final Loss loss;
     private final INDArray features;
@@ -239,16 +240,17 @@ public final class Sharpness {
      * {@code w +- h v}. When the second difference {@code ||g(w + hv) - 2 g(w) + g(w - hv)||} is
      * more than {@link #KINK} of {@code ||g(w + hv) - g(w - hv)||} (a smooth loss keeps it near
      * {@code h ||D^3 L|| / ||H||}, about 1e-6 at the default step; a ReLU kink inside the step makes
-     * it the relative error the kink causes), the product is redone at a tenth of the step, at
-     * most twice.
+     * it the relative error the kink causes), the product is redone at a tenth of the step, down to
+     * {@link #MIN_RELATIVE_STEP}.
      */
     double[] hessianTimes(double[] v) {
         double vNorm = Lanczos.norm(v);
         if (vNorm == 0) {
             return new double[v.length];
         }
-        double h = settings.relativeStep() * Math.max(Lanczos.norm(weights), 1) / vNorm;
-        for (int attempt = 0; ; attempt++) {
+        double scale = Math.max(Lanczos.norm(weights), 1) / vNorm;
+        double h = settings.relativeStep() * scale;
+        while (true) {
             double[] plus = weights.clone();
             Lanczos.axpy(h, v, plus);
             double[] minus = weights.clone();
@@ -265,7 +267,7 @@ public final class Sharpness {
                 first += d * d;
                 second += s * s;
             }
-            if (!(second > KINK * KINK * first) || attempt == MAX_RETRIES) {
+            if (!(second > KINK * KINK * first) || h / 10 < MIN_RELATIVE_STEP * scale) {
                 return hv;
             }
             retries++;
