@@ -71,6 +71,11 @@ def network(layers, mode, g):
     return model
 
 
+def described(name, mode, layers, state, x):
+    """The fields every case starts with: the network, its mode and state, and its input."""
+    return {"name": name, "mode": mode, "layers": layers, "state_dict": state, "input": tensor(x)}
+
+
 def flat_loss(model, x, labels):
     """The loss as a function of one flat parameter vector (named_parameters() order)."""
     names = [n for n, _ in model.named_parameters()]
@@ -112,11 +117,7 @@ def hessian_case(name, seed, mode, layers):
     (model, before, x, labels, loss, h, v, hv), caught = common.with_warnings(run)
     eigenvalues = torch.linalg.eigvalsh(h)
     return {
-        "name": name,
-        "mode": mode,
-        "layers": layers,
-        "state_dict": before,
-        "input": tensor(x),
+        **described(name, mode, layers, before, x),
         "labels": labels.tolist(),
         "loss": float(loss),
         "parameters": [n for n, _ in model.named_parameters()],
@@ -273,11 +274,7 @@ def jacobian_case(name, seed, mode, layers):
         with torch.no_grad():
             h = layer(h)
     return {
-        "name": name,
-        "mode": mode,
-        "layers": layers,
-        "state_dict": before,
-        "input": tensor(x),
+        **described(name, mode, layers, before, x),
         "per_layer": rows,
         "network_sigma_max": rows[-1]["upto_sigma_max"],
     }

@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param seed          seed of the Gaussian start vector
  */
 public record SpectrumSettings(Regime regime, int maxIterations, double tolerance, double relativeStep, long seed) {
-    /** Central-difference step relative to the point's norm; see {@link Sharpness} for how it was chosen. */
+    /** Central-difference step relative to the point's norm, chosen by measurement (see {@link Sharpness}). */
     public static final double DEFAULT_STEP = 1e-6;
 
     public SpectrumSettings {

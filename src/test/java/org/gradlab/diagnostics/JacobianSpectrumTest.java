@@ -1,9 +1,8 @@
 package org.gradlab.diagnostics;
 
+import static org.gradlab.diagnostics.SharpnessTest.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -14,7 +13,6 @@ import org.gradlab.nn.Layer;
 import org.gradlab.nn.Rng;
 import org.gradlab.nn.Sequential;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -85,23 +83,8 @@ class JacobianSpectrumTest {
 
     @Test
     void measuringLeavesTheModelExactlyAsItWas() {
-        for (boolean training : new boolean[] {true, false}) {
-            for (Regime regime : Regime.values()) {
-                String what = "model in " + (training ? "training" : "evaluation") + " mode, regime " + regime;
-                Sequential measured = Untouched.model(11, training);
-                Sequential reference = Untouched.model(11, training);
-                JacobianSpectrum.Result r = JacobianSpectrum.measure(measured, Untouched.features(12, 4),
-                        SpectrumSettings.defaults().withRegime(regime));
-                assertTrue(Double.isFinite(r.network()), what);
-                Untouched.assertSame(what, reference, measured);
-            }
-        }
-    }
-
-    private static void assertRejected(String expected, Executable call) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(expected), "message '" + e.getMessage() + "' should contain '" + expected + "'");
-        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        Untouched.assertMeasuringLeavesItUntouched(11, (model, settings, what) ->
+                assertTrue(Double.isFinite(JacobianSpectrum.measure(model, Untouched.features(12, 4), settings).network()), what));
     }
 
     @Test

@@ -31,28 +31,22 @@ class SharpnessTest {
     /** Every regime, on a model in training and in evaluation mode, with Adam's state read as well. */
     @Test
     void measuringLeavesModelAndOptimizerExactlyAsTheyWere() {
-        for (boolean training : new boolean[] {true, false}) {
-            for (Regime regime : Regime.values()) {
-                String what = "model in " + (training ? "training" : "evaluation") + " mode, regime " + regime;
-                Sequential measured = Untouched.model(3, training);
-                Sequential reference = Untouched.model(3, training);
-                Optimizer adam = Optimizer.of(Adam.defaults());
-                adam.step(measured.namedParams(), 0);     // Adam's moments, the parameters unchanged at rate 0
-                Optimizer.State before = adam.state(measured.namedParams());
-                Sharpness s = Sharpness.of(measured, Loss.crossEntropy(), X, Y, SpectrumSettings.defaults().withRegime(regime));
-                assertTrue(Double.isFinite(s.top().value()), what);
-                assertTrue(Double.isFinite(s.preconditioned(adam).value()), what);
-                Optimizer.State after = adam.state(measured.namedParams());
-                before.params().forEach((n, r) -> {
-                    Adam.State b = (Adam.State) r;
-                    Adam.State a = (Adam.State) after.params().get(n);
-                    assertEquals(b.step(), a.step(), what + " adam step " + n);
-                    Bits.assertBitIdentical(what + " adam m " + n, b.expAvg(), a.expAvg());
-                    Bits.assertBitIdentical(what + " adam v " + n, b.expAvgSq(), a.expAvgSq());
-                });
-                Untouched.assertSame(what, reference, measured);
-            }
-        }
+        Untouched.assertMeasuringLeavesItUntouched(3, (model, settings, what) -> {
+            Optimizer adam = Optimizer.of(Adam.defaults());
+            adam.step(model.namedParams(), 0);     // Adam's moments, the parameters unchanged at rate 0
+            Optimizer.State before = adam.state(model.namedParams());
+            Sharpness s = Sharpness.of(model, Loss.crossEntropy(), X, Y, settings);
+            assertTrue(Double.isFinite(s.top().value()), what);
+            assertTrue(Double.isFinite(s.preconditioned(adam).value()), what);
+            Optimizer.State after = adam.state(model.namedParams());
+            before.params().forEach((n, r) -> {
+                Adam.State b = (Adam.State) r;
+                Adam.State a = (Adam.State) after.params().get(n);
+                assertEquals(b.step(), a.step(), what + " adam step " + n);
+                Bits.assertBitIdentical(what + " adam m " + n, b.expAvg(), a.expAvg());
+                Bits.assertBitIdentical(what + " adam v " + n, b.expAvgSq(), a.expAvgSq());
+            });
+        });
     }
 
     /**
@@ -156,7 +150,8 @@ class SharpnessTest {
         assertEquals(2.0 / 0.1, Sharpness.adamThreshold(0.1, 0.0), 1e-12);   // beta1 0: RMSprop, gradient descent's 2 / lr
     }
 
-    private static void assertRejected(String expected, Executable call) {
+    /** Asserts that {@code call} throws an IllegalArgumentException with a one-line message containing {@code expected}. */
+    static void assertRejected(String expected, Executable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage().contains(expected), "message '" + e.getMessage() + "' should contain '" + expected + "'");
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());

@@ -62,6 +62,28 @@ final class Untouched {
         return t;
     }
 
+    /** What a test measures: the model, the settings of the regime, and a description for messages. */
+    interface Measurement {
+        void measure(Sequential model, SpectrumSettings settings, String what);
+    }
+
+    /**
+     * For a model in training mode and one in evaluation mode, in every regime: makes the model
+     * twice from {@code seed}, lets {@code measurement} measure one and asserts that it is still
+     * the other.
+     */
+    static void assertMeasuringLeavesItUntouched(long seed, Measurement measurement) {
+        for (boolean training : new boolean[] {true, false}) {
+            for (Regime regime : Regime.values()) {
+                String what = "model in " + (training ? "training" : "evaluation") + " mode, regime " + regime;
+                Sequential measured = model(seed, training);
+                Sequential reference = model(seed, training);
+                measurement.measure(measured, SpectrumSettings.defaults().withRegime(regime), what);
+                assertSame(what, reference, measured);
+            }
+        }
+    }
+
     /** Asserts that {@code measured} is in every respect the model {@code reference} still is. */
     static void assertSame(String what, Layer reference, Layer measured) {
         Bits.assertBitIdentical(reference.stateDict(), measured.stateDict());
