@@ -56,9 +56,11 @@ import tech.tablesaw.api.Table;
  * within 4e-8 relative per layer and 4e-9 for the first layers together, at the default settings
  * (Tanh, ReLU, GELU, Sigmoid, LayerNorm, BatchNorm in both modes, a residual block).
  *
- * <p><b>Cost.</b> Each Lanczos step is one forward and one backward product through the layers
- * concerned: for a model of {@code L} layers, about {@code L (L + 3) / 2} products of one layer
- * per step, a few dozen steps per measurement.
+ * <p><b>Cost.</b> One Lanczos run per layer that is not element-wise and one per prefix of two
+ * layers or more, each a few dozen steps of one forward and one backward product through its
+ * layers: for {@code L} layers, about {@code L (L + 3) / 2} one-layer products of each kind per
+ * step of all the runs together (a central-difference product is two forward passes; a backward
+ * product through such a layer one forward and one backward pass).
  *
  * <pre>{@code
  * JacobianSpectrum.Result r = JacobianSpectrum.measure(model, batch.features());

@@ -3,7 +3,6 @@ package org.gradlab.diagnostics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Loss;
@@ -14,7 +13,6 @@ import org.gradlab.optim.AdamW;
 import org.gradlab.optim.Optimizer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The sharpness of the training loss on a fixed batch: the largest eigenvalue {@code lambda_max}
@@ -62,8 +60,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * two forward and two backward passes of the float64 copy ({@link Estimate#gradients} counts them;
  * a retry adds two), plus one gradient for the snapshot. On the article's MLP (784-64-64-10, 55,050
  * parameters) at the default settings, measured by {@code SharpnessCostTest}: 31 steps on a batch
- * of 32 digits (62 forward and 62 backward passes, 0.3 s of CPU on one core) and 22 steps on a
- * batch of 256 (44 and 44, 0.4 s); Adam's preconditioned value costs as much again. Memory: one
+ * of 32 digits (62 forward and 62 backward passes) and 22 steps on a batch of 256 (44 and 44),
+ * each 0.2 to 0.6 s of one core's CPU time over runs on a shared two-core machine; Adam's
+ * preconditioned value costs as much again. Memory: one
  * float64 copy of the model and the Lanczos basis, {@code steps * 55,050} doubles.
  *
  * <pre>{@code
@@ -133,7 +132,8 @@ public final class Sharpness {
                     + " rows, got " + java.util.Arrays.toString(targets.shape()));
         }
         Twin twin = Twin.of("sharpness", model, settings.regime());
-        Sharpness s = new Sharpness(twin, loss, features.castTo(DataType.DOUBLE), targets.castTo(DataType.DOUBLE), settings);
+        Sharpness s = new Sharpness(twin, loss, features.castTo(DataType.DOUBLE).dup(),
+                targets.castTo(DataType.DOUBLE).dup(), settings);
         if (s.params.isEmpty()) {
             throw new IllegalArgumentException("sharpness: the model has no parameters, expected at least one");
         }

@@ -1,7 +1,5 @@
 package org.gradlab.diagnostics;
 
-import java.util.Objects;
-
 /**
  * How {@link Sharpness} and {@link JacobianSpectrum} run their {@link Lanczos} iterations: the
  * {@link Regime} (evaluation or training mode), the most products, the relative residual at
@@ -24,7 +22,9 @@ public record SpectrumSettings(Regime regime, int maxIterations, double toleranc
     public static final double DEFAULT_STEP = 1e-6;
 
     public SpectrumSettings {
-        Objects.requireNonNull(regime, "spectrum settings: regime");
+        if (regime == null) {
+            throw new IllegalArgumentException("spectrum settings: regime must not be null");
+        }
         if (maxIterations <= 0) {
             throw new IllegalArgumentException("spectrum settings: maxIterations must be > 0, got " + maxIterations);
         }

@@ -2,7 +2,6 @@ package org.gradlab.train;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.gradlab.data.Batches;
 import org.gradlab.diagnostics.Sharpness;
 import org.gradlab.diagnostics.SpectrumSettings;
@@ -83,7 +82,10 @@ public final class SharpnessCallback implements Callback {
 
     /** The same sampling with other Lanczos settings (regime, iterations, tolerance, step, seed). */
     public SharpnessCallback withSettings(SpectrumSettings s) {
-        return new SharpnessCallback(every, features, targets, Objects.requireNonNull(s, "settings"));
+        if (s == null) {
+            throw new IllegalArgumentException("sharpness callback: settings must not be null");
+        }
+        return new SharpnessCallback(every, features, targets, s);
     }
 
     @Override

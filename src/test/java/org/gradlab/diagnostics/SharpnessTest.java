@@ -178,6 +178,9 @@ class SharpnessTest {
         assertRejected("no Adam state for parameter 0.weight", () -> s.preconditioned(Optimizer.of(Adam.defaults())));
         assertRejected("lr must be finite and > 0, got 0.0", () -> Sharpness.gdThreshold(0));
         assertRejected("beta1 must be in [0, 1), got 1.0", () -> Sharpness.adamThreshold(0.1, 1));
+        assertRejected("sharpness: settings must not be null", () -> Sharpness.of(model, ce, X, Y, null));
+        assertRejected("spectrum settings: regime must not be null", () -> SpectrumSettings.defaults().withRegime(null));
+        assertRejected("spectrum settings: tolerance must be in (0, 1), got 0.0", () -> SpectrumSettings.defaults().withTolerance(0));
         assertRejected("spectrum settings: maxIterations must be > 0, got 0", () -> SpectrumSettings.defaults().withMaxIterations(0));
         assertRejected("spectrum settings: relativeStep must be in (0, 1), got -1.0",
                 () -> SpectrumSettings.defaults().withRelativeStep(-1));

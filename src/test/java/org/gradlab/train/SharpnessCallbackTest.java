@@ -85,6 +85,7 @@ class SharpnessCallbackTest {
         assertRejected("sharpness callback: n (steps between samples) must be > 0, got 0", () -> SharpnessCallback.every(0, FIXED));
         assertRejected("sharpness callback: n (steps between samples) must be > 0, got -5", () -> SharpnessCallback.every(-5, FIXED));
         assertRejected("sharpness callback: batch must not be null", () -> SharpnessCallback.every(5, null));
+        assertRejected("sharpness callback: settings must not be null", () -> SharpnessCallback.every(5, FIXED).withSettings(null));
         assertRejected("sharpness callback: features [batch, ...] and targets must have the same number of rows >= 1, got "
                 + "[64, 784] and [63, 10]", () -> SharpnessCallback.every(5, FIXED.features(),
                 FIXED.targets().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 63))));
