@@ -61,8 +61,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * a retry adds two), plus one gradient for the snapshot. On the article's MLP (784-64-64-10, 55,050
  * parameters) at the default settings, measured by {@code SharpnessCostTest}: 31 steps on a batch
  * of 32 digits (62 forward and 62 backward passes) and 22 steps on a batch of 256 (44 and 44),
- * each 0.2 to 0.6 s of one core's CPU time over runs on a shared two-core machine; Adam's
- * preconditioned value costs as much again. Memory: one
+ * each 0.1 to 0.6 s of one core's CPU time over runs on a shared two-core machine (0.18 s wall on
+ * the quietest); Adam's preconditioned value costs as much again. Memory: one
  * float64 copy of the model and the Lanczos basis, {@code steps * 55,050} doubles.
  *
  * <pre>{@code
@@ -84,7 +84,7 @@ public final class Sharpness {
     private final List<Param> params;
     private final Map<String, Param> named;
     private final double[] weights;
-    private double[] gradientAtWeights;
+    private final double[] gradientAtWeights;
     private int gradients;
     private int retries;
 
@@ -97,12 +97,21 @@ public final class Sharpness {
         this.named = twin.model().namedParams();
         this.params = new ArrayList<>(named.values());
         this.weights = Flat.of(params, Param::value);
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException("sharpness: the model has no parameters, expected at least one");
+        }
+        try {
+            this.gradientAtWeights = gradient(weights);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("sharpness: the batch does not fit the model or loss: " + e.getMessage(), e);
+        }
     }
 
     /**
-     * The top eigenvalue {@code value} ({@code NaN} when a gradient was not finite), the relative
-     * residual of its eigenvector, the Lanczos steps, whether it converged, and the gradient
-     * evaluations it cost (two per step).
+     * The top eigenvalue {@code value} ({@code NaN} when a product was not finite), the relative
+     * residual of its eigenvector, the Lanczos steps, whether it converged, the gradient
+     * evaluations it cost (two per step and two per retry) and the products retried at a smaller
+     * step.
      */
     public record Estimate(double value, double residual, int iterations, boolean converged, int gradients, int retries) {
     }
@@ -132,17 +141,8 @@ public final class Sharpness {
                     + " rows, got " + java.util.Arrays.toString(targets.shape()));
         }
         Twin twin = Twin.of("sharpness", model, settings.regime());
-        Sharpness s = new Sharpness(twin, loss, features.castTo(DataType.DOUBLE).dup(),
-                targets.castTo(DataType.DOUBLE).dup(), settings);
-        if (s.params.isEmpty()) {
-            throw new IllegalArgumentException("sharpness: the model has no parameters, expected at least one");
-        }
-        try {
-            s.gradientAtWeights = s.gradient(s.weights);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("sharpness: the batch does not fit the model or loss: " + e.getMessage(), e);
-        }
-        return s;
+        return new Sharpness(twin, loss, features.castTo(DataType.DOUBLE).dup(), targets.castTo(DataType.DOUBLE).dup(),
+                settings);
     }
 
     private static void requireArgument(Object value, String name) {
@@ -159,7 +159,8 @@ public final class Sharpness {
     /**
      * Adam's preconditioned sharpness {@code lambda_max(P^-1/2 H P^-1/2)} with {@code P} from
      * {@code optimizer}'s state (see the class comment), to compare with {@link #adamThreshold}.
-     * The optimizer must run {@link Adam} or {@link AdamW} and have stepped every parameter.
+     * The optimizer must run {@link Adam} or {@link AdamW} and have stepped every parameter. The
+     * value is NaN where {@code P} has a zero (eps 0 and a parameter that never had a gradient).
      */
     public Estimate preconditioned(Optimizer optimizer) {
         double[] p = adamPreconditioner(optimizer);

@@ -23,7 +23,7 @@ import tech.tablesaw.api.Table;
  * from; {@code lr} is the rate that step used. Measuring leaves the model and the optimizer exactly
  * as they were, so a run trains to the same bits with or without this callback; each sample costs
  * some 40 to 60 gradient evaluations of the model in float64 on the article's MLP (twice that with
- * Adam), about 0.3 s of one core per Lanczos run there, see {@link Sharpness}. The samples live in memory only (a resumed run starts a new list).
+ * Adam), 0.1 to 0.6 s of one core per Lanczos run there, see {@link Sharpness}. The samples live in memory only (a resumed run starts a new list).
  *
  * <pre>{@code
  * SharpnessCallback sharpness = SharpnessCallback.every(50, fixedBatch);
