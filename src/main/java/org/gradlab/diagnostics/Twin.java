@@ -1,6 +1,5 @@
 package org.gradlab.diagnostics;
 
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,11 +30,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * forward caches stay as they were, bit for bit.
  *
  * <p>The copy is built layer by layer from each kind's public description (a Dense's sizes, an
- * activation's kind, a dropout's rate and generator state, ...). Two settings have no accessor in
- * {@code nn}: the {@code eps} (and BatchNorm's {@code momentum}) of the normalisation layers; they
- * are read from the layers' private fields, and {@code TwinTest} fails if that ever stops giving
- * the original's outputs. A layer kind not listed in {@link #copy} (the guards, user-defined
- * layers) is refused with an {@link IllegalArgumentException} naming it.
+ * activation's kind, a dropout's rate and generator state, a normalisation's eps and momentum,
+ * ...). A layer kind not listed in {@link #copy} (the guards, user-defined layers) is refused with
+ * an {@link IllegalArgumentException} naming it.
  */
 final class Twin {
     private final Layer model;
@@ -89,10 +86,9 @@ final class Twin {
         } else if (layer instanceof Residual r) {
             return Residual.of(copy(who, r.block()));
         } else if (layer instanceof BatchNorm b) {
-            return BatchNorm.of(Math.toIntExact(b.runningMean().length()), privateDouble(b, "eps"),
-                    privateDouble(b, "momentum"));
+            return BatchNorm.of(b.features(), b.eps(), b.momentum());
         } else if (layer instanceof LayerNorm l) {
-            return LayerNorm.of(Math.toIntExact(l.params().get(0).size()), privateDouble(l, "eps"));
+            return LayerNorm.of(l.features(), l.eps());
         } else if (layer instanceof Rnn r) {
             return Rnn.of(r.nonlinearity(), r.in(), r.hidden(), r.layers(), unused);
         } else if (layer instanceof Gru r) {
@@ -107,16 +103,5 @@ final class Twin {
         throw new IllegalArgumentException(who + ": cannot copy layer " + layer + " (" + layer.getClass().getName()
                 + ") into float64; supported are Sequential, Dense, Activation, Dropout, Scale, Residual, BatchNorm, "
                 + "LayerNorm, Rnn, Gru, Lstm, Sequences and LastStep (measure the model inside a guard)");
-    }
-
-    /** A private {@code double} setting of a layer that nn does not expose. */
-    private static double privateDouble(Layer layer, String name) {
-        try {
-            Field f = layer.getClass().getDeclaredField(name);
-            f.setAccessible(true);
-            return f.getDouble(layer);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("Twin: cannot read " + layer + "'s " + name + " (" + e + ")", e);
-        }
     }
 }

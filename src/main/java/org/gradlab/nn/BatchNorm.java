@@ -54,6 +54,21 @@ public final class BatchNorm implements Layer {
         return new BatchNorm(features, eps, momentum);
     }
 
+    /** Features normalised. */
+    public int features() {
+        return features;
+    }
+
+    /** The variance's added constant. */
+    public double eps() {
+        return eps;
+    }
+
+    /** The running statistics' update factor. */
+    public double momentum() {
+        return momentum;
+    }
+
     public INDArray runningMean() {
         return runningMean;
     }

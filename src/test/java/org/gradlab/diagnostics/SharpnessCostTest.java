@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.gradlab.data.Batches;
 import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
-import org.gradlab.experiment.Presets;
+import org.gradlab.experiment.jobs.Presets;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Loss;
 import org.gradlab.nn.Rng;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.gradlab.Bits;
-import org.gradlab.experiment.Presets;
+import org.gradlab.experiment.jobs.Presets;
 import org.gradlab.nn.Dense;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Loss;

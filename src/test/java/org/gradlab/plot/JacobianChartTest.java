@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.gradlab.data.Mnist;
 import org.gradlab.diagnostics.JacobianSpectrum;
-import org.gradlab.experiment.Presets;
+import org.gradlab.experiment.jobs.Presets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.XYChart;

@@ -1,13 +1,14 @@
-package org.gradlab.train;
+package org.gradlab.diagnostics;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.gradlab.data.Batches;
-import org.gradlab.diagnostics.Sharpness;
-import org.gradlab.diagnostics.SpectrumSettings;
 import org.gradlab.optim.Adam;
 import org.gradlab.optim.AdamW;
 import org.gradlab.optim.Optimizer;
+import org.gradlab.train.Callback;
+import org.gradlab.train.StepContext;
+import org.gradlab.train.Trainer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
@@ -23,7 +24,8 @@ import tech.tablesaw.api.Table;
  * from; {@code lr} is the rate that step used. Measuring leaves the model and the optimizer exactly
  * as they were, so a run trains to the same bits with or without this callback; each sample costs
  * some 40 to 60 gradient evaluations of the model in float64 on the article's MLP (twice that with
- * Adam), 0.1 to 0.6 s of one core per Lanczos run there, see {@link Sharpness}. The samples live in memory only (a resumed run starts a new list).
+ * Adam), 0.1 to 0.6 s of one core per Lanczos run there, see {@link Sharpness}. The samples are the
+ * callback's state: a checkpoint keeps them and a resumed run goes on with them.
  *
  * <pre>{@code
  * SharpnessCallback sharpness = SharpnessCallback.every(50, fixedBatch);
@@ -53,6 +55,32 @@ public final class SharpnessCallback implements Callback {
      */
     public record Sample(long step, double lr, double sharpness, double gdThreshold, double adamSharpness,
             double adamThreshold, boolean converged) {
+    }
+
+    /** The samples taken so far: the callback's state in a trainer's {@code TrainState}. */
+    public record State(List<Sample> samples) {
+        public State {
+            samples = List.copyOf(samples);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "sharpness";
+    }
+
+    @Override
+    public Record state() {
+        return new State(samples);
+    }
+
+    @Override
+    public void restore(Record saved) {
+        if (!(saved instanceof State s)) {
+            throw new IllegalArgumentException("sharpness: expected its own state, got " + saved);
+        }
+        samples.clear();
+        samples.addAll(s.samples());
     }
 
     /** Every {@code n} steps on {@code batch} (copied: later changes to its arrays are not seen). */
