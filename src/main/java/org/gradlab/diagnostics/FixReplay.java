@@ -20,6 +20,7 @@ import org.gradlab.train.LrFinder;
 import org.gradlab.train.Progress;
 import org.gradlab.train.StepContext;
 import org.gradlab.train.TrainState;
+import org.gradlab.train.BatchResult;
 import org.gradlab.train.Trainer;
 import org.gradlab.train.TrainerBuilder;
 
@@ -256,7 +257,7 @@ public final class FixReplay {
         while (step < budget.to() && finite) {
             List<Batches.Batch> batches = Batches.epoch(setup.train(), t.batchSize(), shuffle);
             for (int i = skip; i < batches.size() && step < budget.to() && finite; i++) {
-                Trainer.BatchResult r = t.trainBatch(batches.get(i), t.lrAt(step), t.schedule().momentumAt(step));
+                BatchResult r = t.trainBatch(batches.get(i), t.lrAt(step), t.schedule().momentumAt(step));
                 finite = Double.isFinite(r.loss()) && Double.isFinite(r.gradNorm());
                 maxNorm = Double.isFinite(r.gradNorm()) ? Math.max(maxNorm, r.gradNorm()) : Double.POSITIVE_INFINITY;
                 losses.add(r.loss());
