@@ -25,7 +25,8 @@ import java.util.function.UnaryOperator;
  * top eigenvalue; memory is {@code iterations * n} doubles.
  *
  * <pre>{@code
- * Lanczos.Estimate e = Lanczos.top(v -> multiply(matrix, v), start, 100, 1e-8);
+ * double[] diagonal = {3, 1, 2};
+ * Lanczos.Estimate e = Lanczos.top(v -> new double[] {3 * v[0], v[1], 2 * v[2]}, new double[] {1, 1, 1}, 100, 1e-8);
  * e.value();       // the top eigenvalue
  * e.converged();   // residual <= 1e-8 * |value|
  * }</pre>

@@ -14,7 +14,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * An element-wise activation: ReLU, Tanh, Sigmoid, GELU (exact, erf form, as PyTorch's default)
  * or Identity. Parameter-free.
  *
- * <pre>{@code Sequential.of(Dense.of(784, 64, rng), Activation.relu(), ...)}</pre>
+ * <pre>{@code Sequential.of(Dense.of(784, 64, rng), Activation.relu(), Dense.of(64, 10, rng));}</pre>
  */
 public final class Activation implements Layer {
 

@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code running = (1 - momentum) * running + momentum * batch} (unbiased variance); in
  * evaluation the running statistics are used.
  *
- * <pre>{@code Sequential.of(Dense.of(784, 64, rng), BatchNorm.of(64), Activation.relu(), ...)}</pre>
+ * <pre>{@code Sequential.of(Dense.of(784, 64, rng), BatchNorm.of(64), Activation.relu(), Dense.of(64, 10, rng));}</pre>
  */
 public final class BatchNorm implements Layer {
     private final int features;

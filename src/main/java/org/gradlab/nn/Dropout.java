@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code 1 - p} and scaled by {@code 1 / (1 - p)}; in evaluation it is the identity. The mask
  * comes from this layer's own seeded {@link Rng}, so runs are reproducible bit for bit.
  *
- * <pre>{@code Dropout.of(0.2, rng.split())  // torch.nn.Dropout(0.2)}</pre>
+ * <pre>{@code Dropout.of(0.2, rng.split());  // torch.nn.Dropout(0.2)}</pre>
  */
 public final class Dropout implements Layer {
     private final double p;

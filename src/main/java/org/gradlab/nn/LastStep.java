@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Backward puts the gradient at the last step and zeros elsewhere. Parameter-free; float32 or
  * float64, copied row by row without ND4J ops.
  *
- * <pre>{@code Sequential.of(Sequences.rows(28), Lstm.of(28, 128, rng), LastStep.of(), Dense.of(128, 10, rng))}</pre>
+ * <pre>{@code Sequential.of(Sequences.rows(28), Lstm.of(28, 128, rng), LastStep.of(), Dense.of(128, 10, rng));}</pre>
  */
 public final class LastStep implements Layer {
     private long[] inputShape;

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * classic sequential-MNIST task). A reshape, not a copy; backward reshapes the gradient back.
  * Parameter-free.
  *
- * <pre>{@code Sequential.of(Sequences.rows(28), Rnn.tanh(28, 128, rng), LastStep.of(), Dense.of(128, 10, rng))}</pre>
+ * <pre>{@code Sequential.of(Sequences.rows(28), Rnn.tanh(28, 128, rng), LastStep.of(), Dense.of(128, 10, rng));}</pre>
  */
 public final class Sequences implements Layer {
     private final int width;

@@ -16,8 +16,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link #meanAbsoluteError()} instead.
  *
  * <pre>{@code
- * Trainer.builder(model).loss(Loss.mse()).score(Score.meanAbsoluteError())...
- * Score top = Score.of("hits", true, (out, batch) -> ...);     // any metric summed over a batch
+ * Trainer.builder(model).loss(Loss.mse()).score(Score.meanAbsoluteError()).lr(1e-3)
+ *         .optimizer(Optimizer.of(Adam.defaults())).build();
+ * Score hits = Score.of("hits", true, (out, b) -> out.getDouble(0, 0) > 0 ? 1 : 0);   // any metric summed over a batch
  * }</pre>
  */
 public interface Score {

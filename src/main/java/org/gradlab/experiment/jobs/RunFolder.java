@@ -19,7 +19,7 @@ import org.gradlab.plot.Outputs;
  * try (RunFolder run = RunFolder.open(Path.of("runs/article"))) {  // refuses a file, an unwritable
  *                                                                  // place or a folder in use
  *     Outputs.csv(table, run.dir().resolve("epochs.csv"));         // goes to runs/article.partial/
- *     ...                                                          // (write as the run progresses)
+ *     Outputs.text("more", run.dir().resolve("notes.txt"));        // (write as the run progresses)
  *     run.commit();                                                // runs/article is now this run
  * }                                                                // not committed: the partial
  *                                                                  // folder stays, marked PARTIAL

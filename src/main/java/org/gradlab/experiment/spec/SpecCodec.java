@@ -45,7 +45,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>{@code
  * RunSpec spec = SpecCodec.read(json, RunSpec.class);
  * String again = SpecCodec.write(spec);          // every property, defaults included
- * Sgd sgd = SpecCodec.defaults(OptimizerSpec.Sgd.class);
+ * OptimizerSpec.AdamSpec adam = SpecCodec.defaults(OptimizerSpec.AdamSpec.class);
  * }</pre>
  */
 public final class SpecCodec {
