@@ -80,7 +80,7 @@ class ReadmeExamplesTest {
         assertTrue(monitor.alarms().rowCount() > 0);
         assertEquals(64 * 18, monitor.layers().rowCount());
         org.gradlab.diagnostics.Doctor.Diagnosis d = org.gradlab.diagnostics.Doctor.diagnose(monitor, trainer.model());
-        assertTrue(d.markdown().startsWith("# gradlab doctor"));
+        assertTrue(org.gradlab.plot.DoctorPage.markdown(d).startsWith("# gradlab doctor"));
         org.gradlab.diagnostics.ClipAdvisor.Advice advice = org.gradlab.diagnostics.ClipAdvisor.advise(monitor.gradNorms());
         assertTrue(advice.threshold() > 0);
         assertTrue(trainer.rollbacks() > 0, "the roll-back policy acted on the explosion");

@@ -92,14 +92,16 @@ final class StudyCommand implements Callable<Integer> {
                     StatusLine.on(stdout, runs.size()));
             StudyReport report = StudyReport.of(results);
             List<Path> written = report.write(folder.dir());
-            stdout.println(report.summary().printAll());
-            report.parts().values().forEach(p -> {
+            if (report.reducedNotice() != null) {
+                stdout.println(Conclusions.wrap(report.reducedNotice(), 120, ""));
                 stdout.println();
-                stdout.println(p.name() + ":");
-                stdout.println(Conclusions.text(p.conclusions()));
-            });
+            }
+            stdout.print(report.terminalSummary());
             stdout.println();
-            written.forEach(p -> stdout.println("wrote " + p));
+            stdout.print(Conclusions.text(report.claims()));
+            stdout.println();
+            stdout.println("wrote " + written.size() + " files to " + folder.dir() + ": report.html, conclusions.json, runs.csv, "
+                    + "summary.csv (every column) and the charts");
             stdout.printf(Locale.ROOT, "study: done in %.1f s%n", (System.nanoTime() - start) / 1e9);
             return 0;
         }

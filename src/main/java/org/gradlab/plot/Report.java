@@ -40,8 +40,7 @@ public final class Report {
     public static Report doctor(org.gradlab.diagnostics.Doctor.Diagnosis d) {
         Report r = titled("gradlab doctor").paragraph("Verdict: " + d.verdict());
         if (!d.fixes().isEmpty()) {
-            r.heading("Fixes, best first");
-            d.ranking().lines().forEach(r::paragraph);
+            r.heading("Fixes, best first").table(d.fixTable());
         }
         r.chart(Charts.gradNormWithAlarms(d.steps(), d.alarms()));
         if (d.layers().rowCount() > 0) {
@@ -63,6 +62,39 @@ public final class Report {
         return this;
     }
 
+    /** A section heading others can link to ({@code #id}). */
+    public Report heading(String text, String id) {
+        body.add("<h2 id=\"" + escape(id) + "\">" + escape(text) + "</h2>");
+        return this;
+    }
+
+    /** A highlighted paragraph: what a reader must know before anything else. */
+    public Report notice(String text) {
+        body.add("<p class=\"notice\">" + escape(text) + "</p>");
+        return this;
+    }
+
+    /** A list item: its text, and a link ({@code #part} or a file beside the report) or null. */
+    public record Item(String text, String linkText, String href) {
+        public static Item of(String text) {
+            return new Item(text, null, null);
+        }
+    }
+
+    /** A bulleted list; each item's link follows its text. */
+    public Report items(List<Item> items) {
+        StringBuilder sb = new StringBuilder("<ul>");
+        for (Item i : items) {
+            sb.append("<li>").append(escape(i.text()));
+            if (i.href() != null) {
+                sb.append(" <a href=\"").append(escape(i.href())).append("\">").append(escape(i.linkText())).append("</a>");
+            }
+            sb.append("</li>");
+        }
+        body.add(sb.append("</ul>").toString());
+        return this;
+    }
+
     public Report paragraph(String text) {
         body.add("<p>" + escape(text) + "</p>");
         return this;
@@ -76,7 +108,8 @@ public final class Report {
         for (int r = 0; r < t.rowCount(); r++) {
             sb.append("<tr>");
             for (int c = 0; c < t.columnCount(); c++) {
-                sb.append("<td>").append(escape(t.getString(r, c))).append("</td>");
+                boolean text = t.column(c).type() == tech.tablesaw.api.ColumnType.STRING;   // names left, numbers right
+                sb.append(text ? "<td class=\"l\">" : "<td>").append(escape(t.getString(r, c))).append("</td>");
             }
             sb.append("</tr>");
         }
@@ -101,7 +134,8 @@ public final class Report {
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title>\n"
                 + "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}"
                 + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;"
-                + "text-align:right}caption{font-weight:bold;text-align:left}img{max-width:100%}</style></head>\n"
+                + "text-align:right}td.l{text-align:left}caption{font-weight:bold;text-align:left}img{max-width:100%}"
+                + ".notice{background:#fff4d6;border-left:4px solid #e69f00;padding:.5em .8em}</style></head>\n"
                 + "<body><h1>" + escape(title) + "</h1>\n" + String.join("\n", body) + "\n</body></html>\n";
     }
 
@@ -110,7 +144,8 @@ public final class Report {
         return Outputs.text(html(), file);
     }
 
-    private static String escape(String s) {
+    /** {@code s} with HTML's special characters escaped. */
+    static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

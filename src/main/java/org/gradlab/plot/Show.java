@@ -19,7 +19,7 @@ import java.util.Objects;
  * Outside a kernel (a plain JVM, the CLI, a test) the text is printed to {@code System.out}.
  *
  * <pre>{@code
- * Show.html(diagnosis.htmlFragment(), diagnosis.verdict() + "\n\n" + diagnosis.ranking());
+ * Show.html(DoctorPage.fragment(diagnosis), diagnosis.verdict() + "\n\n" + diagnosis.ranking());
  * }</pre>
  */
 public final class Show {

@@ -16,6 +16,7 @@ import org.gradlab.diagnostics.Doctor;
 import org.gradlab.diagnostics.Monitor;
 import org.gradlab.diagnostics.Tables;
 import org.gradlab.plot.Charts;
+import org.gradlab.plot.DoctorPage;
 import org.gradlab.plot.Outputs;
 import org.gradlab.plot.Report;
 import org.gradlab.schedule.Schedule;
@@ -101,7 +102,7 @@ public final class ExplodeComparison {
         summary.doubleColumn("max_grad_norm").setPrintFormatter(Tables.significant(3));
 
         written.add(Outputs.csv(summary, dir.resolve("runs.csv")));
-        written.add(Outputs.text(d.markdown(), dir.resolve("doctor.md")));
+        written.add(Outputs.text(DoctorPage.markdown(d), dir.resolve("doctor.md")));
         written.add(Report.doctor(d).write(dir.resolve("doctor.html")));
         written.add(comparison(summary, histories, d).write(dir.resolve("comparison.html")));
         return new Result(summary, d, histories, monitors, written);
