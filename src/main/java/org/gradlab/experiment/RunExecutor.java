@@ -140,10 +140,15 @@ public final class RunExecutor {
         for (Layer block : hidden) {
             h = block.forward(h);
             if (Double.isNaN(first)) {
-                first = h.norm2Number().doubleValue();
+                first = norm(h);
             }
         }
-        return h.norm2Number().doubleValue() / first;
+        return norm(h) / first;
+    }
+
+    /** Summed in Java, in order: ND4J's norm2 splits its sum by the OMP_NUM_THREADS the process started with. */
+    private static double norm(INDArray a) {
+        return Math.sqrt(java.util.Arrays.stream(a.dup('c').data().asDouble()).map(v -> v * v).sum());
     }
 
     /**

@@ -325,6 +325,7 @@ public final class Trainer {
      * outside it ({@link #afterUpdate}).
      */
     private StepContext runStep(Batches.Batch batch, int epoch, double lr, OptionalDouble momentum, long stepNumber) {
+        org.gradlab.nn.Backend.singleThreaded();   // the same bits on any thread, core count or OMP_NUM_THREADS
         StepContext c = context;
         c.begin(stepNumber, epoch, lr, momentum, batch);
         List<Callback> hooks = sweeping ? List.of() : callbacks;
