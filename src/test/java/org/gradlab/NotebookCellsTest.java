@@ -13,9 +13,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every notebook starts with a cell holding only {@code %classpath ../target/notebook/classes}:
- * the form IJava, JJava and rapaio all take (JJava deprecates %jars; rapaio's %classpath takes only
- * a folder, which is why the build unpacks the jar there).
+ * Every notebook starts with a cell holding only {@code %jars ../target/notebook/classpath.jar},
+ * the one form IJava 1.3.0, JJava 1.0-a7 and rapaio 3.0.1 all take for a jar (rapaio's
+ * {@code %classpath} takes only a folder; JJava deprecates {@code %jars} for {@code %classpath}
+ * but keeps it).
  */
 class NotebookCellsTest {
     private static final Path ROOT = Path.of(System.getProperty("gradlab.basedir", "."));
@@ -37,7 +38,7 @@ class NotebookCellsTest {
             }
             StringBuilder source = new StringBuilder();
             first.get("source").forEach(line -> source.append(line.asText()));
-            assertEquals("%classpath ../target/notebook/classes", source.toString().strip(), nb.toString());
+            assertEquals("%jars ../target/notebook/classpath.jar", source.toString().strip(), nb.toString());
         }
     }
 }
