@@ -97,7 +97,13 @@ unpack() {
 # train faster, see DESIGN.md, Speed) and JVM_OPTIONS to its JVM: after "java" in argv, or for JJava,
 # whose launcher starts the kernel's JVM, in JJAVA_JVM_OPTS.
 settings() {
-  local py=${python:-$(command -v python3 || true)}   # the Python behind the jupyter, or python3
+  local py="" candidate
+  for candidate in "${python:-}" python3; do   # the Python behind the jupyter, or python3
+    if [[ -n "$candidate" ]] && $candidate -c 'import json' >/dev/null 2>&1; then
+      py=$candidate
+      break
+    fi
+  done
   [[ -n "$py" ]] || die "python3 not found: it is needed to add gradlab's settings to the $kind kernel.json"
   $py - "$spec/kernel.json" "$kind" "${JVM_OPTIONS[@]}" <<'PY' || die "$spec/kernel.json: not a kernel.json this script can read"
 import json, sys

@@ -59,11 +59,11 @@ public final class Show {
     /**
      * Displays {@code table} as an HTML table (its caption the table's name, its columns' print
      * formats, long column names breakable at their underscores, as wide as the page and scrolled
-     * sideways past it) in the running kernel, or prints {@code table.print()} elsewhere.
+     * sideways past it) in the running kernel, or prints {@code table.printAll()} elsewhere.
      */
     public static void table(Table table) {
         Objects.requireNonNull(table, "table");
-        html(Report.tableHtml(table, true), table.print());
+        html(Report.tableHtml(table, true), table.printAll());
     }
 
     /**

@@ -519,7 +519,7 @@ public final class Trainer {
         try {
             double lossSum = 0;
             double total = 0;
-            for (Batches.Batch b : Batches.reusing(data, 1000, null)) {
+            for (Batches.Batch b : Batches.reusing(data, 200, null)) {   // recurrent layers keep buffers for their largest batch
                 try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, "gradlab-eval")) {
                     INDArray out = model.forward(b.features());
                     lossSum += loss.value(out, b.targets()) * b.size();

@@ -33,6 +33,7 @@ import org.zeromq.ZMQ;
  *       starts.
  *   <li>Executes every code cell in order, collecting its iopub outputs until the kernel is idle;
  *       fails on a cell error or a cell past the cell timeout.
+ *   <li>Every number the markdown states as a result must be in the outputs ({@link NarrativeNumbers}).
  *   <li>Cells tagged {@code expect-image} must show an image/png; cells tagged {@code expect-table}
  *       must print a table (a Tablesaw table: a line with '|' and a line of 10+ dashes); every
  *       image must be a real PNG chart (2,000 bytes or more).
@@ -220,6 +221,8 @@ public record NotebookRunner(List<String> kernelCommand, Map<String, String> ker
                         + text.substring(0, Math.min(500, text.length())).stripTrailing());
             }
         }
+        NarrativeNumbers.unmatched(nb).forEach(n -> problems.add(n + " is stated in the text but no output or code cell"
+                + " has it"));
         if (!problems.isEmpty()) {
             throw new AssertionError(name + ": " + String.join("\n" + name + ": ", problems));
         }

@@ -161,7 +161,7 @@ class ShowTest {
         } finally {
             System.setOut(stdout);
         }
-        assertEquals(t.print() + System.lineSeparator(), bytes.toString(StandardCharsets.UTF_8));
+        assertEquals(t.printAll() + System.lineSeparator(), bytes.toString(StandardCharsets.UTF_8));
     }
 
     @Test
