@@ -115,15 +115,19 @@ public interface Loss {
         public Evaluation evaluate(INDArray output, INDArray target) {
             requireSameShape("mse", output, target);
             INDArray diff = output.sub(target);
-            double value = diff.mul(diff).sumNumber().doubleValue() / diff.length();
+            double value = meanSquare(diff);
             return new Evaluation(value, diff.muli(2.0 / diff.length()));
         }
 
         @Override
         public double value(INDArray output, INDArray target) {
             requireSameShape("mse", output, target);
-            INDArray diff = output.sub(target);
-            return diff.mul(diff).sumNumber().doubleValue() / diff.length();
+            return meanSquare(output.sub(target));
+        }
+
+        /** Summed in Java, in order: ND4J's sum splits by the OMP_NUM_THREADS the process started with. */
+        private static double meanSquare(INDArray diff) {
+            return java.util.Arrays.stream(diff.dup('c').data().asDouble()).map(v -> v * v).sum() / diff.length();
         }
     }
 }

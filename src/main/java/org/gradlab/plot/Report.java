@@ -102,19 +102,35 @@ public final class Report {
 
     /** The table as printed (its columns' print formats), with its name as caption. */
     public Report table(Table t) {
-        StringBuilder sb = new StringBuilder("<table><caption>").append(escape(t.name())).append("</caption><tr>");
-        t.columnNames().forEach(c -> sb.append("<th>").append(escape(c)).append("</th>"));
+        body.add(tableHtml(t, false));
+        return this;
+    }
+
+    /**
+     * The table as an HTML {@code <table>} with its name as caption and its columns' print formats;
+     * {@code inline} (a notebook's output, no page style to lean on) adds its own compact style,
+     * lets long column names break after their underscores, and scrolls it sideways when it is
+     * wider than the page.
+     */
+    static String tableHtml(Table t, boolean inline) {
+        String cell = inline ? " style=\"border:1px solid #ccc;padding:.15em .4em;text-align:right\"" : "";
+        StringBuilder sb = new StringBuilder(inline ? "<div style=\"overflow-x:auto\"><table style=\"border-collapse:"
+                + "collapse;font-size:85%\">" : "<table>");
+        sb.append("<caption").append(inline ? " style=\"font-weight:bold;text-align:left\"" : "").append(">")
+                .append(escape(t.name())).append("</caption><tr>");
+        t.columnNames().forEach(c -> sb.append("<th").append(cell).append(">")
+                .append(inline ? escape(c).replace("_", "_<wbr>") : escape(c)).append("</th>"));
         sb.append("</tr>");
         for (int r = 0; r < t.rowCount(); r++) {
             sb.append("<tr>");
             for (int c = 0; c < t.columnCount(); c++) {
                 boolean text = t.column(c).type() == tech.tablesaw.api.ColumnType.STRING;   // names left, numbers right
-                sb.append(text ? "<td class=\"l\">" : "<td>").append(escape(t.getString(r, c))).append("</td>");
+                sb.append("<td").append(inline ? cell.replace("text-align:right", "text-align:" + (text ? "left" : "right"))
+                        : text ? " class=\"l\"" : "").append(">").append(escape(t.getString(r, c))).append("</td>");
             }
             sb.append("</tr>");
         }
-        body.add(sb.append("</table>").toString());
-        return this;
+        return sb.append(inline ? "</table></div>" : "</table>").toString();
     }
 
     /** The chart as an embedded PNG (line, bar or heatmap chart). */

@@ -2,6 +2,7 @@ package org.gradlab.train;
 
 import org.gradlab.data.Batches;
 import org.gradlab.data.Dataset;
+import org.gradlab.nn.Backend;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Loss;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -10,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A model's loss and score on a dataset, in evaluation mode (dropout off, running statistics),
- * in batches of 1,000.
+ * in batches of 200 (a recurrent layer keeps buffers for the largest batch it has seen).
  *
  * @param loss  the mean loss
  * @param score the mean score ({@link Score}, accuracy by default)
@@ -19,11 +20,12 @@ public record Evaluation(double loss, double score) {
 
     /** {@code model} on {@code data} with {@code loss} and {@code score}; the model is back in training mode after. */
     public static Evaluation of(Layer model, Loss loss, Score score, Dataset data) {
+        Backend.pinCallingThread();
         model.setTraining(false);
         try {
             double lossSum = 0;
             double total = 0;
-            for (Batches.Batch b : Batches.reusing(data, 1000, null)) {
+            for (Batches.Batch b : Batches.reusing(data, 200, null)) {
                 try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(StepPipeline.STEP_WORKSPACE,
                         "gradlab-eval")) {
                     INDArray out = model.forward(b.features());

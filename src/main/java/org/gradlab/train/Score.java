@@ -65,7 +65,9 @@ public interface Score {
 
     /** The mean over examples of {@code mean_j |output_ij - target_ij|} ({@code mae}, lower is better). */
     static Score meanAbsoluteError() {
-        return of("mae", false, (out, b) -> out.sub(b.targets()).norm1Number().doubleValue() / out.size(1));
+        // summed in Java, in order: ND4J's norm1 splits by the OMP_NUM_THREADS the process started with
+        return of("mae", false, (out, b) -> java.util.Arrays.stream(out.sub(b.targets()).dup('c').data().asDouble()).map(Math::abs)
+                .sum() / out.size(1));
     }
 
     /** A named metric; {@code percent} prints it as a percentage. */

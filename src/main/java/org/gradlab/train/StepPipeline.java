@@ -7,6 +7,7 @@ import org.gradlab.clip.ClipReport;
 import org.gradlab.clip.GradStats;
 import org.gradlab.clip.GradientTransform;
 import org.gradlab.data.Batches;
+import org.gradlab.nn.Backend;
 import org.gradlab.nn.Loss;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -48,6 +49,7 @@ final class StepPipeline {
 
     /** Steps on {@code batch} at rate {@code lr}; callbacks see step {@code stepNumber} and epoch {@code epoch}. */
     StepContext run(Batches.Batch batch, int epoch, double lr, OptionalDouble momentum, long stepNumber) {
+        Backend.pinCallingThread();   // the same bits on any thread, core count or OMP_NUM_THREADS
         StepContext c = context;
         c.begin(stepNumber, epoch, lr, momentum, batch);
         List<Callback> hooks = sweeping ? List.of() : t.callbacks();

@@ -11,7 +11,6 @@ import org.gradlab.clip.Chain;
 import org.gradlab.clip.GradientTransform;
 import org.gradlab.data.Batches;
 import org.gradlab.data.Dataset;
-import org.gradlab.nn.Backend;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Loss;
 import org.gradlab.nn.Param;
@@ -192,8 +191,8 @@ public final class Trainer {
     /**
      * Trains on {@code train}, evaluating on {@code test} after each epoch, until the configured
      * number of epochs is done (continuing after {@link #epochsDone()}, mid-epoch after a
-     * checkpoint or a stop); returns the {@link #history()}. The calling thread is pinned to one
-     * native thread first ({@link Backend#pinCallingThread()}), so the bits do not depend on the
+     * checkpoint or a stop); returns the {@link #history()}. Every step pins the thread it runs on
+     * to one native thread ({@code Backend.pinCallingThread()}), so the bits do not depend on the
      * thread or the process's thread settings.
      *
      * @throws IllegalStateException when every epoch is already done: say how many more with
@@ -206,7 +205,6 @@ public final class Trainer {
         }
         requireInput(train, "train");
         requireInput(test, "test");
-        Backend.pinCallingThread();
         stopReason = null;
         callbacks.forEach(c -> c.onRunStart(this));
         while (position.epochsDone() < epochs && stopReason == null) {
@@ -316,7 +314,6 @@ public final class Trainer {
         TrainState saved = state();
         pipeline.sweeping(true);
         try {
-            Backend.pinCallingThread();
             return LrFinder.sweep(this, data, config);
         } finally {
             pipeline.sweeping(false);

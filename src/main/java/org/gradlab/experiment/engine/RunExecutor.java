@@ -11,6 +11,7 @@ import org.gradlab.data.Dataset;
 import org.gradlab.experiment.spec.ModelSpec;
 import org.gradlab.experiment.spec.RunSpec;
 import org.gradlab.experiment.spec.ScheduleSpec;
+import org.gradlab.nn.Backend;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Param;
 import org.gradlab.nn.Recurrent;
@@ -55,6 +56,7 @@ public final class RunExecutor {
      */
     static Optional<RunResult> run(RunSpec spec, Dataset.Split split, BooleanSupplier cancelled, boolean helperThread) {
         long start = System.nanoTime();
+        Backend.pinCallingThread();   // the activation probe below runs before the trainer pins
         ModelSpec.Shape shape = new ModelSpec.Shape(split.train().inputSize(), split.train().numClasses());
         double activationRatio = activationRatio(spec.model().build(shape, spec.seed()), split.train());
         Sequential model = spec.model().build(shape, spec.seed());
@@ -133,10 +135,15 @@ public final class RunExecutor {
         for (Layer block : hidden) {
             h = block.forward(h);
             if (Double.isNaN(first)) {
-                first = h.norm2Number().doubleValue();
+                first = norm(h);
             }
         }
-        return h.norm2Number().doubleValue() / first;
+        return norm(h) / first;
+    }
+
+    /** Summed in Java, in order: ND4J's norm2 splits its sum by the OMP_NUM_THREADS the process started with. */
+    private static double norm(INDArray a) {
+        return Math.sqrt(java.util.Arrays.stream(a.dup('c').data().asDouble()).map(v -> v * v).sum());
     }
 
     /**
