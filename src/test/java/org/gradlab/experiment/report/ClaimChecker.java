@@ -31,11 +31,29 @@ public final class ClaimChecker {
     public static List<Row> rows(Table runs) {
         List<Row> out = new ArrayList<>();
         for (int i = 0; i < runs.rowCount(); i++) {
-            out.add(new Row(runs.stringColumn("part").get(i), runs.stringColumn("config").get(i), runs.longColumn("seed").get(i),
-                    runs.doubleColumn("test_acc").getDouble(i), runs.stringColumn("outcome").get(i),
-                    runs.booleanColumn("exploded").get(i)));
+            out.add(new Row(runs.column("part").getString(i), runs.column("config").getString(i),
+                    (long) runs.numberColumn("seed").getDouble(i), runs.numberColumn("test_acc").getDouble(i),
+                    runs.column("outcome").getString(i), Boolean.parseBoolean(runs.column("exploded").getString(i))));
         }
         return out;
+    }
+
+    /**
+     * Checks a study folder's conclusions.json against its runs.csv; prints the claims that do not
+     * hold and exits 1 if any (for a full study run by hand: {@code java -cp ... ClaimChecker DIR}).
+     */
+    public static void main(String[] args) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of(args[0]);
+        List<String> wrong = check(dir);
+        wrong.forEach(System.out::println);
+        System.out.println(wrong.isEmpty() ? "every claim holds" : wrong.size() + " claims do not hold");
+        System.exit(wrong.isEmpty() ? 0 : 1);
+    }
+
+    /** The claims of {@code dir}/conclusions.json that do not hold on {@code dir}/runs.csv. */
+    public static List<String> check(java.nio.file.Path dir) throws java.io.IOException {
+        JsonNode claims = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("conclusions.json").toFile());
+        return check(claims, rows(Table.read().csv(dir.resolve("runs.csv").toFile())));
     }
 
     /** Checks every claim of {@code claims} (conclusions.json) against {@code rows}; returns the claims that do not hold. */
