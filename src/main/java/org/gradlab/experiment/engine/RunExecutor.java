@@ -56,6 +56,7 @@ public final class RunExecutor {
     static Optional<RunResult> run(RunSpec spec, Dataset.Split split, BooleanSupplier cancelled, boolean helperThread) {
         long start = System.nanoTime();
         ModelSpec.Shape shape = new ModelSpec.Shape(split.train().inputSize(), split.train().numClasses());
+        Budget.requireFits(spec, shape, split.train().size());
         double activationRatio = activationRatio(spec.model().build(shape, spec.seed()), split.train());
         Sequential model = spec.model().build(shape, spec.seed());
         int batch = spec.data().batch();

@@ -107,9 +107,9 @@ public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Serie
         return end.divergedAt() >= 0;
     }
 
-    /** Whether the final test accuracy is below {@link #COLLAPSE_ACCURACY} (or not a number), diverged or not. */
+    /** Whether the final test accuracy is below {@link #COLLAPSE_ACCURACY} (or not a number), diverged or not; never for a failed run. */
     public boolean collapsed() {
-        return !(end.testAccuracy() >= COLLAPSE_ACCURACY);
+        return !failed() && !(end.testAccuracy() >= COLLAPSE_ACCURACY);
     }
 
     /** Whether a grad norm went above {@link #EXPLOSION_NORM}, or the run diverged. */

@@ -32,16 +32,35 @@ public record StudyReport(Table runs, Table summary, Map<String, Part> parts) {
     public record Part(String name, Table summary, Map<String, Chart<?, ?>> charts, List<String> conclusions) {
     }
 
-    /** Tables, charts and conclusions of {@code results} (in study order). */
+    /**
+     * Tables, charts and conclusions of {@code results} (in study order). A run that failed (see
+     * {@link RunResult#failed()}) is a row of {@code runs} with its reason; the summary, charts and
+     * conclusions are of the runs that trained, and each part's conclusions end by listing its failed runs.
+     */
     public static StudyReport of(List<RunResult> results) {
         Map<String, List<RunResult>> byPart = new LinkedHashMap<>();
         results.forEach(r -> byPart.computeIfAbsent(r.spec().part(), k -> new ArrayList<>()).add(r));
         Map<String, Part> parts = new LinkedHashMap<>();
         byPart.forEach((name, rs) -> parts.put(name, part(name, rs)));
-        return new StudyReport(StudyTables.runs(results), StudyTables.summary(results), parts);
+        return new StudyReport(StudyTables.runs(results), StudyTables.summary(trained(results)), parts);
     }
 
-    private static Part part(String name, List<RunResult> rs) {
+    private static List<RunResult> trained(List<RunResult> rs) {
+        return rs.stream().filter(r -> !r.failed()).toList();
+    }
+
+    /** One line naming each failed run of a part and why, or none. */
+    private static List<String> failures(List<RunResult> rs) {
+        List<String> failed = rs.stream().filter(RunResult::failed).map(r -> r.spec().id() + " (" + r.end().failure() + ")").toList();
+        return failed.isEmpty() ? List.of() : List.of("Failed, so not in the table, charts or conclusions above: "
+                + String.join("; ", failed) + ".");
+    }
+
+    private static Part part(String name, List<RunResult> all) {
+        List<RunResult> rs = trained(all);
+        if (rs.isEmpty()) {
+            return new Part(name, StudyTables.summary(rs).setName(name + ": summary"), Map.of(), failures(all));
+        }
         Table summary = StudyTables.summary(rs).setName(name + ": summary");
         Map<String, Chart<?, ?>> charts = new LinkedHashMap<>();
         charts.put("accuracy", StudyCharts.accuracy(summary, name));
@@ -66,7 +85,9 @@ public record StudyReport(Table runs, Table summary, Map<String, Part> parts) {
         rs.stream().filter(r -> r.layers().throughTime().length > 0)
                 .min(java.util.Comparator.comparing((RunResult r) -> !isTanhSgd02(r.spec())))
                 .ifPresent(r -> charts.put("through-time", ThroughTimeChart.of(StudyTables.throughTime(r))));
-        return new Part(name, summary, charts, Conclusions.of(rs));
+        List<String> conclusions = new ArrayList<>(Conclusions.of(rs));
+        conclusions.addAll(failures(all));
+        return new Part(name, summary, charts, conclusions);
     }
 
     /** The run the through-time chart prefers: the tanh RNN at SGD 0.2 without clipping. */
@@ -78,15 +99,17 @@ public record StudyReport(Table runs, Table summary, Map<String, Part> parts) {
     }
 
     /**
-     * The run a heatmap shows: of the runs that exploded, preferring those without clipping, the one
-     * that took the most steps (the first in study order among equals).
+     * The run a heatmap shows: of the runs that exploded with a gradient norm to draw, preferring
+     * those without clipping, the one that took the most steps (the first in study order among equals).
      */
     private static Optional<RunResult> exploding(List<RunResult> rs) {
         java.util.Comparator<RunResult> order = java.util.Comparator.comparing((RunResult r) -> r.spec().gradients().isEmpty())
                 .thenComparingInt(r -> r.series().gradNorms().length);
         RunResult best = null;
         for (RunResult r : rs) {
-            if (r.exploded() && (best == null || order.compare(r, best) > 0)) {
+            boolean drawable = java.util.Arrays.stream(r.layers().trace()).flatMapToDouble(java.util.Arrays::stream)
+                    .anyMatch(v -> Double.isFinite(v) && v > 0);      // a trace of NaN and inf has nothing to draw
+            if (r.exploded() && drawable && (best == null || order.compare(r, best) > 0)) {
                 best = r;
             }
         }

@@ -30,7 +30,7 @@ public final class StudyTables {
     /**
      * One row per run. Steps that never happened ({@code diverged_step}, {@code first_step_over_*})
      * are missing. {@code loss_spikes}: batch losses more than 1.5 nats above the median of the
-     * previous 50.
+     * previous 50. {@code failure}: why a run could not be trained (empty for the runs that trained).
      */
     public static Table runs(List<RunResult> results) {
         Table t = Table.create("runs", StringColumn.create("part"), StringColumn.create("config"), LongColumn.create("seed"),
@@ -39,7 +39,8 @@ public final class StudyTables {
                 DoubleColumn.create("grad_norm_step0"), DoubleColumn.create("grad_norm_median"),
                 DoubleColumn.create("grad_norm_max"), LongColumn.create("first_step_over_1e3"),
                 DoubleColumn.create("clipped_share"), DoubleColumn.create("activation_ratio"), DoubleColumn.create("seconds"),
-                IntColumn.create("loss_spikes"), LongColumn.create("first_step_over_10"), LongColumn.create("first_step_over_100"));
+                IntColumn.create("loss_spikes"), LongColumn.create("first_step_over_10"), LongColumn.create("first_step_over_100"),
+                StringColumn.create("failure"));
         for (RunResult r : results) {
             t.stringColumn("part").append(r.spec().part());
             t.stringColumn("config").append(r.spec().config());
@@ -60,6 +61,7 @@ public final class StudyTables {
             t.intColumn("loss_spikes").append(r.end().lossSpikes());
             appendStep(t.longColumn("first_step_over_10"), r.norms().firstOver10());
             appendStep(t.longColumn("first_step_over_100"), r.norms().firstOver100());
+            t.stringColumn("failure").append(r.failed() ? r.end().failure() : "");
         }
         t.doubleColumn("test_acc").setPrintFormatter(NumberColumnFormatter.percent(2));
         return t;
