@@ -9,10 +9,13 @@ import org.gradlab.experiment.spec.DataSpec;
 import org.gradlab.experiment.spec.LayerSpec;
 import org.gradlab.experiment.spec.ModelSpec;
 import org.gradlab.experiment.spec.RunSpec;
+import org.gradlab.experiment.spec.ScheduleSpec;
+import org.gradlab.experiment.spec.TransformSpec;
 
 /**
  * What a study may ask of this machine, checked before any run starts so that a spec that passes
- * the codec's checks cannot hang the study or exhaust memory half way: steps per run, the memory
+ * the codec's checks cannot hang the study, exhaust memory or fail half way: the values its schedule,
+ * gradient transforms and loss refuse when built, steps per run, the memory
  * of the runs that train at once (parameters with their gradients and optimizer state, activations
  * at the batch and at evaluation, the data splits held), the results kept on the heap, and a
  * BatchNorm model whose last training batch would hold a single row (PyTorch refuses BatchNorm on
@@ -63,6 +66,7 @@ public final class Budget {
             }
             long steps = requireSteps(r, k.train());
             requireBatchNorm(r, k.train());
+            requireBuilds(r, k.train(), steps);
             long bytes = runBytes(r, k.shape());
             if (bytes > largest) {
                 largest = bytes;
@@ -76,8 +80,8 @@ public final class Budget {
         }
         long need = largest * atOnce + data * (atOnce + 2);     // the splits held (workers + 1) and the source
         if (need > nativeLimit) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "run %s needs about %s (%s)%s; this machine gives a "
-                    + "study about %s: use a smaller model%s", largestRun.id(), size(largest), what(largestRun),
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "run %s needs about %s (%s)%s; this machine has about "
+                    + "%s for a study (3/4 of its memory beyond the Java heap): use a smaller model%s", largestRun.id(), size(largest), what(largestRun),
                     atOnce > 1 ? ", and " + atOnce + " runs at once with their data about " + size(need) : "", size(nativeLimit),
                     atOnce > 1 ? " or fewer --workers" : ""));
         }
@@ -99,8 +103,8 @@ public final class Budget {
         long bytes = runBytes(spec, shape);
         long limit = nativeLimit();
         if (bytes > limit) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "run %s needs about %s (%s); this machine gives a study "
-                    + "about %s: use a smaller model", spec.id(), size(bytes), what(spec), size(limit)));
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "run %s needs about %s (%s); this machine has about %s "
+                    + "for a study (3/4 of its memory beyond the Java heap): use a smaller model", spec.id(), size(bytes), what(spec), size(limit)));
         }
     }
 
@@ -113,6 +117,17 @@ public final class Budget {
                     + "take at most %,d: fewer epochs or a larger batch", r.id(), steps, r.epochs(), perEpoch, MAX_STEPS));
         }
         return steps;
+    }
+
+    /** Builds the run's schedule, gradient transforms and loss once, so that a value they refuse stops the study before it starts. */
+    private static void requireBuilds(RunSpec r, int train, long steps) {
+        try {
+            r.schedule().build(new ScheduleSpec.Timing((train + r.data().batch() - 1L) / r.data().batch(), steps));
+            r.gradients().forEach(TransformSpec::build);
+            r.loss().build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("run " + r.id() + ": " + e.getMessage(), e);
+        }
     }
 
     private static void requireBatchNorm(RunSpec r, int train) {

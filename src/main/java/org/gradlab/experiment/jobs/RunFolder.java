@@ -134,14 +134,31 @@ public final class RunFolder implements Closeable {
         FolderLock lock = FolderLock.take(target, job, name);
         try {
             RunFolder run = new RunFolder(target, job, kept, lock);
-            run.repair();
-            run.requireReplaceable(name, fresh);
-            run.prepare();
+            try {
+                run.repair();
+                run.requireReplaceable(name, fresh);
+                run.prepare();
+            } catch (FileSystemException e) {
+                throw unusable(name, e);
+            }
             return run;
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
         }
+    }
+
+    /** A failure to write in the folder, named as the user named it ({@code runs/x: cannot write /abs/runs/x.partial (...)}). */
+    private static FileSystemException unusable(String name, FileSystemException e) {
+        if (e.getFile() == null || e.getFile().equals(name)) {
+            return e;
+        }
+        String why = e instanceof java.nio.file.NoSuchFileException ? "no such file or folder"
+                : e instanceof AccessDeniedException ? "permission denied"
+                : e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+        FileSystemException named = new FileSystemException(name, null, "cannot write " + e.getFile() + " (" + why + ")");
+        named.initCause(e);
+        return named;
     }
 
     /** Finishes or undoes a commit a killed process left half done, and removes its partial folder. */
