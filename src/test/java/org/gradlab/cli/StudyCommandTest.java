@@ -154,7 +154,7 @@ class StudyCommandTest {
         g = grid("{\"kind\": \"mlp\", \"depth\": 3.7, \"width\": 8}", "");
         assertFails("--grid " + g + ": entry 0: model.depth: must be a whole number, got 3.7", "--grid", g.toString());
         g = grid("{\"kind\": \"article\"}", ", \"data\": {\"kind\": \"digits\", \"train\": 9999, \"batch\": 1}, \"epochs\": 1000");
-        assertFails("run p/c/0 takes 9,999,000 steps (1000 epochs of 9,999 batches); a run may take at most 1,000,000: fewer epochs "
+        assertFails("run p/c/0 takes 9,999,000 steps (1000 epochs of 9,999 batches); a run may take at most 250,000: fewer epochs "
                 + "or a larger batch", "--grid", g.toString());
         g = grid("{\"kind\": \"mlp\", \"depth\": 4, \"width\": 8, \"norm\": \"batchnorm\"}",
                 ", \"data\": {\"kind\": \"digits\", \"train\": 65, \"batch\": 32}");

@@ -185,14 +185,14 @@ public final class RunStore {
 
     /**
      * The size a saved run of {@code spec} can reach: a megabyte plus about 100 bytes per step it
-     * can take ({@link Budget#MAX_STEPS} at most), and never more than an eighth of the heap, so
-     * that reading one cannot exhaust it.
+     * can take ({@link Budget#MAX_STEPS} at most), and never more than a sixteenth of the heap, so
+     * that reading one (its text, the parsed tree, the text the checksum covers) cannot exhaust it.
      */
     static long maxBytes(RunSpec spec) {
         DataSpec d = spec.data();
         long train = d instanceof DataSpec.Digits g ? g.train() : 10_000_000L;
         long steps = (long) spec.epochs() * ((train + d.batch() - 1) / d.batch());
-        return Math.min((1L << 20) + 100 * Math.min(steps, Budget.MAX_STEPS), Runtime.getRuntime().maxMemory() / 8);
+        return Math.min((1L << 20) + 100 * Math.min(steps, Budget.MAX_STEPS), Runtime.getRuntime().maxMemory() / 16);
     }
 
     private static String codeVersion() {
