@@ -107,9 +107,7 @@ public record StudyReport(Table runs, Table summary, Map<String, Part> parts) {
                 .thenComparingInt(r -> r.series().gradNorms().length);
         RunResult best = null;
         for (RunResult r : rs) {
-            boolean drawable = java.util.Arrays.stream(r.layers().trace()).flatMapToDouble(java.util.Arrays::stream)
-                    .anyMatch(v -> Double.isFinite(v) && v > 0);      // a trace of NaN and inf has nothing to draw
-            if (r.exploded() && drawable && (best == null || order.compare(r, best) > 0)) {
+            if (r.exploded() && StudyCharts.hasHeat(r.layers().trace()) && (best == null || order.compare(r, best) > 0)) {
                 best = r;
             }
         }
