@@ -51,7 +51,7 @@ public final class AtomicFile {
         } catch (FileSystemException e) {
             throw named(file, e, e.getReason() != null ? e.getReason() : reason(e));
         } catch (IOException e) {
-            throw named(file, e, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            throw named(file, e, deepest(e));
         } finally {
             if (tmp != null) {
                 try {
@@ -62,6 +62,17 @@ public final class AtomicFile {
             }
         }
         return file;
+    }
+
+    /** The message of the innermost I/O failure: an image writer's "I/O error writing PNG file!" wraps "No space left on device". */
+    private static String deepest(IOException e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c instanceof IOException && c.getMessage() != null) {
+                why = c.getMessage();
+            }
+        }
+        return why;
     }
 
     private static String reason(FileSystemException e) {
