@@ -90,7 +90,7 @@ public final class Budget {
         }
         if (results > heap / 4) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "%,d runs keep about %s of results on the heap, more "
-                    + "than a quarter of its %s: run fewer runs at a time, or give the JVM more heap (GRADLAB_JAVA_OPTS=-Xmx4g)",
+                    + "than a quarter of the %s heap: run fewer runs at a time, or give the JVM more heap (GRADLAB_JAVA_OPTS=-Xmx4g)",
                     runs.size(), size(results), size(heap)));
         }
     }
