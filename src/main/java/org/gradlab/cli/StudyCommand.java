@@ -85,7 +85,7 @@ final class StudyCommand implements Callable<Integer> {
         try {
             runs = runs();
         } catch (Selection.GridException e) {
-            throw e;
+            throw e;                           // a bad grid file is a failure of its file (exit 1), as a bad data file is
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -112,7 +112,12 @@ final class FolderLock implements Closeable {
                 if (lines.size() < 2) {
                     continue;                  // being written: cannot happen while we hold the registry
                 }
-                Path other = Path.of(lines.get(0));
+                Path other;
+                try {
+                    other = Path.of(lines.get(0));
+                } catch (java.nio.file.InvalidPathException e) {
+                    continue;                  // not a lock file of ours
+                }
                 String who = " (" + lines.get(1) + ")";
                 if (other.equals(key)) {
                     throw new RunFolder.InUseException(name + " is in use by another job" + who

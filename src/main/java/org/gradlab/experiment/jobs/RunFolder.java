@@ -135,8 +135,8 @@ public final class RunFolder implements Closeable {
         try {
             RunFolder run = new RunFolder(target, job, kept, lock);
             try {
+                run.requireReplaceable(name, fresh);   // before anything is touched
                 run.repair();
-                run.requireReplaceable(name, fresh);
                 run.prepare();
             } catch (FileSystemException e) {
                 throw unusable(name, e);
@@ -196,7 +196,7 @@ public final class RunFolder implements Closeable {
 
     /** Refuses a folder gradlab did not make, or another job's unless {@code fresh}. */
     private void requireReplaceable(String name, boolean fresh) throws IOException {
-        String maker = maker(target);
+        String maker = maker(Files.exists(target) || !Files.isDirectory(old) ? target : old);   // old: a commit was cut short
         if (maker == null || maker.equals(job)) {
             return;
         }

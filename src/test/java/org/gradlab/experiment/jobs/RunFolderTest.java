@@ -152,7 +152,7 @@ class RunFolderTest {
     @Test
     void theLockFileOfAKilledJobDoesNotBlockAndIsRemoved() throws IOException {
         Path out = dir.resolve("out");
-        Path stale = FolderLock.dir().resolve("0123456789abcdef0123456789abcdef.lock");   // what kill -9 leaves: unlocked
+        Path stale = FolderLock.dir().resolve(java.util.UUID.randomUUID().toString().replace("-", "") + ".lock");   // what kill -9 leaves: unlocked
         Files.writeString(stale, FolderLock.realPath(out) + "\nprocess 999999, started 2026-01-01T00:00:00Z, study\n");
         try (RunFolder run = RunFolder.open(out, "article")) {
             assertFalse(Files.exists(stale), "removed by the next job to take a lock");
@@ -162,7 +162,7 @@ class RunFolderTest {
     @Test
     void aLockHeldByAnotherProcessNamesItAndItsJob() throws Exception {
         Path out = dir.resolve("out");
-        Path lock = FolderLock.dir().resolve("fedcba9876543210fedcba9876543210.lock");
+        Path lock = FolderLock.dir().resolve(java.util.UUID.randomUUID().toString().replace("-", "") + ".lock");
         Files.writeString(lock, FolderLock.realPath(out) + "\nprocess 4242, started 2026-01-01T00:00:00Z, study\n");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path flag = dir.resolve("locked");
@@ -232,6 +232,25 @@ class RunFolderTest {
                     "taken over at once, so an article will not delete its runs meanwhile");
         }
         assertThrows(IOException.class, () -> RunFolder.open(study, "article"));
+    }
+
+    @Test
+    void aRefusedJobTouchesNothingEvenAHalfCommittedStudy() throws IOException {
+        Path study = dir.resolve("s");
+        try (StudyFolder s = StudyFolder.open(study)) {
+            Outputs.text("a saved run", s.runs().resolve("p__c__seed0.json"));
+            s.commit();
+        }
+        try (StudyFolder s = StudyFolder.open(study)) {
+            Outputs.text("report", s.staging().resolve("report.html"));
+        }
+        Files.move(study, dir.resolve("s.old"));        // a study killed between the renames of its commit
+        List<String> before = tree(dir);
+        assertThrows(IOException.class, () -> RunFolder.open(study, "article"));
+        assertEquals(before, tree(dir), "the article recognised the study in s.old and changed nothing");
+        try (StudyFolder s = StudyFolder.open(study)) {
+            assertEquals(List.of("p__c__seed0.json"), names(s.runs()));
+        }
     }
 
     @Test
