@@ -105,27 +105,18 @@ class OutFolderTest {
             Outputs.text("saved", s.runs().resolve("p__c__seed0.json"));
             s.commit();
         }
-        StudyCommandTest.Run r = run("article", "--epochs", "1", "--out", out.toString());
+        StudyCommandTest.Run r = StudyCommandTest.gradlab("article", "--epochs", "1", "--out", out.toString());
         assertEquals(1, r.code());
         assertEquals(List.of("gradlab: " + out + ": holds the results of gradlab study; gradlab article would replace them: write "
                 + "elsewhere, or add --fresh to replace them"), r.err().lines().toList());
         assertTrue(Files.exists(out.resolve("runs/p__c__seed0.json")), "the saved runs are untouched");
-        r = run("article", "--epochs", "1", "--fresh", "--out", out.toString());
+        r = StudyCommandTest.gradlab("article", "--epochs", "1", "--fresh", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertFalse(Files.exists(out.resolve("runs")), "told to: the article replaced the study");
         assertTrue(Files.exists(out.resolve("report.html")));
-        r = run("explode", "--epochs", "1", "--out", out.toString());
+        r = StudyCommandTest.gradlab("explode", "--epochs", "1", "--out", out.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("gradlab: " + out + ": holds the results of gradlab article; gradlab explode would replace"),
                 r.err());
-    }
-
-    private static StudyCommandTest.Run run(String... args) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        int code = Main.run(args, new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
-                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-        return new StudyCommandTest.Run(code, out.toString(java.nio.charset.StandardCharsets.UTF_8),
-                err.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

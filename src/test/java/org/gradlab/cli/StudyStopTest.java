@@ -113,19 +113,23 @@ class StudyStopTest {
         }
     }
 
-    /** The files of the default lock folder that name {@code out}. */
+    /** The files of the default lock folder that name {@code out} (none once its job has ended). */
     static List<Path> lockFilesFor(Path out) throws IOException {
         Path locks = Path.of(System.getProperty("java.io.tmpdir"), "gradlab-locks-" + System.getProperty("user.name", "user")
                 .replaceAll("[^A-Za-z0-9._-]", "_"));
-        String key = out.toRealPath().toString();
+        String named = out.toRealPath() + "\n";
         try (Stream<Path> s = Files.list(locks)) {
-            return s.filter(p -> p.toString().endsWith(".lock")).filter(p -> {
+            List<Path> found = new ArrayList<>();
+            for (Path p : s.filter(f -> f.toString().endsWith(".lock")).toList()) {
                 try {
-                    return Files.readAllLines(p).get(0).equals(key);
-                } catch (IOException | IndexOutOfBoundsException e) {
-                    return false;
+                    if (Files.readString(p).startsWith(named)) {
+                        found.add(p);
+                    }
+                } catch (java.nio.file.NoSuchFileException released) {
+                    // another job's lock, released meanwhile
                 }
-            }).toList();
+            }
+            return found;
         }
     }
 }
