@@ -1,7 +1,5 @@
 package org.gradlab.experiment.report;
 
-import org.gradlab.experiment.spec.Design;
-import org.gradlab.experiment.spec.RunSpec;
 import org.gradlab.experiment.engine.RunResult;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,16 +9,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.gradlab.plot.Figure;
 import org.gradlab.plot.Outputs;
 import org.gradlab.plot.Report;
 import org.gradlab.plot.StudyCharts;
 import org.gradlab.plot.ThroughTimeChart;
-import org.knowm.xchart.internal.chartpart.Chart;
 import tech.tablesaw.api.Table;
 
 /**
  * A study's results, part by part: tables, charts, conclusions, and the files they are written
- * to ({@code runs.csv}, {@code summary.csv}, {@code <part>-*.png}, {@code report.html}).
+ * to ({@code runs.csv}, {@code summary.csv}, {@code <part>-*.png} and {@code .svg}, {@code report.html}).
  *
  * @param runs        one row per run
  * @param summary     one row per configuration
@@ -28,8 +26,8 @@ import tech.tablesaw.api.Table;
  */
 public record StudyReport(Table runs, Table summary, Map<String, Part> parts) {
 
-    /** One part's summary rows, charts (file stem to chart) and conclusions. */
-    public record Part(String name, Table summary, Map<String, Chart<?, ?>> charts, List<String> conclusions) {
+    /** One part's summary rows, charts (file stem to figure) and conclusions. */
+    public record Part(String name, Table summary, Map<String, Figure> charts, List<String> conclusions) {
     }
 
     /** Tables, charts and conclusions of {@code results} (in study order). */
@@ -43,38 +41,44 @@ public record StudyReport(Table runs, Table summary, Map<String, Part> parts) {
 
     private static Part part(String name, List<RunResult> rs) {
         Table summary = StudyTables.summary(rs).setName(name + ": summary");
-        Map<String, Chart<?, ?>> charts = new LinkedHashMap<>();
+        Map<String, Figure> charts = new LinkedHashMap<>();
         charts.put("accuracy", StudyCharts.accuracy(summary, name));
+        Table byLr = StudyTables.accuracyByPeakLr(rs);
+        if (byLr.rowCount() > 0) {
+            charts.put("accuracy-vs-lr", StudyCharts.accuracyVsPeakLr(byLr));
+        }
         charts.put("epochs", StudyCharts.epochAccuracy(StudyTables.epochAccuracy(rs), name));
-        Map<String, Double> thresholds = new LinkedHashMap<>();
-        rs.stream().flatMap(r -> r.spec().gradients().stream()).mapToDouble(org.gradlab.experiment.spec.TransformSpec::normThreshold)
-                .filter(Double::isFinite).distinct().sorted().forEach(t -> thresholds.put("clip at norm " + Design.num(t), t));
-        charts.put("grad-norms", StudyCharts.gradNorms(StudyTables.perStep(rs, "grad norm per step", r -> r.series().gradNorms()), name,
-                thresholds));
+        charts.put("grad-norms", StudyCharts.gradNormPanels(StudyTables.byConfig(rs).values().stream()
+                .map(c -> new StudyCharts.GradNormPanel(c.get(0).spec().config(),
+                        c.stream().map(r -> r.series().gradNorms()).toArray(double[][]::new),
+                        c.get(0).spec().gradients().stream().mapToDouble(org.gradlab.experiment.spec.TransformSpec::normThreshold)
+                                .filter(Double::isFinite).min().orElse(Double.NaN)))
+                .toList()));
         if (rs.stream().anyMatch(r -> !(r.spec().schedule() instanceof org.gradlab.experiment.spec.ScheduleSpec.Constant))) {
             charts.put("lr", StudyCharts.learningRates(StudyTables.perStep(rs, "lr per step", r -> r.series().lrs()), name));
         }
-        charts.put("layers-step0", StudyCharts.layerNorms(StudyTables.layerNorms(rs, "step 0", r -> r.layers().step0()),
-                "Gradient norm per Linear layer at step 0, first seed (" + name + ")"));
-        if (rs.stream().anyMatch(RunResult::exploded)) {
+        // a recurrent model's Linear layers are only its head: it gets the gradient through time instead
+        List<RunResult> feedForward = rs.stream().filter(r -> r.layers().throughTime().length == 0).toList();
+        if (!feedForward.isEmpty()) {
+            charts.put("layers-step0", StudyCharts.layerNorms(StudyTables.layerNorms(feedForward, "step 0", r -> r.layers().step0()),
+                    "Gradient norm per Linear layer at step 0, first seed (" + name + ")"));
+        }
+        if (feedForward.stream().anyMatch(RunResult::exploded)) {
             charts.put("layers-explosion", StudyCharts.layerNorms(
-                    StudyTables.layerNorms(rs, "explosion", r -> r.layers().atExplosion()),
+                    StudyTables.layerNorms(feedForward, "explosion", r -> r.layers().atExplosion()),
                     "Gradient norm per Linear layer at the first step above 1e3, first seed (" + name + ")"));
         }
-        exploding(rs).ifPresent(r -> charts.put("heatmap", StudyCharts.layerHeatmap(r.layers().trace(), r.layers().traceStride(),
-                "log10 gradient norm per layer and step: " + r.spec().id())));
-        rs.stream().filter(r -> r.layers().throughTime().length > 0)
-                .min(java.util.Comparator.comparing((RunResult r) -> !isTanhSgd02(r.spec())))
-                .ifPresent(r -> charts.put("through-time", ThroughTimeChart.of(StudyTables.throughTime(r))));
+        exploding(feedForward).ifPresent(r -> charts.put("heatmap", StudyCharts.layerHeatmap(r.layers().trace(),
+                r.layers().traceStride(), "Gradient norm per Linear layer and step: " + r.spec().id())));
+        // at init the gradient through time depends on the model and the seed only: one line per model, its first run
+        Map<String, Table> throughTime = new LinkedHashMap<>();
+        java.util.Set<Object> models = new java.util.HashSet<>();
+        rs.stream().filter(r -> r.layers().throughTime().length > 0 && models.add(r.spec().model()))
+                .forEach(r -> throughTime.put(r.spec().config() + " (seed " + r.spec().seed() + ")", StudyTables.throughTime(r)));
+        if (!throughTime.isEmpty()) {
+            charts.put("through-time", Figure.of(ThroughTimeChart.of(throughTime)));
+        }
         return new Part(name, summary, charts, Conclusions.of(rs));
-    }
-
-    /** The run the through-time chart prefers: the tanh RNN at SGD 0.2 without clipping. */
-    private static boolean isTanhSgd02(RunSpec s) {
-        return s.model() instanceof org.gradlab.experiment.spec.ModelSpec.RecurrentNet m
-                && m.cell() == org.gradlab.experiment.spec.LayerSpec.Cell.RNN_TANH
-                && s.optimizer() instanceof org.gradlab.experiment.spec.OptimizerSpec.SgdSpec && s.schedule().peakLr() == 0.2
-                && s.gradients().isEmpty();
     }
 
     /**
@@ -107,8 +111,9 @@ public record StudyReport(Table runs, Table summary, Map<String, Part> parts) {
             report.heading(p.name());
             report.table(p.summary());
             p.conclusions().forEach(report::paragraph);
-            for (Map.Entry<String, Chart<?, ?>> c : p.charts().entrySet()) {
+            for (Map.Entry<String, Figure> c : p.charts().entrySet()) {
                 written.add(Outputs.png(c.getValue(), dir.resolve(p.name() + "-" + c.getKey() + ".png")));
+                written.add(Outputs.svg(c.getValue(), dir.resolve(p.name() + "-" + c.getKey() + ".svg")));
                 report.chart(c.getValue());
             }
         }
