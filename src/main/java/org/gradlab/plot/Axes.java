@@ -40,7 +40,7 @@ final class Axes {
         styler.setYAxisLogarithmic(true);
         styler.setYAxisMin(r[0]);
         styler.setYAxisMax(r[1]);
-        styler.setYAxisDecimalPattern(r[0] >= 1e-3 && r[1] <= 1e4 ? "#,##0.###" : "0E0");
+        styler.setYAxisDecimalPattern(pattern(r));
         // within one decade, label 2x, 3x, ... 9x as well; over many, XChart's grid line at every
         // minor tick turns the plot grey, so the ticks on the axis are the guide
         styler.setYAxisLogarithmicDecadeOnly(r[1] / r[0] > 10.5);
@@ -61,7 +61,14 @@ final class Axes {
         styler.setXAxisLogarithmic(true);
         styler.setXAxisMin(r[0]);
         styler.setXAxisMax(r[1]);
-        styler.setXAxisDecimalPattern(r[0] >= 1e-3 && r[1] <= 1e4 ? "#,##0.###" : "0E0");
+        styler.setXAxisDecimalPattern(pattern(r));
+    }
+
+    /** Plain numbers when every decade labelled in {@code range} is in [0.001, 10,000], powers of ten otherwise. */
+    private static String pattern(double[] range) {
+        double first = Math.ceil(Math.log10(range[0]) - 1e-9);
+        double last = Math.floor(Math.log10(range[1]) + 1e-9);
+        return first >= -3 && last <= 4 ? "#,##0.###" : "0E0";
     }
 
     /** The whole decades around [lo, hi] (positive finite values; {1, 10} when there are none). */

@@ -121,6 +121,11 @@ final class HeatmapFigure implements Figure {
         this.rowHeight = Math.max((BAR_MIN_HEIGHT + n - 1) / n, Math.max(9, Math.min(22, 360 / n)));
     }
 
+    /** Row labels, top to bottom. */
+    List<String> rows() {
+        return rows;
+    }
+
     /** Columns drawn (after cropping and merging). */
     int columns() {
         return cells.length;

@@ -89,6 +89,17 @@ final class LegendStrip {
         return out;
     }
 
+    /** The entries as laid out, row by row. */
+    List<List<Entry>> rows() {
+        return rows;
+    }
+
+    /** The width a row of entries takes, padding included. */
+    static int rowWidth(List<Entry> row) {
+        FontMetrics fm = metrics();
+        return 2 * PAD + row.stream().mapToInt(e -> SWATCH + 5 + fm.stringWidth(e.label())).sum() + GAP * (row.size() - 1);
+    }
+
     /** The height the strip takes: 0 without entries. */
     int height() {
         return rows.isEmpty() ? 0 : PAD + rows.size() * rowHeight() + PAD;
