@@ -159,11 +159,11 @@ final class HeatmapFigure implements Figure {
     }
 
     private double barTop() {
-        return TOP + 18;
+        return TOP + 24;
     }
 
     private double barHeight() {
-        return plotHeight() - 18 - (anyMissing ? 24 : 0) - (anyZero ? 24 : 0);
+        return plotHeight() - 24 - (anyMissing ? 24 : 0) - (anyZero ? 24 : 0);
     }
 
     /** Whether some drawn cell has a non-finite value. */
@@ -315,7 +315,7 @@ final class HeatmapFigure implements Figure {
         g.draw(new Rectangle2D.Double(left, top, BAR_WIDTH, height));
         g.setFont(Palette.TICKS);
         g.setColor(new Color(0x222222));
-        g.drawString("norm", (float) left, (float) (top - 7));
+        g.drawString("norm", (float) left, (float) (top - 12));
         for (double k : barTicks()) {
             double y = top + height * (hi - k) / (hi - lo);
             g.setColor(new Color(0x999999));

@@ -324,15 +324,20 @@ public final class StudyCharts {
         m.setMarker(SeriesMarkers.TRIANGLE_UP);
         m.setMarkerColor(Palette.ALERT);
         long first = Math.round(Arrays.stream(xs).min().orElseThrow());
-        String text = p.seeds().length == 1 ? String.format(Locale.ROOT, "exploded at step %,d", first)
-                : String.format(Locale.ROOT, "exploded in %d of %d seeds, first at step %,d", xs.length, p.seeds().length, first);
-        // centred on the first explosion, but kept inside the plot
-        double span = Math.max(1, steps - 1);
-        double half = (LegendStrip.metrics().stringWidth(text) / 2.0 + 6) / Math.max(20, width - 70) * span;
-        double cx = Math.max(half, Math.min(span - half, first));
-        AnnotationText note = new AnnotationText(text, cx, hi - 0.09 * (hi - c.getStyler().getYAxisMin()), false);
+        List<String> lines = new ArrayList<>(List.of(String.format(Locale.ROOT, "exploded at step %,d", first)));
+        if (p.seeds().length > 1) {
+            lines.add(String.format(Locale.ROOT, "(%d of %d seeds)", xs.length, p.seeds().length));
+        }
         c.getStyler().setAnnotationTextFontColor(Palette.ALERT);
-        c.addAnnotation(note);
+        c.getStyler().setAnnotationTextFont(Palette.LEGEND);
+        // centred under the first explosion, but kept inside the plot (about width - 80 px wide)
+        double span = Math.max(1, steps - 1);
+        double range = hi - c.getStyler().getYAxisMin();
+        for (int i = 0; i < lines.size(); i++) {
+            double half = (LegendStrip.metrics().stringWidth(lines.get(i)) / 2.0 + 6) / Math.max(20, width - 80) * span;
+            double cx = Math.max(half, Math.min(span - half, first));
+            c.addAnnotation(new AnnotationText(lines.get(i), cx, hi - (0.1 + 0.09 * i) * range, false));
+        }
     }
 
     private static double clamp(double v, double lo, double hi) {
