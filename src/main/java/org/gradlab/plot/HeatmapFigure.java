@@ -146,11 +146,17 @@ final class HeatmapFigure implements Figure {
         return barTicks().stream().map(Axes::decadeLabel).toList();
     }
 
-    /** The decades labelled on the colour bar, top down: every one, or every second, third... as the bar's height allows. */
+    /**
+     * The decades labelled on the colour bar, top down: every one, or every second, fifth... as the
+     * bar's height allows, always both ends (the step divides the number of decades).
+     */
     private List<Double> barTicks() {
         int decades = (int) Math.round(hi - lo);
-        int fit = Math.max(1, (int) (barHeight() / 16));
+        int fit = Math.max(1, (int) (barHeight() / 16) - 1);
         int step = Math.max(1, (decades + fit - 1) / fit);
+        while (decades % step != 0) {
+            step++;
+        }
         List<Double> out = new ArrayList<>();
         for (double k = hi; k >= lo - 1e-9; k -= step) {
             out.add(k);
