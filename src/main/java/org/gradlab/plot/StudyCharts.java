@@ -18,6 +18,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import tech.tablesaw.api.NumericColumn;
+import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
@@ -104,10 +105,11 @@ public final class StudyCharts {
      *               (NaN with one seed) and {@code seeds}; a family's lines follow its rows sorted by rate
      */
     public static Figure accuracyVsPeakLr(Table points) {
-        for (String c : List.of("peak_lr", "acc_mean", "acc_std", "seeds")) {
-            if (!points.containsColumn(c) || !(points.column(c) instanceof NumericColumn<?>)) {
-                throw new IllegalArgumentException("accuracy against peak lr: table '" + points.name()
-                        + "' needs a numeric column '" + c + "'; it has " + points.columnNames());
+        for (String c : List.of("family", "peak_lr", "acc_mean", "acc_std", "seeds")) {
+            boolean text = c.equals("family");
+            if (!points.containsColumn(c) || !(text ? points.column(c) instanceof StringColumn : points.column(c) instanceof NumericColumn<?>)) {
+                throw new IllegalArgumentException("accuracy against peak lr: table '" + points.name() + "' needs a "
+                        + (text ? "string" : "numeric") + " column '" + c + "'; it has " + points.columnNames());
             }
         }
         Map<String, List<Integer>> byFamily = new LinkedHashMap<>();
@@ -184,14 +186,15 @@ public final class StudyCharts {
             }
         }
         int columns = panels.size() <= 3 ? panels.size() : panels.size() == 4 ? 2 : panels.size() <= 6 || panels.size() == 9 ? 3 : 4;
-        int width = Math.min(360, GRID_WIDTH / columns);
+        int width = Math.min(Charts.WIDTH, GRID_WIDTH / columns);   // one panel is as large as any chart
+        int height = Math.max(210, Math.min(Charts.HEIGHT, (int) (0.6 * width)));
         List<Figure> figures = new ArrayList<>();
         boolean banded = false;
         boolean clipped = false;
         boolean exploded = false;
         int seeds = 0;
         for (GradNormPanel p : panels) {
-            XYChart c = panel(p, steps, lo, hi, width);
+            XYChart c = panel(p, steps, lo, hi, width, height);
             banded |= c.getSeriesMap().containsKey("band");
             clipped |= c.getSeriesMap().containsKey("clip threshold");
             exploded |= c.getSeriesMap().containsKey("exploded");
@@ -219,8 +222,8 @@ public final class StudyCharts {
     private static final Color BAND = new Color(0x0072B2 | 0x40000000, true);
 
     /** One panel: log10 values on a linear axis labelled at whole decades (XChart's log axis labels every decade or none). */
-    private static XYChart panel(GradNormPanel p, int steps, double lo, double hi, int width) {
-        XYChart c = new XYChartBuilder().width(width).height(210).title(p.name()).build();
+    private static XYChart panel(GradNormPanel p, int steps, double lo, double hi, int width, int height) {
+        XYChart c = new XYChartBuilder().width(width).height(height).title(p.name()).build();
         Palette.style(c.getStyler());
         c.getStyler().setChartTitleFont(Palette.PANEL_TITLE);
         c.getStyler().setLegendVisible(false);

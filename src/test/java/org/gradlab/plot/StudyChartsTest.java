@@ -54,7 +54,12 @@ class StudyChartsTest {
         Table t = Table.create("points", StringColumn.create("family", "fixed"), DoubleColumn.create("lr", 0.1),
                 DoubleColumn.create("acc_mean", 0.9), DoubleColumn.create("acc_std", Double.NaN), IntColumn.create("seeds", 1));
         var e = assertThrows(IllegalArgumentException.class, () -> StudyCharts.accuracyVsPeakLr(t));
-        assertTrue(e.getMessage().contains("'peak_lr'") && e.getMessage().contains("[family, lr"), e.getMessage());
+        assertTrue(e.getMessage().contains("numeric column 'peak_lr'") && e.getMessage().contains("[family, lr"), e.getMessage());
+        Table numbers = t.copy();
+        numbers.replaceColumn("family", DoubleColumn.create("family", 1.0));
+        numbers.replaceColumn("lr", DoubleColumn.create("peak_lr", 0.1));
+        e = assertThrows(IllegalArgumentException.class, () -> StudyCharts.accuracyVsPeakLr(numbers));
+        assertTrue(e.getMessage().contains("string column 'family'"), e.getMessage());
     }
 
     /** A run's norms: {@code steps} values around {@code level}, wiggling by a factor of 3. */
@@ -125,6 +130,8 @@ class StudyChartsTest {
                     "band around the median at " + i);
         }
         assertTrue(grid.width() <= StudyCharts.GRID_WIDTH + 40, "fits a report: " + grid.width());
+        Figure one = StudyCharts.gradNormPanels(panels.subList(0, 1));
+        assertTrue(one.width() >= Charts.WIDTH && one.height() >= Charts.HEIGHT, "one panel is as large as any chart");
         var img = grid.image(1);
         assertEquals(grid.width(), img.getWidth());
     }
