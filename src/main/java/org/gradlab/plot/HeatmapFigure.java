@@ -8,7 +8,6 @@ import java.awt.Shape;
 import java.awt.geom.AffineTransform;
 import java.awt.geom.Line2D;
 import java.awt.geom.Rectangle2D;
-import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,13 +32,7 @@ final class HeatmapFigure implements Figure {
     private static final int BAR_MIN_HEIGHT = 150;
     /** A cell whose norms are all zero: plain grey, unlike the hatched non-finite ones. */
     private static final Color ZERO = new Color(0xD9D9D9);
-    private static final FontMetrics TICKS;
-
-    static {
-        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
-        TICKS = g.getFontMetrics(Palette.TICKS);
-        g.dispose();
-    }
+    private static final FontMetrics TICKS = Palette.metrics(Palette.TICKS);
 
     private final String title;
     private final String yTitle;

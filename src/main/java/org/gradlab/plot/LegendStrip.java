@@ -7,7 +7,6 @@ import java.awt.Graphics2D;
 import java.awt.Stroke;
 import java.awt.geom.Line2D;
 import java.awt.geom.Rectangle2D;
-import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import org.knowm.xchart.CategorySeries;
@@ -145,16 +144,10 @@ final class LegendStrip {
         return metrics().getHeight() + 4;
     }
 
-    /** Font metrics of the legend font, the same whatever the output (the layout must not depend on it). */
+    /** Font metrics of the legend font. */
     static FontMetrics metrics() {
         return METRICS;
     }
 
-    private static final FontMetrics METRICS;
-
-    static {
-        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
-        METRICS = g.getFontMetrics(Palette.LEGEND);
-        g.dispose();
-    }
+    private static final FontMetrics METRICS = Palette.metrics(Palette.LEGEND);
 }

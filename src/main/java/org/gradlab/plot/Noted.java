@@ -3,7 +3,6 @@ package org.gradlab.plot;
 import java.awt.Color;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -11,13 +10,7 @@ import java.util.Objects;
 /** A figure with a note under it: small italic text, wrapped to the figure's width ({@link Figure#withNote}). */
 final class Noted implements Figure {
     private static final int PAD = 6;
-    private static final FontMetrics METRICS;
-
-    static {
-        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
-        METRICS = g.getFontMetrics(Palette.NOTE);
-        g.dispose();
-    }
+    private static final FontMetrics METRICS = Palette.metrics(Palette.NOTE);
 
     private final Figure figure;
     private final List<String> lines;

@@ -3,6 +3,9 @@ package org.gradlab.plot;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.util.List;
 import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
@@ -57,6 +60,16 @@ public final class Palette {
     static final Font NOTE = new Font(Font.SANS_SERIF, Font.ITALIC, 11);
 
     private Palette() {
+    }
+
+    /** The metrics of {@code font} on an image, the same whatever a figure is drawn on later (layouts must not depend on it). */
+    static FontMetrics metrics(Font font) {
+        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        try {
+            return g.getFontMetrics(font);
+        } finally {
+            g.dispose();
+        }
     }
 
     /** Series colour {@code i} (they repeat after {@link #COLORS}{@code .size()}). */
