@@ -29,26 +29,8 @@ public final class JacobianChart {
                 spectrum.doubleColumn("product").copy().setName("product of the layers so far"),
                 spectrum.doubleColumn("network_upto").copy().setName("network up to this layer"),
                 isometry);
-        XYChart chart = Charts.logLines(wide, "Largest singular value of the input-output Jacobian over depth", depth.name(),
+        // logLines' axis spans whole decades around the data, the isometry line's 1 included
+        return Charts.logLines(wide, "Largest singular value of the input-output Jacobian over depth", depth.name(),
                 "largest singular value (log scale)");
-        double low = 1;
-        double high = 1;
-        for (String c : new String[] {"sigma_max", "product", "network_upto"}) {
-            for (double v : spectrum.doubleColumn(c).asDoubleArray()) {
-                if (v > 0 && Double.isFinite(v)) {
-                    low = Math.min(low, v);
-                    high = Math.max(high, v);
-                }
-            }
-        }
-        // whole decades at both ends, so even a narrow range has labelled ticks (1 is always in range);
-        // plain numbers while they stay short, powers of ten beyond (a custom formatter would turn
-        // XChart's log axis linear)
-        double min = Math.pow(10, Math.floor(Math.log10(low) - 1e-9));
-        double max = Math.pow(10, Math.ceil(Math.log10(high) + 1e-9));
-        chart.getStyler().setYAxisMin(min);
-        chart.getStyler().setYAxisMax(max);
-        chart.getStyler().setYAxisDecimalPattern(min >= 1e-3 && max <= 1e4 ? "#,##0.###" : "0E0");
-        return chart;
     }
 }

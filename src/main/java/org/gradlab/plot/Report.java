@@ -6,17 +6,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.internal.chartpart.Chart;
+import javax.imageio.ImageIO;
 import tech.tablesaw.api.Table;
 
 /**
- * A self-contained HTML report: headings, paragraphs, tables and charts (embedded as PNG), in the
- * order added. Written to a temporary file and renamed, so a crash never leaves half a report.
+ * A self-contained HTML report: headings, paragraphs, tables and figures (embedded as PNG at twice
+ * their size, shown at their size and never wider than the page), in the order added. Written to a
+ * temporary file and renamed, so a crash never leaves half a report.
  *
  * <pre>{@code
  * Report.titled("The article's model").paragraph("...").table(history.epochs())
- *     .chart(Charts.epochLoss(history.epochs())).write(Path.of("runs/report.html"));
+ *     .chart(Figure.of(Charts.epochLoss(history.epochs()))).write(Path.of("runs/report.html"));
  * }</pre>
  */
 public final class Report {
@@ -42,13 +42,13 @@ public final class Report {
         if (!d.fixes().isEmpty()) {
             r.heading("Fixes, best first").table(d.fixTable());
         }
-        r.chart(Charts.gradNormWithAlarms(d.steps(), d.alarms()));
+        r.chart(Figure.of(Charts.gradNormWithAlarms(d.steps(), d.alarms())));
         if (d.layers().rowCount() > 0) {
-            r.chart(Charts.layerHeatmap(d.layers(), 100));
+            r.chart(Charts.layerHeatmap(d.layers(), 60));
         }
         if (d.gains() != null) {
             r.heading("Layer gains at initialisation").paragraph(d.gains().summary() + ".").table(d.gains().table())
-                    .chart(Charts.layerGains(d.gains().table()));
+                    .chart(Figure.of(Charts.layerGains(d.gains().table())));
         }
         r.heading("Alarms, in step order").table(d.alarms());
         if (d.layersAtEvent().rowCount() > 0) {
@@ -133,13 +133,17 @@ public final class Report {
         return sb.append(inline ? "</table></div>" : "</table>").toString();
     }
 
-    /** The chart as an embedded PNG (line, bar or heatmap chart). */
-    public Report chart(Chart<?, ?> chart) {
+    /**
+     * The figure as an embedded PNG at {@link Figure#PNG_SCALE}, displayed {@code width()} CSS
+     * pixels wide and scaled down (keeping its proportions) where the page is narrower.
+     */
+    public Report chart(Figure figure) {
         try {
             ByteArrayOutputStream png = new ByteArrayOutputStream();
-            BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);
-            body.add("<img alt=\"" + escape(chart.getTitle()) + "\" src=\"data:image/png;base64,"
-                    + Base64.getEncoder().encodeToString(png.toByteArray()) + "\">");
+            ImageIO.write(figure.image(Figure.PNG_SCALE), "png", png);
+            body.add("<figure><img alt=\"" + escape(figure.title()) + "\" width=\"" + figure.width() + "\" height=\""
+                    + figure.height() + "\" src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray())
+                    + "\"></figure>");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -150,7 +154,8 @@ public final class Report {
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title>\n"
                 + "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}"
                 + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;"
-                + "text-align:right}td.l{text-align:left}caption{font-weight:bold;text-align:left}img{max-width:100%}"
+                + "text-align:right}td.l{text-align:left}caption{font-weight:bold;text-align:left}figure{margin:1em 0}"
+                + "img{display:block;max-width:100%;height:auto}"
                 + ".notice{background:#fff4d6;border-left:4px solid #e69f00;padding:.5em .8em}</style></head>\n"
                 + "<body><h1>" + escape(title) + "</h1>\n" + String.join("\n", body) + "\n</body></html>\n";
     }

@@ -77,7 +77,7 @@ class OutFolderTest {
                 "needs a mount namespace (unshare -rm) to make a small file system");
         Path grid = tinyGrid();
         String study = "\"$0\" -Djava.awt.headless=true -cp \"$1\" " + Main.class.getName() + " study --grid " + grid + " --workers 1 --out \"$2/mnt/s\"";
-        StudyCommandTest.Run r = bash(ns, "set -u; m=\"$2/mnt\"; mount -t tmpfs -o size=400k tmpfs \"$m\" || exit 9\n"
+        StudyCommandTest.Run r = bash(ns, "set -u; m=\"$2/mnt\"; mount -t tmpfs -o size=3m tmpfs \"$m\" || exit 9\n"
                 + study + " --seeds 0 > /dev/null || exit 8\n"
                 + "dd if=/dev/zero of=\"$m/fill\" bs=1k 2>/dev/null; truncate -s -40k \"$m/fill\"\n"   // room for runs, not charts
                 + study + " --seeds 0,1,2 >/dev/null; echo \"exit $?\"\n"
@@ -87,12 +87,13 @@ class OutFolderTest {
         assertEquals(0, r.code(), r.out() + r.err());
         List<String> err = r.err().lines().toList();
         assertEquals(2, err.size(), r.err());
-        assertTrue(err.get(0).matches("gradlab: " + mnt + "/s\\.partial/[a-z-]+\\.(png|csv|html): No space left on device"), err.get(0));
+        assertTrue(err.get(0).matches("gradlab: " + mnt + "/s\\.partial/[a-z0-9-]+\\.(png|svg|csv|json|html): No space left on device"), err.get(0));
         assertEquals("gradlab: " + mnt + "/s/runs/p__tiny__seed0.json: No space left on device", err.get(1));
         List<String> out = r.out().lines().toList();
         assertEquals("exit 1", out.get(0));
         assertEquals(2, out.indexOf("--- files") - out.indexOf("--- summary") - 1, "the first study's summary (a header, one row): " + out);
-        assertEquals(List.of("./.gradlab", "./conclusions.json", "./p-accuracy.png", "./p-epochs.png", "./p-grad-norms.png", "./p-layers-step0.png",
+        assertEquals(List.of("./.gradlab", "./conclusions.json", "./p-accuracy.png", "./p-accuracy.svg", "./p-epochs.png", "./p-epochs.svg",
+                "./p-grad-norms.png", "./p-grad-norms.svg", "./p-layers-step0.png", "./p-layers-step0.svg",
                 "./report.html", "./runs.csv", "./runs/p__tiny__seed0.json", "./runs/p__tiny__seed1.json", "./runs/p__tiny__seed2.json",
                 "./summary.csv"), out.subList(out.indexOf("--- files") + 1, out.size() - 1), "one study's report, every run saved");
         assertEquals("exit 1", out.get(out.size() - 1));

@@ -61,10 +61,10 @@ class StudyQuickTest {
         assertEquals(0, first.code(), first.err());
         Map<String, List<String>> charts = Map.of(
                 "baseline", List.of("accuracy", "epochs", "grad-norms", "layers-step0"),
-                "schedules", List.of("accuracy", "epochs", "grad-norms", "lr", "layers-step0"),
+                "schedules", List.of("accuracy", "accuracy-vs-lr", "epochs", "grad-norms", "lr", "layers-step0"),
                 "clipping", List.of("accuracy", "epochs", "grad-norms", "layers-step0", "layers-explosion", "heatmap"),
                 "structure", List.of("accuracy", "epochs", "grad-norms", "layers-step0", "layers-explosion", "heatmap"),
-                "rnn", List.of("accuracy", "epochs", "grad-norms", "layers-step0", "through-time"));
+                "rnn", List.of("accuracy", "epochs", "grad-norms", "through-time"));   // no head-only layer charts
         charts.forEach((part, names) -> names.forEach(n -> {
             Path png = dir.resolve(part + "-" + n + ".png");
             try {
@@ -72,7 +72,8 @@ class StudyQuickTest {
                 assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10}, head, png.toString());
                 BufferedImage img = ImageIO.read(png.toFile());
                 assertNotNull(img, png.toString());
-                assertTrue(img.getWidth() >= 600 && img.getHeight() >= 400, png.toString());
+                assertTrue(img.getWidth() >= 1200 && img.getHeight() >= 600, png.toString() + ": 2x resolution");
+                assertTrue(Files.readString(dir.resolve(part + "-" + n + ".svg")).contains("<svg"), part + "-" + n + ".svg");
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

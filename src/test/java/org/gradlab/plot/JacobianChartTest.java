@@ -39,12 +39,12 @@ class JacobianChartTest {
         chart.getSeriesMap().values().forEach(s -> assertEquals(r.table().rowCount(), s.getXData().length, s.getName()));
         assertTrue(r.network() > 10, "the exploding preset amplifies perturbations of its input: " + r.network());
         String keep = System.getProperty("gradlab.charts");
-        Path png = Outputs.png(chart, (keep == null ? dir : Path.of(keep)).resolve("jacobian-exploding.png"));
+        Path png = Outputs.png(Figure.of(chart), (keep == null ? dir : Path.of(keep)).resolve("jacobian-exploding.png"));
         assertTrue(Files.size(png) > 10_000);
         if (keep != null) {
-            Outputs.png(JacobianChart.of(JacobianSpectrum.measure(Presets.articleModel(0), x).table()),
+            Outputs.png(Figure.of(JacobianChart.of(JacobianSpectrum.measure(Presets.articleModel(0), x).table())),
                     Path.of(keep).resolve("jacobian-article.png"));
-            Outputs.png(JacobianChart.of(JacobianSpectrum.measure(Presets.deepTanhModel(0), x).table()),
+            Outputs.png(Figure.of(JacobianChart.of(JacobianSpectrum.measure(Presets.deepTanhModel(0), x).table())),
                     Path.of(keep).resolve("jacobian-deep-tanh.png"));
             System.out.println(r.table().print());
         }

@@ -12,6 +12,7 @@ import org.gradlab.data.IdxFormatException;
 import org.gradlab.data.Mnist;
 import org.gradlab.nn.Backend;
 import org.gradlab.plot.Charts;
+import org.gradlab.plot.Figure;
 import org.gradlab.plot.Outputs;
 import org.gradlab.plot.Report;
 import org.gradlab.train.EpochResult;
@@ -117,18 +118,21 @@ public final class ArticleJob {
             List<Path> written = new ArrayList<>();
             written.add(Outputs.csv(h.epochs(), dir.resolve("epochs.csv")));
             written.add(Outputs.csv(h.steps(), dir.resolve("steps.csv")));
-            written.add(Outputs.png(Charts.epochLoss(h.epochs()), dir.resolve("loss.png")));
-            written.add(Outputs.png(Charts.epochAccuracy(h.epochs()), dir.resolve("accuracy.png")));
-            written.add(Outputs.png(Charts.stepLoss(h.steps()), dir.resolve("step-loss.png")));
+            Figure loss = Figure.of(Charts.epochLoss(h.epochs()));
+            Figure accuracy = Figure.of(Charts.epochAccuracy(h.epochs()));
+            Figure stepLoss = Figure.of(Charts.stepLoss(h.steps()));
+            written.add(Outputs.png(loss, dir.resolve("loss.png")));
+            written.add(Outputs.png(accuracy, dir.resolve("accuracy.png")));
+            written.add(Outputs.png(stepLoss, dir.resolve("step-loss.png")));
             written.add(Report.titled("The article's model, reproduced with gradlab")
                     .paragraph(String.format(Locale.ROOT, "784-64 ReLU, Dropout 0.2, 64 ReLU, Dropout 0.5, 10 logits; "
                             + "softmax cross-entropy; Adam lr 1e-3; batch 32; %d epochs; %s split %d/%d with seed %d.",
                             options.epochs(), source, split.train().size(), split.test().size(), options.seed()))
                     .paragraph(String.format(Locale.ROOT, "Final test accuracy: %.2f%%.", 100 * h.last().testScore()))
                     .table(h.epochs())
-                    .chart(Charts.epochLoss(h.epochs()))
-                    .chart(Charts.epochAccuracy(h.epochs()))
-                    .chart(Charts.stepLoss(h.steps()))
+                    .chart(loss)
+                    .chart(accuracy)
+                    .chart(stepLoss)
                     .write(dir.resolve("report.html")));
             run.commit();
             log.printf(Locale.ROOT, "final test accuracy %.2f%%%n", 100 * h.last().testScore());

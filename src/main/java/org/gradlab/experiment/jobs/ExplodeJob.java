@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import org.gradlab.nn.Backend;
 import org.gradlab.plot.Charts;
+import org.gradlab.plot.Figure;
 import org.gradlab.plot.Outputs;
 import org.gradlab.train.Progress;
 import tech.tablesaw.api.Table;
@@ -55,8 +56,8 @@ public final class ExplodeJob {
             log.printf(Locale.ROOT, "An exploding model (8 ReLU layers of 128, N(0, 0.15^2) init, SGD momentum 0.9 at 0.1), "
                     + "%d epochs per run: five ways, then the doctor's verified fix%n", options.epochs());
             ExplodeComparison.Result r = ExplodeComparison.run(options.seed(), options.epochs(), run.dir(), Progress.bar(log));
-            Outputs.png(Charts.logLines(gradNorms(r), "Global gradient norm before clipping", "step", "gradient norm (log scale)"),
-                    run.dir().resolve("grad-norms.png"));
+            Outputs.png(Figure.of(Charts.logLines(gradNorms(r), "Global gradient norm before clipping", "step",
+                    "gradient norm (log scale)")), run.dir().resolve("grad-norms.png"));
             run.commit();
             log.println(r.summary().print());
             log.println();

@@ -19,18 +19,18 @@ import org.gradlab.experiment.spec.ModelSpec;
 import org.gradlab.experiment.spec.OptimizerSpec;
 import org.gradlab.experiment.spec.RunSpec;
 import org.gradlab.experiment.spec.TransformSpec;
+import org.gradlab.plot.Figure;
 import org.gradlab.plot.Outputs;
 import org.gradlab.plot.Report;
 import org.gradlab.plot.StudyCharts;
 import org.gradlab.plot.ThroughTimeChart;
-import org.knowm.xchart.internal.chartpart.Chart;
 import tech.tablesaw.api.Table;
 
 /**
  * A study's results as a story: what the study asked and what its runs answer, how it was run,
  * then part by part its question, a narrow table, its charts and its conclusions ({@link Claim}s
  * computed by {@link Conclusions}); and the files they are written to ({@code runs.csv},
- * {@code summary.csv}, {@code conclusions.json}, {@code <part>-*.png}, {@code report.html}). A study
+ * {@code summary.csv}, {@code conclusions.json}, {@code <part>-*.png} and {@code .svg}, {@code report.html}). A study
  * smaller than the design (fewer seeds or epochs, a quick study) says so first.
  *
  * @param runs    one row per run
@@ -43,7 +43,7 @@ import tech.tablesaw.api.Table;
 public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<String, Part> parts, Scope scope, String design) {
 
     /** One part: its title and question, narrow table, charts (file stem to chart) and claims. */
-    public record Part(String name, Design.Question question, Table table, Map<String, Chart<?, ?>> charts, List<Claim> claims) {
+    public record Part(String name, Design.Question question, Table table, Map<String, Figure> charts, List<Claim> claims) {
     }
 
     /**
@@ -90,31 +90,40 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
 
     private static Part part(String name, List<RunResult> all, List<Claim> claims) {
         List<RunResult> rs = all.stream().filter(r -> !r.failed()).toList();
-        Map<String, Chart<?, ?>> charts = new LinkedHashMap<>();
+        Map<String, Figure> charts = new LinkedHashMap<>();
         if (!rs.isEmpty()) {
             Table summary = StudyTables.summary(rs).setName(name + ": summary");
             charts.put("accuracy", StudyCharts.accuracy(summary, name));
+            Table byLr = StudyTables.accuracyByPeakLr(rs);
+            if (byLr.rowCount() > 0) {
+                charts.put("accuracy-vs-lr", StudyCharts.accuracyVsPeakLr(byLr));
+            }
             charts.put("epochs", StudyCharts.epochAccuracy(StudyTables.epochAccuracy(rs), name));
-            Map<String, Double> thresholds = new LinkedHashMap<>();
-            rs.stream().flatMap(r -> r.spec().gradients().stream()).mapToDouble(TransformSpec::normThreshold)
-                    .filter(Double::isFinite).distinct().sorted().forEach(t -> thresholds.put("clip at norm " + Design.num(t), t));
-            charts.put("grad-norms", StudyCharts.gradNorms(StudyTables.perStep(rs, "grad norm per step", r -> r.series().gradNorms()),
-                    name, thresholds));
+            charts.put("grad-norms", StudyCharts.gradNormPanels(StudyTables.byConfig(rs).values().stream()
+                    .map(c -> new StudyCharts.GradNormPanel(c.get(0).spec().config(),
+                            c.stream().map(r -> r.series().gradNorms()).toArray(double[][]::new),
+                            c.get(0).spec().gradients().stream().mapToDouble(TransformSpec::normThreshold)
+                                    .filter(Double::isFinite).min().orElse(Double.NaN)))
+                    .toList()));
             if (rs.stream().anyMatch(r -> !(r.spec().schedule() instanceof org.gradlab.experiment.spec.ScheduleSpec.Constant))) {
                 charts.put("lr", StudyCharts.learningRates(StudyTables.perStep(rs, "lr per step", r -> r.series().lrs()), name));
             }
-            charts.put("layers-step0", StudyCharts.layerNorms(StudyTables.layerNorms(rs, "step 0", r -> r.layers().step0()),
-                    "Gradient norm per Linear layer at step 0, first seed (" + name + ")"));
-            if (rs.stream().anyMatch(r -> r.layers().atExplosion().length > 0)) {
+            // a recurrent model's Linear layers are only its head: it gets the gradient through time instead
+            List<RunResult> feedForward = rs.stream().filter(r -> r.layers().throughTime().length == 0).toList();
+            if (!feedForward.isEmpty()) {
+                charts.put("layers-step0", StudyCharts.layerNorms(StudyTables.layerNorms(feedForward, "step 0", r -> r.layers().step0()),
+                        "Gradient norm per Linear layer at step 0, first seed (" + name + ")"));
+            }
+            if (feedForward.stream().anyMatch(r -> r.layers().atExplosion().length > 0)) {
                 charts.put("layers-explosion", StudyCharts.layerNorms(
-                        StudyTables.layerNorms(rs, "explosion", r -> r.layers().atExplosion()),
+                        StudyTables.layerNorms(feedForward, "explosion", r -> r.layers().atExplosion()),
                         "Gradient norm per Linear layer at the first step above 1e3, first seed (" + name + ")"));
             }
-            exploding(rs).ifPresent(r -> charts.put("heatmap", StudyCharts.layerHeatmap(r.layers().trace(), r.layers().traceStride(),
-                    "log10 gradient norm per layer and step: " + r.spec().id())));
+            exploding(feedForward).ifPresent(r -> charts.put("heatmap", StudyCharts.layerHeatmap(r.layers().trace(),
+                    r.layers().traceStride(), "Gradient norm per Linear layer and step: " + r.spec().id())));
             rs.stream().filter(r -> r.layers().throughTime().length > 0)
                     .min(Comparator.comparing((RunResult r) -> !isTanhUnclipped(r.spec())))
-                    .ifPresent(r -> charts.put("through-time", ThroughTimeChart.of(StudyTables.throughTime(r))));
+                    .ifPresent(r -> charts.put("through-time", Figure.of(ThroughTimeChart.of(StudyTables.throughTime(r)))));
         }
         return new Part(name, Design.question(name), StudyTables.narrow(all).setName(name), charts, claims);
     }
@@ -134,11 +143,16 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
                 .thenComparingInt(r -> r.series().gradNorms().length);
         RunResult best = null;
         for (RunResult r : rs) {
-            if (r.exploded() && StudyCharts.hasHeat(r.layers().trace()) && (best == null || order.compare(r, best) > 0)) {
+            if (r.exploded() && hasFiniteNorm(r.layers().trace()) && (best == null || order.compare(r, best) > 0)) {
                 best = r;
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /** Whether a layer trace holds a finite, positive norm to draw (a run non-finite from its first steps has none). */
+    private static boolean hasFiniteNorm(double[][] trace) {
+        return java.util.Arrays.stream(trace).flatMapToDouble(java.util.Arrays::stream).anyMatch(v -> Double.isFinite(v) && v > 0);
     }
 
     /** "The experiment: fixed against scheduled learning rates and gradient clipping", after the parts that ran. */
@@ -185,8 +199,9 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
             report.items(List.of(new Report.Item("Every number of every run and configuration:", "runs.csv", "runs.csv"),
                     new Report.Item("per configuration:", "summary.csv", "summary.csv"),
                     new Report.Item("these conclusions as data:", "conclusions.json", "conclusions.json")));
-            for (Map.Entry<String, Chart<?, ?>> c : p.charts().entrySet()) {
+            for (Map.Entry<String, Figure> c : p.charts().entrySet()) {
                 written.add(Outputs.png(c.getValue(), dir.resolve(p.name() + "-" + c.getKey() + ".png")));
+                written.add(Outputs.svg(c.getValue(), dir.resolve(p.name() + "-" + c.getKey() + ".svg")));
                 report.chart(c.getValue());
             }
             report.heading("What " + p.name() + "'s runs show");

@@ -256,6 +256,34 @@ public final class StudyTables {
     }
 
     /**
+     * Final test accuracy by schedule family and peak learning rate (from the specs' structure,
+     * {@code ScheduleSpec.family()} and {@code peakLr()}), one row per configuration: {@code family,
+     * peak_lr, acc_mean, acc_std} (NaN with one seed) and {@code seeds}. Empty unless it is a
+     * comparison of rates: every configuration has its own family and rate, and some family has
+     * two rates or more (so the clipping and structure parts, whose configurations share a rate,
+     * get none).
+     */
+    public static Table accuracyByPeakLr(List<RunResult> results) {
+        Table t = Table.create("final accuracy by peak learning rate", StringColumn.create("family"), DoubleColumn.create("peak_lr"),
+                DoubleColumn.create("acc_mean"), DoubleColumn.create("acc_std"), IntColumn.create("seeds"));
+        java.util.Set<List<Object>> seen = new java.util.HashSet<>();
+        Map<String, java.util.Set<Double>> rates = new LinkedHashMap<>();
+        for (List<RunResult> c : byConfig(results).values()) {
+            RunSpec s = c.get(0).spec();
+            if (!seen.add(List.of(s.schedule().family(), s.schedule().peakLr()))) {
+                return t.emptyCopy();
+            }
+            rates.computeIfAbsent(s.schedule().family(), k -> new java.util.HashSet<>()).add(s.schedule().peakLr());
+            t.stringColumn("family").append(s.schedule().family());
+            t.doubleColumn("peak_lr").append(s.schedule().peakLr());
+            t.doubleColumn("acc_mean").append(Stats.mean(values(c, RunResult::testAccuracy)));
+            t.doubleColumn("acc_std").append(Stats.std(values(c, RunResult::testAccuracy)));
+            t.intColumn("seeds").append(c.size());
+        }
+        return rates.values().stream().anyMatch(r -> r.size() >= 2) ? t : t.emptyCopy();
+    }
+
+    /**
      * A per-step series of the first seed of each configuration ({@code gradNorms} or {@code lrs}),
      * one column per configuration, as long as the longest run; steps a run did not take are missing.
      */

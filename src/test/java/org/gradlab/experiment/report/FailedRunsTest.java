@@ -62,17 +62,15 @@ class FailedRunsTest {
 
         RunResult res100 = results.get(0);
         assertTrue(res100.diverged() && !res100.failed(), "it trains, and diverges at once: " + res100.end());
-        assertFalse(org.gradlab.plot.StudyCharts.hasHeat(res100.layers().trace()), "nothing finite to draw: "
-                + java.util.Arrays.deepToString(res100.layers().trace()));
+        assertTrue(java.util.Arrays.stream(res100.layers().trace()).flatMapToDouble(java.util.Arrays::stream)
+                .noneMatch(v -> Double.isFinite(v) && v > 0), "nothing finite to draw: " + java.util.Arrays.deepToString(res100.layers().trace()));
         String why = "run rows/bn/0: BatchNorm on 65 training examples at batch 32 leaves a last batch of 1 row, which BatchNorm "
                 + "cannot normalise in training: choose a batch that does not (e.g. 33) or another number of training examples";
         assertEquals(why, results.get(2).end().failure());
         assertFalse(results.get(3).failed(), "the study went on");
 
-        IllegalArgumentException nothing = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> org.gradlab.plot.StudyCharts.layerHeatmap(res100.layers().trace(), 1, "res100"));
-        assertEquals("layerHeatmap: no window of the trace has a finite gradient norm to draw", nothing.getMessage(),
-                "not XChart's 'Heat data cannot be empty!!!'");
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> org.gradlab.plot.StudyCharts.layerHeatmap(res100.layers().trace(), 1,
+                "res100").image(), "a heatmap of nothing draws a figure that says so, not XChart's 'Heat data cannot be empty!!!'");
 
         StudyReport report = StudyReport.of(results);
         List<Path> written = report.write(dir);
