@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import tech.tablesaw.api.Table;
 
@@ -83,16 +84,30 @@ public final class Report {
 
     /** A bulleted list; each item's link follows its text. */
     public Report items(List<Item> items) {
+        body.add(list(items.stream().map(i -> Map.entry(i, List.<Item>of())).toList()));
+        return this;
+    }
+
+    /** A bulleted list whose items each carry a bulleted list of their own (a question and its answers). */
+    public Report outline(List<Map.Entry<Item, List<Item>>> items) {
+        body.add(list(items));
+        return this;
+    }
+
+    private static String list(List<Map.Entry<Item, List<Item>>> items) {
         StringBuilder sb = new StringBuilder("<ul>");
-        for (Item i : items) {
+        for (Map.Entry<Item, List<Item>> e : items) {
+            Item i = e.getKey();
             sb.append("<li>").append(escape(i.text()));
             if (i.href() != null) {
                 sb.append(" <a href=\"").append(escape(i.href())).append("\">").append(escape(i.linkText())).append("</a>");
             }
+            if (!e.getValue().isEmpty()) {
+                sb.append(list(e.getValue().stream().map(c -> Map.entry(c, List.<Item>of())).toList()));
+            }
             sb.append("</li>");
         }
-        body.add(sb.append("</ul>").toString());
-        return this;
+        return sb.append("</ul>").toString();
     }
 
     public Report paragraph(String text) {

@@ -99,6 +99,19 @@ class StudyQuickTest {
         }
     }
 
+    /** The report as a reader sees it: in Chromium at 1280 px, nothing wider than the window, every chart loaded, no script errors. */
+    @Test
+    void theReportFitsABrowserWindowAndShowsEveryChart() throws Exception {
+        org.gradlab.plot.Browser.Result r = org.gradlab.plot.Browser.render(dir.resolve("report.html"),
+                org.gradlab.plot.Browser.SCREENSHOTS.resolve("quick-study-report.png"));
+        assertTrue(r.problems().isEmpty(), r.problems() + " (screenshot " + r.screenshot() + ")");
+        long charts;
+        try (var files = Files.list(dir)) {
+            charts = files.filter(f -> f.toString().endsWith(".png")).count();
+        }
+        assertEquals(charts, r.images(), "every chart of the folder is in the page and loaded");
+    }
+
     @Test
     void aSecondRunResumesEverythingAndWritesTheSameTables() throws Exception {
         assertEquals(0, first.code(), first.err());

@@ -185,13 +185,13 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
             report.notice(reducedNotice());
         }
         report.heading("What the study asks, and what its runs answer", "answers");
-        List<Report.Item> answers = new ArrayList<>();
+        List<Map.Entry<Report.Item, List<Report.Item>>> answers = new ArrayList<>();
         for (Part p : parts.values()) {
-            answers.add(new Report.Item(p.question().question(), "(" + p.question().title() + ")", "#" + p.name()));
-            p.claims().stream().filter(c -> List.of("best", "best_tie", "rescued", "not_rescued", "note").contains(c.kind()))
-                    .forEach(c -> answers.add(new Report.Item(c.text(), "evidence", "#" + p.name())));
+            answers.add(Map.entry(new Report.Item(p.question().question(), "(" + p.question().title() + ")", "#" + p.name()),
+                    p.claims().stream().filter(c -> List.of("best", "best_tie", "rescued", "not_rescued", "note").contains(c.kind()))
+                            .map(c -> new Report.Item(c.text(), "evidence", "#" + p.name())).toList()));
         }
-        report.items(answers);
+        report.outline(answers);
         report.heading("How it was run", "design").paragraph(design);
         for (Part p : parts.values()) {
             report.heading(p.question().title() + " (" + p.name() + ")", p.name()).paragraph(p.question().question());
