@@ -232,13 +232,13 @@ public final class Blas {
     /** Copies {@code from[0..count)} into a float32 array's elements {@code [at, at + count)} (row-major). */
     public static void write(float[] from, int count, INDArray a, long at) {
         requireDense(a, at + count, DataType.FLOAT, "write");
-        view(a).put(Math.toIntExact(at), from, 0, count);
+        floats(a).position(at).put(from, 0, count);
     }
 
     /** Copies a float32 array's elements {@code [at, at + count)} (row-major) into {@code into[0..count)}. */
     public static float[] read(INDArray a, long at, float[] into, int count) {
         requireDense(a, at + count, DataType.FLOAT, "read");
-        view(a).get(Math.toIntExact(at), into, 0, count);
+        floats(a).position(at).get(into, 0, count);
         return into;
     }
 
@@ -284,10 +284,10 @@ public final class Blas {
     }
 
     private static FloatPointer floats(INDArray a) {
-        return new FloatPointer(a.data().addressPointer());
+        return Address.floats(a);
     }
 
     private static DoublePointer doubles(INDArray a) {
-        return new DoublePointer(a.data().addressPointer());
+        return Address.doubles(a);
     }
 }

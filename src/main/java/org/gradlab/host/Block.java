@@ -39,9 +39,13 @@ public abstract sealed class Block permits Block.F32, Block.F64 {
                 + a.dataType() + (a.isView() ? " view" : "") + " in order " + a.ordering());
     }
 
-    /** A view of {@code a}'s memory, or of a row-major copy when {@code a} is a view or column-major. */
+    /**
+     * A view of {@code a}'s memory when its buffer holds exactly its elements in row-major order
+     * (a reshape of a whole array, such as {@code Sequences}' view of a batch, is read in place),
+     * else of a row-major copy.
+     */
     public static Block read(INDArray a, String who) {
-        return of(a.isView() || a.ordering() != 'c' ? a.dup('c') : a, who);
+        return of(HostArrays.isWhole(a, a.dataType()) ? a : a.dup('c'), who);
     }
 
     /** {@code old} when it has the type and at least {@code size} elements, else a new block of its own. */

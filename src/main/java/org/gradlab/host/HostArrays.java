@@ -29,11 +29,12 @@ public final class HostArrays {
     }
 
     /**
-     * Whether {@code a} is of {@code type} and a whole, row-major buffer of its own (what
-     * {@link #floatView} and {@link #doubleView} view), checked without making a view.
+     * Whether {@code a} is of {@code type} and its buffer holds exactly its elements in row-major
+     * order (a fresh array, or a reshape of a whole one: what {@link #floatView} and
+     * {@link #doubleView} view), checked without making a view.
      */
     public static boolean isWhole(INDArray a, DataType type) {
-        return a.dataType() == type && !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
+        return a.dataType() == type && a.data().length() == a.length() && Blas.isDense(a);
     }
 
     /** The values of {@code a} in row-major order, as doubles. */

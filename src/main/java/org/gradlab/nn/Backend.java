@@ -5,6 +5,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 
 /** Process-wide ND4J settings. */
 public final class Backend {
+    /** The cores this JVM may use, read once: the call reads the container's limits and costs a few microseconds. */
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
     private static volatile int trainers = 1;
 
     private Backend() {
@@ -24,7 +26,7 @@ public final class Backend {
 
     /** Cores left over when every declared trainer has one (0 or more). */
     public static int spareCores() {
-        return Math.max(0, Runtime.getRuntime().availableProcessors() - trainers);
+        return Math.max(0, CORES - trainers);
     }
 
     /**
