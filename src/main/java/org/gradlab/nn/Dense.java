@@ -25,6 +25,9 @@ public final class Dense implements Layer {
     private final int out;
     private final Param weight;
     private final Param bias;
+    /** {@code Dense(in->out)} and its backward's name, made once: every call's argument checks name the layer. */
+    private final String name;
+    private final String backwardName;
     private INDArray input;
     private INDArray output;
     private INDArray gradInput;
@@ -33,6 +36,8 @@ public final class Dense implements Layer {
     private Dense(int in, int out, Init init, Rng rng) {
         this.in = Checks.positive("Dense", "in", in);
         this.out = Checks.positive("Dense", "out", out);
+        name = "Dense(" + in + "->" + out + ")";
+        backwardName = name + " backward";
         weight = new Param("weight", Nd4j.create(init.weight().sample(in, out, in * out, rng), new long[] {out, in},
                 DataType.DOUBLE).castTo(DataType.FLOAT));
         bias = new Param("bias", Nd4j.create(init.bias().sample(in, out, out, rng), new long[] {out},
@@ -67,8 +72,8 @@ public final class Dense implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
-        Checks.requireFeatures(toString(), x, in);
-        Checks.requireType(toString(), x, weight.value());
+        Checks.requireFeatures(name, x, in);
+        Checks.requireType(name, x, weight.value());
         input = Blas.contiguous(x);
         int n = x.rows();
         output = Blas.reuse(output, x.dataType(), n, out);
@@ -88,7 +93,7 @@ public final class Dense implements Layer {
         if (input == null) {
             throw new IllegalStateException(this + ": backward called before forward");
         }
-        Checks.requireFeatures(toString() + " backward", dy, out);
+        Checks.requireFeatures(backwardName, dy, out);
         if (dy.rows() != input.rows()) {
             throw new IllegalArgumentException(this + " backward: gradient must have the last input's " + input.rows()
                     + " rows, got " + dy.rows());
@@ -120,6 +125,6 @@ public final class Dense implements Layer {
 
     @Override
     public String toString() {
-        return "Dense(" + in + "->" + out + ")";
+        return name;
     }
 }

@@ -16,6 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Dropout implements Layer {
     private final double p;
     private final Rng rng;
+    /** {@code Dropout(p)}, made once: backward's checks name the layer on every call. */
+    private final String name;
     private boolean training = true;
     private INDArray mask;
     /** Storage of the float32 mask (0 or 1 / (1 - p)), reused from step to step. */
@@ -31,6 +33,7 @@ public final class Dropout implements Layer {
         }
         this.p = p;
         this.rng = java.util.Objects.requireNonNull(rng, "rng");
+        name = "Dropout(" + p + ")";
     }
 
     /** Drops each unit with probability {@code p} during training. */
@@ -123,7 +126,7 @@ public final class Dropout implements Layer {
     @Override
     public INDArray backward(INDArray dy) {
         if (floatMask) {
-            Checks.requireBackward(toString(), output, dy);
+            Checks.requireBackward(name, output, dy);
             gradInput = Blas.reuse(gradInput, dy.dataType(), dy.shape());
             return multiply(Blas.contiguous(dy), maskValues, gradInput);
         }
@@ -132,6 +135,6 @@ public final class Dropout implements Layer {
 
     @Override
     public String toString() {
-        return "Dropout(" + p + ")";
+        return name;
     }
 }

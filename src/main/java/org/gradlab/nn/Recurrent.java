@@ -1,6 +1,7 @@
 package org.gradlab.nn;
 
 import org.gradlab.Checks;
+import org.gradlab.host.Blas;
 import org.gradlab.host.Block;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,10 +67,15 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
     private int time;
     private DataType type;
     private boolean forwarded;
+    private INDArray output;
+    private INDArray gradInput;
     private Block dTop;
     private Block bias;
     private Block ones;
-    private double[][] gradNorms = new double[0][];
+    /** The hidden-state gradient norms of the last backward pass, null until {@link #hiddenGradNorms} measures them. */
+    private double[][] gradNorms;
+    /** The batch and steps of the last backward pass, or null before the first. */
+    private int[] normsOf;
 
     /** What one layer of the stack keeps between forward and backward, in time-major blocks. */
     static final class Tape {
@@ -152,17 +158,43 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         return tapes.length;
     }
 
-    /** Runs the input through every layer and step from zero initial states; returns the output at every step. */
+    /**
+     * Runs the input through every layer and step from zero initial states; returns the output at
+     * every step, in an array this layer reuses from call to call ({@code dup()} it to keep it).
+     */
     @Override
     public INDArray forward(INDArray input) {
-        return forward(input, null).output();
+        run(input, null);
+        output = Blas.reuse(output, type, batch, time, hidden);
+        writeOutput(output);
+        return output;
     }
 
     /**
      * Runs {@code input [batch, time, in]} from {@code initial} states (null: zeros); returns the top
-     * layer's output at every step and every layer's last states.
+     * layer's output at every step and every layer's last states, in new arrays.
      */
     public Output forward(INDArray input, State initial) {
+        run(input, initial);
+        INDArray out = Nd4j.createUninitialized(type, batch, time, hidden);
+        writeOutput(out);
+        int bh = batch * hidden;
+        Tape top = tapes[tapes.length - 1];
+        INDArray hn = Nd4j.createUninitialized(type, tapes.length, batch, hidden);
+        INDArray cn = top.c == null ? null : Nd4j.createUninitialized(type, tapes.length, batch, hidden);
+        Block hnb = Block.of(hn, kind);
+        Block cnb = cn == null ? null : Block.of(cn, kind);
+        for (Tape tp : tapes) {
+            hnb.copy(tp.index * bh, tp.h, time * bh, bh);
+            if (cnb != null) {
+                cnb.copy(tp.index * bh, tp.c, time * bh, bh);
+            }
+        }
+        return new Output(out, new State(hn, cn));
+    }
+
+    /** The forward sweep: every layer and step from {@code initial} (null: zeros), into the tapes. */
+    private void run(INDArray input, State initial) {
         if (input.rank() != 3 || input.size(2) != in || input.size(0) == 0 || input.size(1) == 0) {
             throw new IllegalArgumentException(this + ": input must be [batch, time, " + in + "] (batch first), got "
                     + Arrays.toString(input.shape()));
@@ -205,34 +237,64 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
             }
         }
         forwarded = true;
-        Tape top = tapes[tapes.length - 1];
-        INDArray out = Nd4j.createUninitialized(type, batch, time, hidden);
-        fromTimeMajor(top.h, bh, Block.of(out, kind), hidden);
-        INDArray hn = Nd4j.createUninitialized(type, tapes.length, batch, hidden);
-        INDArray cn = top.c == null ? null : Nd4j.createUninitialized(type, tapes.length, batch, hidden);
-        Block hnb = Block.of(hn, kind);
-        Block cnb = cn == null ? null : Block.of(cn, kind);
-        for (Tape tp : tapes) {
-            hnb.copy(tp.index * bh, tp.h, time * bh, bh);
-            if (cnb != null) {
-                cnb.copy(tp.index * bh, tp.c, time * bh, bh);
-            }
-        }
-        return new Output(out, new State(hn, cn));
     }
 
-    /** Backward through time from dL/d(output) with zero gradient on the final states; returns dL/d(input). */
+    /** The top layer's hidden states of every step into {@code out [batch, time, hidden]}. */
+    private void writeOutput(INDArray out) {
+        fromTimeMajor(tapes[tapes.length - 1].h, batch * hidden, Block.of(out, kind), hidden);
+    }
+
+    /**
+     * Backward through time from dL/d(output) with zero gradient on the final states; returns
+     * dL/d(input) in an array this layer reuses from call to call.
+     */
     @Override
     public INDArray backward(INDArray gradOutput) {
-        return backward(gradOutput, null).input();
+        return backward(gradOutput, true);
+    }
+
+    /** As {@link #backward(INDArray)}; without {@code needInputGradient} the first layer skips its dL/dx gemm and null is returned. */
+    @Override
+    public INDArray backward(INDArray gradOutput, boolean needInputGradient) {
+        sweep(gradOutput, null, needInputGradient);
+        if (!needInputGradient) {
+            return null;
+        }
+        gradInput = Blas.reuse(gradInput, type, batch, time, in);
+        writeInputGradient(gradInput);
+        return gradInput;
     }
 
     /**
      * Backward through time from dL/d(output at every step) (null: zero) and dL/d(last states) (null:
      * zero): writes every parameter's gradient, summed over the steps, and returns dL/d(input) and
-     * dL/d(initial states).
+     * dL/d(initial states), in new arrays.
      */
     public Gradients backward(INDArray gradOutput, State gradLast) {
+        sweep(gradOutput, gradLast, true);
+        int bh = batch * hidden;
+        INDArray dx = Nd4j.createUninitialized(type, batch, time, in);
+        writeInputGradient(dx);
+        INDArray dh0 = Nd4j.createUninitialized(type, tapes.length, batch, hidden);
+        INDArray dc0 = tapes[0].dc == null ? null : Nd4j.createUninitialized(type, tapes.length, batch, hidden);
+        Block dh0b = Block.of(dh0, kind);
+        Block dc0b = dc0 == null ? null : Block.of(dc0, kind);
+        for (Tape tp : tapes) {
+            dh0b.copy(tp.index * bh, tp.dh, 0, bh);
+            if (dc0b != null) {
+                dc0b.copy(tp.index * bh, tp.dc, 0, bh);
+            }
+        }
+        return new Gradients(dx, new State(dh0, dc0));
+    }
+
+    /** dL/d(input) of the last backward into {@code dx [batch, time, in]}. */
+    private void writeInputGradient(INDArray dx) {
+        fromTimeMajor(tapes[0].dx, 0, Block.of(dx, kind), in);
+    }
+
+    /** The backward sweep: every layer's steps, weight gradients and (but for the first layer's, unless asked) dL/dx. */
+    private void sweep(INDArray gradOutput, State gradLast, boolean needInputGradient) {
         if (!forwarded) {
             throw new IllegalStateException(this + ": backward called before forward");
         }
@@ -249,7 +311,8 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         } else {
             toTimeMajor(Block.read(gradOutput, kind), dTop, hidden);
         }
-        gradNorms = new double[tapes.length][time];
+        normsOf = new int[] {batch, time};
+        gradNorms = null;
         for (int l = tapes.length - 1; l >= 0; l--) {
             Tape tp = tapes[l];
             // dL/d(this layer's outputs), our own buffer: each step adds the gradient it carries back
@@ -271,29 +334,10 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
                 }
             }
             for (int t = time - 1; t >= 0; t--) {
-                double[] total = dy.read(t * bh, tp.v4, bh);
-                double sq = 0;
-                for (int i = 0; i < bh; i++) {
-                    sq += total[i] * total[i];
-                }
-                gradNorms[l][t] = Math.sqrt(sq);
-                backwardStep(tp, t, total, t > 0 ? new Carry(dy, (t - 1) * bh) : new Carry(tp.dh, -1));
+                backwardStep(tp, t, dy.read(t * bh, tp.v4, bh), t > 0 ? new Carry(dy, (t - 1) * bh) : new Carry(tp.dh, -1));
             }
-            weightGradients(tp);
+            weightGradients(tp, needInputGradient || l > 0);
         }
-        INDArray dx = Nd4j.createUninitialized(type, batch, time, in);
-        fromTimeMajor(tapes[0].dx, 0, Block.of(dx, kind), in);
-        INDArray dh0 = Nd4j.createUninitialized(type, tapes.length, batch, hidden);
-        INDArray dc0 = tapes[0].dc == null ? null : Nd4j.createUninitialized(type, tapes.length, batch, hidden);
-        Block dh0b = Block.of(dh0, kind);
-        Block dc0b = dc0 == null ? null : Block.of(dc0, kind);
-        for (Tape tp : tapes) {
-            dh0b.copy(tp.index * bh, tp.dh, 0, bh);
-            if (dc0b != null) {
-                dc0b.copy(tp.index * bh, tp.dc, 0, bh);
-            }
-        }
-        return new Gradients(dx, new State(dh0, dc0));
     }
 
     /**
@@ -301,6 +345,9 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
      * outputs and through the later steps) in the last backward pass: {@code [layer][step]}.
      */
     public double[][] hiddenGradNorms() {
+        if (gradNorms == null) {
+            gradNorms = measureHiddenGradNorms();
+        }
         double[][] copy = new double[gradNorms.length][];
         for (int l = 0; l < copy.length; l++) {
             copy[l] = gradNorms[l].clone();
@@ -308,8 +355,39 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         return copy;
     }
 
-    /** dW_ih = sum_t dG_t^T x_t, dW_hh = sum_t dGh_t^T h_{t-1}, biases the column sums (ones^T dG), dx = dG W_ih; one gemm each. */
-    private void weightGradients(Tape tp) {
+    /**
+     * The norms of the last backward pass, measured on first request (most passes are never asked,
+     * and a pass would otherwise spend a sequential sum over every step's dL/dh on them): each
+     * layer's dL/d(outputs) buffer still holds dL/dh_t in full in step t's slot, as the sweep
+     * left it (a forward pass does not write it).
+     */
+    private double[][] measureHiddenGradNorms() {
+        if (normsOf == null) {
+            return new double[0][];
+        }
+        int bh = normsOf[0] * hidden;
+        int steps = normsOf[1];
+        double[][] norms = new double[tapes.length][steps];
+        double[] window = new double[bh];
+        for (int l = 0; l < tapes.length; l++) {
+            Block dy = l == tapes.length - 1 ? dTop : tapes[l + 1].dx;
+            for (int t = 0; t < steps; t++) {
+                double[] total = dy.read(t * bh, window, bh);
+                double sq = 0;
+                for (int i = 0; i < bh; i++) {
+                    sq += total[i] * total[i];
+                }
+                norms[l][t] = Math.sqrt(sq);
+            }
+        }
+        return norms;
+    }
+
+    /**
+     * dW_ih = sum_t dG_t^T x_t, dW_hh = sum_t dGh_t^T h_{t-1}, biases the column sums (ones^T dG),
+     * and, when {@code inputGradient}, dx = dG W_ih; one gemm each.
+     */
+    private void weightGradients(Tape tp, boolean inputGradient) {
         int rows = time * batch;
         int g = gates * hidden;
         Block.gemm(true, false, g, tp.inSize, rows, 1, tp.dGates.at(0, g), tp.x.at(tp.xOffset, tp.inSize), 0,
@@ -324,7 +402,9 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         } else {
             Block.gemvTransposed(rows, g, tp.dGatesH.at(0, g), ones(), dbh);
         }
-        Block.gemm(false, false, rows, tp.inSize, g, 1, tp.dGates.at(0, g), tp.w.at(0, tp.inSize), 0, tp.dx.at(0, tp.inSize));
+        if (inputGradient) {
+            Block.gemm(false, false, rows, tp.inSize, g, 1, tp.dGates.at(0, g), tp.w.at(0, tp.inSize), 0, tp.dx.at(0, tp.inSize));
+        }
     }
 
     /**
