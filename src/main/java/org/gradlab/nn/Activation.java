@@ -1,6 +1,7 @@
 package org.gradlab.nn;
 
 import org.gradlab.Checks;
+import org.gradlab.host.ArraySlot;
 import org.gradlab.host.Blas;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.SigmoidDerivative;
@@ -175,6 +176,9 @@ public final class Activation implements Layer {
     /** The last float32 outputs, kept on the heap for backward, or null when the last forward ran on ND4J. */
     private float[] floatOutput;
     private INDArray gradInput;
+    /** The arrays {@link #output} and {@link #gradInput} are written into, kept per shape (training and evaluation batches). */
+    private final ArraySlot outputs = new ArraySlot();
+    private final ArraySlot gradInputs = new ArraySlot();
 
     private Activation(Kind kind) {
         this.kind = java.util.Objects.requireNonNull(kind, "kind");
@@ -221,7 +225,7 @@ public final class Activation implements Layer {
             float[] y = floatOutput != null && floatOutput.length >= n ? floatOutput : new float[n];
             if (kind.applyFloats(Blas.stage(x, 0), y, n)) {
                 floatOutput = y;
-                output = Blas.reuse(output, x.dataType(), x.shape());
+                output = outputs.get(x.dataType(), x.shape());
                 Blas.write(y, output);
                 return output;
             }
@@ -237,7 +241,7 @@ public final class Activation implements Layer {
         if (floatOutput != null && Blas.isFloat(dy)) {
             float[] g = Blas.stage(dy, 0);
             kind.deriveFloats(floatOutput, g, Math.toIntExact(dy.length()));
-            gradInput = Blas.reuse(gradInput, dy.dataType(), dy.shape());
+            gradInput = gradInputs.get(dy.dataType(), dy.shape());
             Blas.write(g, gradInput);
             return gradInput;
         }

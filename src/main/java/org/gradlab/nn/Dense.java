@@ -1,6 +1,7 @@
 package org.gradlab.nn;
 
 import org.gradlab.Checks;
+import org.gradlab.host.ArraySlot;
 import org.gradlab.host.Blas;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,7 +32,10 @@ public final class Dense implements Layer {
     private INDArray input;
     private INDArray output;
     private INDArray gradInput;
-    private INDArray ones;
+    /** The arrays {@link #output} and {@link #gradInput} are written into, kept per shape (training and evaluation batches). */
+    private final ArraySlot outputs = new ArraySlot();
+    private final ArraySlot gradInputs = new ArraySlot();
+    private final ArraySlot ones = new ArraySlot(a -> a.assign(1));
 
     private Dense(int in, int out, Init init, Rng rng) {
         this.in = Checks.positive("Dense", "in", in);
@@ -76,7 +80,7 @@ public final class Dense implements Layer {
         Checks.requireType(name, x, weight.value());
         input = Blas.contiguous(x);
         int n = x.rows();
-        output = Blas.reuse(output, x.dataType(), n, out);
+        output = outputs.get(x.dataType(), n, out);
         Blas.gemm(n, out, 1, ones(n), false, bias.value(), false, 1.0, 0.0, output);      // every row = bias
         Blas.gemm(n, out, in, input, false, weight.value(), true, 1.0, 1.0, output);
         return output;
@@ -105,17 +109,14 @@ public final class Dense implements Layer {
         if (!needInputGradient) {
             return null;
         }
-        gradInput = Blas.reuse(gradInput, dy.dataType(), n, in);
+        gradInput = gradInputs.get(dy.dataType(), n, in);
         Blas.gemm(n, in, out, dy, false, weight.value(), false, 1.0, 0.0, gradInput);
         return gradInput;
     }
 
     /** A column of {@code n} ones of the parameters' type, for broadcasting and summing the bias. */
     private INDArray ones(int n) {
-        if (ones == null || ones.length() != n || ones.dataType() != weight.value().dataType()) {
-            ones = Blas.reuse(null, weight.value().dataType(), n).assign(1);
-        }
-        return ones;
+        return ones.get(weight.value().dataType(), n);
     }
 
     @Override

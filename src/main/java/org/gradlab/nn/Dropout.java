@@ -1,6 +1,7 @@
 package org.gradlab.nn;
 
 import org.gradlab.Checks;
+import org.gradlab.host.ArraySlot;
 import org.gradlab.host.Blas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,6 +27,9 @@ public final class Dropout implements Layer {
     private boolean floatMask;
     private INDArray output;
     private INDArray gradInput;
+    /** The arrays {@link #output} and {@link #gradInput} are written into, kept per shape (training and evaluation batches). */
+    private final ArraySlot outputs = new ArraySlot();
+    private final ArraySlot gradInputs = new ArraySlot();
 
     private Dropout(double p, Rng rng) {
         if (!(p >= 0 && p < 1)) {
@@ -69,7 +73,7 @@ public final class Dropout implements Layer {
         }
         if (Blas.isFloat(x)) {
             floatMask = true;
-            output = Blas.reuse(output, x.dataType(), x.shape());
+            output = outputs.get(x.dataType(), x.shape());
             return multiply(x, drawFloatMask(Math.toIntExact(x.length())), output);
         }
         mask = mask(x);
@@ -127,7 +131,7 @@ public final class Dropout implements Layer {
     public INDArray backward(INDArray dy) {
         if (floatMask) {
             Checks.requireBackward(name, output, dy);
-            gradInput = Blas.reuse(gradInput, dy.dataType(), dy.shape());
+            gradInput = gradInputs.get(dy.dataType(), dy.shape());
             return multiply(Blas.contiguous(dy), maskValues, gradInput);
         }
         return mask == null ? dy : dy.mul(mask);

@@ -1,6 +1,6 @@
 package org.gradlab.nn;
 
-import org.gradlab.host.Blas;
+import org.gradlab.host.ArraySlot;
 import org.gradlab.host.Block;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,6 +18,9 @@ public final class LastStep implements Layer {
     private long[] inputShape;
     private INDArray output;
     private INDArray gradInput;
+    /** The arrays {@link #output} and {@link #gradInput} are written into, kept per shape (training and evaluation batches). */
+    private final ArraySlot outputs = new ArraySlot();
+    private final ArraySlot gradInputs = new ArraySlot();
 
     private LastStep() {
     }
@@ -37,7 +40,7 @@ public final class LastStep implements Layer {
         int time = Math.toIntExact(x.size(1));
         int features = Math.toIntExact(x.size(2));
         Block in = Block.read(x, toString());
-        output = Blas.reuse(output, x.dataType(), batch, features);
+        output = outputs.get(x.dataType(), batch, features);
         Block out = Block.of(output, toString());
         for (int b = 0; b < batch; b++) {
             out.copy(b * features, in, (b * time + time - 1) * features, features);
@@ -58,7 +61,7 @@ public final class LastStep implements Layer {
         int time = (int) inputShape[1];
         int features = (int) inputShape[2];
         Block g = Block.read(dy, toString());
-        gradInput = Blas.reuse(gradInput, dy.dataType(), inputShape);
+        gradInput = gradInputs.get(dy.dataType(), inputShape);
         Block out = Block.of(gradInput, toString());
         out.zero(0, batch * time * features);
         for (int b = 0; b < batch; b++) {

@@ -1,7 +1,7 @@
 package org.gradlab.nn;
 
 import org.gradlab.Checks;
-import org.gradlab.host.Blas;
+import org.gradlab.host.ArraySlot;
 import org.gradlab.host.Block;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,6 +69,9 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
     private boolean forwarded;
     private INDArray output;
     private INDArray gradInput;
+    /** The arrays {@link #output} and {@link #gradInput} are written into, kept per shape (training and evaluation batches). */
+    private final ArraySlot outputs = new ArraySlot();
+    private final ArraySlot gradInputs = new ArraySlot();
     private Block dTop;
     private Block bias;
     private Block ones;
@@ -165,7 +168,7 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
     @Override
     public INDArray forward(INDArray input) {
         run(input, null);
-        output = Blas.reuse(output, type, batch, time, hidden);
+        output = outputs.get(type, batch, time, hidden);
         writeOutput(output);
         return output;
     }
@@ -260,7 +263,7 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         if (!needInputGradient) {
             return null;
         }
-        gradInput = Blas.reuse(gradInput, type, batch, time, in);
+        gradInput = gradInputs.get(type, batch, time, in);
         writeInputGradient(gradInput);
         return gradInput;
     }
