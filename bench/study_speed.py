@@ -85,11 +85,10 @@ def child(kind, seeds):
     """PyTorch's side: one study run of `kind` per seed; prints 'RUN seed wall_s thread_cpu_s test_accuracy'."""
     import torch
     import torch.nn as nn
-    from pytorch_article import idx
+    from speed import load, train
 
     torch.set_num_threads(1)
-    x = torch.tensor(idx("data/images-idx3-ubyte.gz").reshape(-1, 784), dtype=torch.float32) / 255
-    y = torch.tensor(idx("data/labels-idx1-ubyte.gz"), dtype=torch.long)
+    x, y = load()
     for seed in seeds:
         wall, cpu = time.perf_counter(), time.thread_time()
         torch.manual_seed(seed)
@@ -99,49 +98,12 @@ def child(kind, seeds):
         with torch.no_grad():
             probe(xtr[:256])
         model, opt, clip = model_and_optimizer(kind)
-        params = [p for p in model.parameters()]
-        loss_fn = nn.CrossEntropyLoss()
-        accuracy = 0.0
-        for _ in range(10):
-            model.train()
-            order = torch.randperm(8000)
-            losses, norms, correct = [], [], 0
-            for i in range(0, 8000, 32):
-                b = order[i:i + 32]
-                opt.zero_grad()
-                out = model(xtr[b])
-                loss = loss_fn(out, ytr[b])
-                loss.backward()
-                if clip is not None:
-                    norm = nn.utils.clip_grad_norm_(params, clip)
-                else:
-                    norm = torch.norm(torch.stack([torch.norm(p.grad) for p in params]))
-                opt.step()
-                losses.append(loss.item())
-                norms.append(norm.item())
-                correct += (out.argmax(1) == ytr[b]).sum().item()
-            model.eval()
-            with torch.no_grad():
-                test_loss = test_correct = 0.0
-                for i in range(0, len(yte), 1000):
-                    out = model(xte[i:i + 1000])
-                    test_loss += loss_fn(out, yte[i:i + 1000]).item() * len(out)
-                    test_correct += (out.argmax(1) == yte[i:i + 1000]).sum().item()
-            accuracy = test_correct / len(yte)
+        if clip is None:
+            measure = lambda params: torch.norm(torch.stack([torch.norm(p.grad) for p in params]))
+        else:
+            measure = lambda params: nn.utils.clip_grad_norm_(params, clip)
+        accuracy = train(model, opt, xtr, ytr, xte, yte, measure)
         print(f"RUN {seed} {time.perf_counter() - wall:.3f} {time.thread_time() - cpu:.3f} {accuracy:.4f}", flush=True)
-
-
-def blas_of_torch():
-    """The BLAS libraries this process mapped after a torch matmul, resolved through links."""
-    import torch
-    torch.ones(64, 64) @ torch.ones(64, 64)
-    libs = set()
-    with open("/proc/self/maps") as f:
-        for line in f:
-            path = line.split()[-1]
-            if re.search(r"/lib(open)?blas[^/]*\.so", path):
-                libs.add(os.path.realpath(path))
-    return sorted(libs)
 
 
 def timed(cmd):
@@ -175,13 +137,10 @@ def main():
             sys.exit(f"study-speed: unknown kind '{k}' (known: {', '.join(KINDS)})")
     seeds = a.seeds.split(",")
 
-    libs = blas_of_torch()
     import torch
-    print(f"PyTorch {torch.__version__}, threads 1, BLAS: {', '.join(libs) or 'none found'}")
-    if not any("openblas" in lib for lib in libs):
-        sys.exit("study-speed: refusing to compare: PyTorch is not running on OpenBLAS (it mapped "
-                 f"{libs or 'no BLAS library'}); install libopenblas0-pthread and select it with "
-                 "update-alternatives --config libblas.so.3-x86_64-linux-gnu")
+    from speed import require_openblas
+    torch.set_num_threads(1)
+    require_openblas("study-speed")
     here = os.path.dirname(os.path.abspath(__file__))
     sides = {
         "gradlab": lambda k: ["java"] + shlex.split(a.jvm_opts) + ["-cp", a.classpath, "StudySpeedBench", KINDS[k]] + seeds,
