@@ -82,8 +82,6 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
     private final ArraySlot gradInputs = new ArraySlot();
     /** dL/d(the top layer's outputs) {@code [hidden, time*batch]}. */
     private Block dTop;
-    /** A batch-first array read time-major {@code [time*batch, width]}, on its way in or out. */
-    private Block timeMajor;
     /** Whole-sequence windows for the transposes in and out. */
     private Window wide;
     private Window wideT;
@@ -317,9 +315,10 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         wide = Window.reuse(wide, type, in * cols).load(tapes[0].dx, 0);
         wideT = Window.reuse(wideT, type, in * cols);
         wideT.transpose(wide, in);
-        timeMajor = Block.reuse(timeMajor, type, (long) cols * in);
-        wideT.store(timeMajor, 0);
-        fromTimeMajor(timeMajor, 0, Block.of(dx, kind), in);
+        Block out = Block.of(dx, kind);
+        for (int t = 0; t < time; t++) {    // step t's rows, time-major in the window, to every example's step t
+            wideT.storeRows(t * batch * in, batch, in, out, t * in, time * in);
+        }
     }
 
     /** The backward sweep: every layer's steps, weight gradients and (but for the first layer's, unless asked) dL/dx. */
@@ -339,9 +338,11 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         if (gradOutput == null) {
             dTop.zero(0, hidden * cols);
         } else {
-            timeMajor = Block.reuse(timeMajor, type, (long) cols * hidden);
-            toTimeMajor(Block.read(gradOutput, kind), 0, timeMajor, hidden);
-            wide = Window.reuse(wide, type, cols * hidden).load(timeMajor, 0);
+            Block given = Block.read(gradOutput, kind);
+            wide = Window.reuse(wide, type, cols * hidden);
+            for (int t = 0; t < time; t++) {    // every example's step t, time-major into the window
+                wide.loadRows(given, t * hidden, time * hidden, batch, hidden, t * batch * hidden);
+            }
             wideT = Window.reuse(wideT, type, cols * hidden);
             wideT.transpose(wide, cols);
             wideT.store(dTop, 0);
