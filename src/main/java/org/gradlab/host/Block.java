@@ -1,7 +1,5 @@
 package org.gradlab.host;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.DoublePointer;
@@ -30,7 +28,7 @@ public abstract sealed class Block permits Block.F32, Block.F64 {
             throw new IllegalArgumentException(who + ": needs a whole row-major FLOAT or DOUBLE array, got "
                     + a.dataType() + (a.isView() ? " view" : "") + " in order " + a.ordering());
         }
-        Block b = f != null ? new F32(f) : new F64(d);
+        Block b = f != null ? new F32(f, new FloatPointer(f)) : new F64(d, new DoublePointer(d));
         b.source = a;
         return b;
     }
@@ -53,15 +51,23 @@ public abstract sealed class Block permits Block.F32, Block.F64 {
         return of(HostArrays.isWhole(a, a.dataType()) ? a : a.dup('c'), who);
     }
 
-    /** {@code old} when it has the type and at least {@code size} elements, else a new block of its own. */
+    /**
+     * {@code old} when it has the type and at least {@code size} elements, else a new block of its
+     * own. New memory is not zeroed (callers write a block before they read it): the evaluation's
+     * batches of 1,000 need a recurrent layer's tapes at tens of megabytes, and a zeroing pass over
+     * them cost a few percent of a run.
+     */
     public static Block reuse(Block old, DataType type, long size) {
-        int n = Math.toIntExact(size);
+        int n = Math.max(1, Math.toIntExact(size));
         if (old != null && old.type() == type && old.capacity() >= n) {
             return old;
         }
-        ByteBuffer bytes = ByteBuffer.allocateDirect(Math.max(1, n) * (type == DataType.DOUBLE ? 8 : 4))
-                .order(ByteOrder.nativeOrder());
-        return type == DataType.DOUBLE ? new F64(bytes.asDoubleBuffer()) : new F32(bytes.asFloatBuffer());
+        if (type == DataType.DOUBLE) {
+            DoublePointer memory = new DoublePointer(n);
+            return new F64(memory.asBuffer(), memory);
+        }
+        FloatPointer memory = new FloatPointer(n);
+        return new F32(memory.asBuffer(), memory);
     }
 
     public abstract DataType type();
@@ -104,9 +110,10 @@ public abstract sealed class Block permits Block.F32, Block.F64 {
         final FloatBuffer buffer;
         private final FloatPointer base;
 
-        F32(FloatBuffer buffer) {
+        /** {@code base} points at {@code buffer}'s first element (and owns the memory, for a block of its own). */
+        F32(FloatBuffer buffer, FloatPointer base) {
             this.buffer = buffer;
-            this.base = new FloatPointer(buffer);
+            this.base = base;
         }
 
         /** A fresh pointer at {@code offset} (a pointer carries its position, so each operand needs its own). */
@@ -151,9 +158,9 @@ public abstract sealed class Block permits Block.F32, Block.F64 {
         final DoubleBuffer buffer;
         private final DoublePointer base;
 
-        F64(DoubleBuffer buffer) {
+        F64(DoubleBuffer buffer, DoublePointer base) {
             this.buffer = buffer;
-            this.base = new DoublePointer(buffer);
+            this.base = base;
         }
 
         @Override

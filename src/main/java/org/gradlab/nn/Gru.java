@@ -53,9 +53,9 @@ public final class Gru extends Recurrent {
         Window hn = work(tp, 3, n).load(tp.scratch, 2 * n).addRowBias(tp.hiddenBias, 2 * hidden(), hidden());
         cand.mulAdd(r, hn, cand).tanh(cand);
         Window h = tp.hPrev.sub(tp.hPrev, cand).mulAdd(z, tp.hPrev, cand);
-        storeBlock(r, tp.acts, 3 * t);
-        storeBlock(z, tp.acts, 3 * t + 1);
-        storeBlock(cand, tp.acts, 3 * t + 2);
+        storeGate(r, tp.gates, t, 0);
+        storeGate(z, tp.gates, t, 1);
+        storeGate(cand, tp.gates, t, 2);
         storeBlock(hn, tp.aux, t);
         storeHidden(tp, t + 1, h);
     }
@@ -67,9 +67,9 @@ public final class Gru extends Recurrent {
     @Override
     void backwardStep(Tape tp, int t, Window dh, Block dy) {
         int n = batch() * hidden();
-        Window r = block(tp, 0, tp.acts, 3 * t);
-        Window z = block(tp, 1, tp.acts, 3 * t + 1);
-        Window cand = block(tp, 2, tp.acts, 3 * t + 2);
+        Window r = gate(tp, 0, tp.gates, t, 0);
+        Window z = gate(tp, 1, tp.gates, t, 1);
+        Window cand = gate(tp, 2, tp.gates, t, 2);
         Window hn = block(tp, 3, tp.aux, t);
         Window hPrev = hiddenState(tp, 4, t);
         Window dCand = work(tp, 5, n).tanhBackward(dh, cand);

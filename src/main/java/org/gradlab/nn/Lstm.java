@@ -51,10 +51,10 @@ public final class Lstm extends Recurrent {
         Window c = tp.cPrev.mul(f, tp.cPrev).mulAdd(i, g, tp.cPrev);
         Window tc = work(tp, 4, n).tanh(c);
         Window h = tp.hPrev.mul(o, tc);
-        storeBlock(i, tp.acts, 4 * t);
-        storeBlock(f, tp.acts, 4 * t + 1);
-        storeBlock(g, tp.acts, 4 * t + 2);
-        storeBlock(o, tp.acts, 4 * t + 3);
+        storeGate(i, tp.gates, t, 0);
+        storeGate(f, tp.gates, t, 1);
+        storeGate(g, tp.gates, t, 2);
+        storeGate(o, tp.gates, t, 3);
         storeCell(tp, t + 1, c);
         storeBlock(tc, tp.aux, t);
         storeHidden(tp, t + 1, h);
@@ -67,10 +67,10 @@ public final class Lstm extends Recurrent {
     @Override
     void backwardStep(Tape tp, int t, Window dh, Block dy) {
         int n = batch() * hidden();
-        Window i = block(tp, 0, tp.acts, 4 * t);
-        Window f = block(tp, 1, tp.acts, 4 * t + 1);
-        Window g = block(tp, 2, tp.acts, 4 * t + 2);
-        Window o = block(tp, 3, tp.acts, 4 * t + 3);
+        Window i = gate(tp, 0, tp.gates, t, 0);
+        Window f = gate(tp, 1, tp.gates, t, 1);
+        Window g = gate(tp, 2, tp.gates, t, 2);
+        Window o = gate(tp, 3, tp.gates, t, 3);
         Window tc = block(tp, 4, tp.aux, t);
         Window cPrev = cell(tp, 5, t);
         Window dc = tp.dc.add(tp.dc, work(tp, 6, n).mul(dh, o).tanhBackward(tp.work[6], tc));

@@ -118,8 +118,7 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         Block h;              // hidden states time-major [(time+1)*batch, hidden], step 0 the initial state: gemm operands and the output
         Block hF;             // the same states, a [hidden, batch] block per step, for the cells' backward
         Block c;              // Lstm: cell states, a [hidden, batch] block per step, step 0 the initial state
-        Block gates;          // pre-activations [gates*hidden, time*batch]
-        Block acts;           // the gates' activations, a [gates*hidden, batch] block per step (Rnn: none, h is its own)
+        Block gates;          // pre-activations [gates*hidden, time*batch], each step's columns then its activations (Rnn: h is its own)
         Block aux;            // Lstm: tanh(c_t); Gru: W_hn h + b_hn; a [hidden, batch] block per step
         Block scratch;        // Gru: W_hh h of one step [3 hidden, batch]
         Block dGates;         // dL/d(input-side pre-activations) [gates*hidden, time*batch]
@@ -520,7 +519,7 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         w.storeRows(0, hidden, batch, m, gate * hidden * cols + t * batch, cols);
     }
 
-    /** Block {@code index} of a tape of {@code [hidden, batch]} blocks ({@code acts}, {@code aux}, {@code c}), into work window {@code slot}. */
+    /** Block {@code index} of a tape of {@code [hidden, batch]} blocks ({@code aux}, {@code c}, {@code hF}), into work window {@code slot}. */
     final Window block(Tape tp, int slot, Block tape, int index) {
         int n = hidden * batch;
         return work(tp, slot, n).load(tape, index * n);
@@ -596,9 +595,6 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
         tp.h = Block.reuse(tp.h, type, (long) hidden * (cols + batch));
         tp.hF = Block.reuse(tp.hF, type, (long) hidden * (cols + batch));
         tp.gates = Block.reuse(tp.gates, type, cols * g);
-        if (activationTape()) {
-            tp.acts = Block.reuse(tp.acts, type, cols * g);
-        }
         if (hasCellState()) {
             tp.c = Block.reuse(tp.c, type, n * (time + 1));
         }
@@ -609,11 +605,6 @@ public abstract sealed class Recurrent implements Layer permits Rnn, Gru, Lstm {
             tp.scratch = Block.reuse(tp.scratch, type, (long) g * batch);
         }
         tp.hiddenBias = Window.reuse(tp.hiddenBias, type, g).load(tp.bh, 0);
-    }
-
-    /** Whether the cell keeps its gates' activations apart from its states (Gru, Lstm). */
-    private boolean activationTape() {
-        return gates > 1;
     }
 
     /** The gradient buffers, only once backward runs (evaluation never needs them). */
