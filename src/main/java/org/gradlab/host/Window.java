@@ -47,19 +47,39 @@ public abstract sealed class Window permits Window.F32, Window.F64 {
     }
 
     /** Copies {@code size} entries of {@code src} from {@code from} into this window. */
-    public abstract Window load(Block src, int from);
+    public Window load(Block src, int from) {
+        copyIn(src, from, 0, size);
+        return this;
+    }
 
     /**
      * Copies a {@code [rows, cols]} block of a row-major matrix with leading dimension {@code ld},
      * starting at {@code from}, into this window from entry {@code at}, row after row.
      */
-    public abstract Window loadRows(Block src, int from, int ld, int rows, int cols, int at);
+    public Window loadRows(Block src, int from, int ld, int rows, int cols, int at) {
+        for (int r = 0; r < rows; r++) {
+            copyIn(src, from + r * ld, at + r * cols, cols);
+        }
+        return this;
+    }
 
     /** Copies this window's entries to {@code dst} from {@code to}. */
-    public abstract void store(Block dst, int to);
+    public void store(Block dst, int to) {
+        copyOut(0, dst, to, size);
+    }
 
     /** Writes {@code rows} rows of {@code cols} entries from entry {@code at} into a matrix with leading dimension {@code ld}, from {@code to}. */
-    public abstract void storeRows(int at, int rows, int cols, Block dst, int to, int ld);
+    public void storeRows(int at, int rows, int cols, Block dst, int to, int ld) {
+        for (int r = 0; r < rows; r++) {
+            copyOut(at + r * cols, dst, to + r * ld, cols);
+        }
+    }
+
+    /** Entries {@code [from, from + n)} of a block of this window's type into entries {@code [at, at + n)}: one bulk copy. */
+    abstract void copyIn(Block src, int from, int at, int n);
+
+    /** Entries {@code [at, at + n)} into entries {@code [to, to + n)} of a block of this window's type. */
+    abstract void copyOut(int at, Block dst, int to, int n);
 
     /** {@code this = src^T} for {@code src} read as {@code [rows, size / rows]}: entry {@code (r, c)} goes to {@code (c, r)}. */
     public abstract void transpose(Window src, int rows);
@@ -155,29 +175,13 @@ public abstract sealed class Window permits Window.F32, Window.F64 {
         }
 
         @Override
-        public Window load(Block src, int from) {
-            ((Block.F32) src).buffer.get(from, v, 0, size);
-            return this;
+        void copyIn(Block src, int from, int at, int n) {
+            ((Block.F32) src).buffer.get(from, v, at, n);
         }
 
         @Override
-        public Window loadRows(Block src, int from, int ld, int rows, int cols, int at) {
-            for (int r = 0; r < rows; r++) {
-                ((Block.F32) src).buffer.get(from + r * ld, v, at + r * cols, cols);
-            }
-            return this;
-        }
-
-        @Override
-        public void store(Block dst, int to) {
-            ((Block.F32) dst).buffer.put(to, v, 0, size);
-        }
-
-        @Override
-        public void storeRows(int at, int rows, int cols, Block dst, int to, int ld) {
-            for (int r = 0; r < rows; r++) {
-                ((Block.F32) dst).buffer.put(to + r * ld, v, at + r * cols, cols);
-            }
+        void copyOut(int at, Block dst, int to, int n) {
+            ((Block.F32) dst).buffer.put(to, v, at, n);
         }
 
         /** Eight source rows at a time: eight strided reads, then eight adjacent writes (half the time of square tiles here). */
@@ -363,29 +367,13 @@ public abstract sealed class Window permits Window.F32, Window.F64 {
         }
 
         @Override
-        public Window load(Block src, int from) {
-            ((Block.F64) src).buffer.get(from, v, 0, size);
-            return this;
+        void copyIn(Block src, int from, int at, int n) {
+            ((Block.F64) src).buffer.get(from, v, at, n);
         }
 
         @Override
-        public Window loadRows(Block src, int from, int ld, int rows, int cols, int at) {
-            for (int r = 0; r < rows; r++) {
-                ((Block.F64) src).buffer.get(from + r * ld, v, at + r * cols, cols);
-            }
-            return this;
-        }
-
-        @Override
-        public void store(Block dst, int to) {
-            ((Block.F64) dst).buffer.put(to, v, 0, size);
-        }
-
-        @Override
-        public void storeRows(int at, int rows, int cols, Block dst, int to, int ld) {
-            for (int r = 0; r < rows; r++) {
-                ((Block.F64) dst).buffer.put(to + r * ld, v, at + r * cols, cols);
-            }
+        void copyOut(int at, Block dst, int to, int n) {
+            ((Block.F64) dst).buffer.put(to, v, at, n);
         }
 
         @Override
@@ -410,115 +398,77 @@ public abstract sealed class Window permits Window.F32, Window.F64 {
             return this;
         }
 
-        @Override
-        public Window add(Window a, Window b) {
+        /** {@code this[i] = f(a[i], b[i])}: float64 is the reference path (gradient checks, golden traces), written for clarity over speed. */
+        private Window map(Window a, Window b, java.util.function.DoubleBinaryOperator f) {
             double[] x = of(a);
             double[] y = of(b);
             for (int i = 0; i < size; i++) {
-                v[i] = x[i] + y[i];
+                v[i] = f.applyAsDouble(x[i], y[i]);
             }
             return this;
+        }
+
+        @Override
+        public Window add(Window a, Window b) {
+            return map(a, b, Double::sum);
         }
 
         @Override
         public Window sub(Window a, Window b) {
-            double[] x = of(a);
-            double[] y = of(b);
-            for (int i = 0; i < size; i++) {
-                v[i] = x[i] - y[i];
-            }
-            return this;
+            return map(a, b, (x, y) -> x - y);
         }
 
         @Override
         public Window mul(Window a, Window b) {
-            double[] x = of(a);
-            double[] y = of(b);
-            for (int i = 0; i < size; i++) {
-                v[i] = x[i] * y[i];
-            }
-            return this;
+            return map(a, b, (x, y) -> x * y);
         }
 
         @Override
         public Window mulAdd(Window a, Window b, Window c) {
-            double[] x = of(a);
-            double[] y = of(b);
             double[] z = of(c);
             for (int i = 0; i < size; i++) {
-                v[i] = x[i] * y[i] + z[i];
+                v[i] = of(a)[i] * of(b)[i] + z[i];
             }
             return this;
         }
 
         @Override
         public Window addRowBias(Window bias, int from, int rows) {
-            double[] b = of(bias);
             int cols = size / rows;
-            for (int r = 0; r < rows; r++) {
-                double add = b[from + r];
-                for (int c = r * cols; c < (r + 1) * cols; c++) {
-                    v[c] += add;
-                }
+            for (int i = 0; i < size; i++) {
+                v[i] += of(bias)[from + i / cols];
             }
             return this;
         }
 
         @Override
         public Window tanh(Window a) {
-            double[] x = of(a);
-            for (int i = 0; i < size; i++) {
-                v[i] = Math.tanh(x[i]);
-            }
-            return this;
+            return map(a, a, (x, y) -> Math.tanh(x));
         }
 
         @Override
         public Window sigmoid(Window a) {
-            double[] x = of(a);
-            for (int i = 0; i < size; i++) {
-                v[i] = 1 / (1 + Math.exp(-x[i]));
-            }
-            return this;
+            return map(a, a, (x, y) -> 1 / (1 + Math.exp(-x)));
         }
 
         @Override
         public Window relu(Window a) {
-            double[] x = of(a);
-            for (int i = 0; i < size; i++) {
-                v[i] = Math.max(x[i], 0);
-            }
-            return this;
+            return map(a, a, (x, y) -> Math.max(x, 0));
         }
 
         @Override
         public Window tanhBackward(Window g, Window y) {
-            double[] d = of(g);
-            double[] t = of(y);
-            for (int i = 0; i < size; i++) {
-                v[i] = d[i] * (1 - t[i] * t[i]);
-            }
-            return this;
+            return map(g, y, (d, t) -> d * (1 - t * t));
         }
 
         @Override
         public Window sigmoidBackward(Window g, Window y) {
-            double[] d = of(g);
-            double[] s = of(y);
-            for (int i = 0; i < size; i++) {
-                v[i] = d[i] * s[i] * (1 - s[i]);
-            }
-            return this;
+            return map(g, y, (d, s) -> d * s * (1 - s));
         }
 
         @Override
         public Window reluBackward(Window g, Window y) {
-            double[] d = of(g);
-            double[] s = of(y);
-            for (int i = 0; i < size; i++) {
-                v[i] = s[i] > 0 ? d[i] : 0;
-            }
-            return this;
+            return map(g, y, (d, s) -> s > 0 ? d : 0);
         }
 
         @Override
