@@ -14,9 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Arrays are allocated outside any workspace, since they outlive the step.
  *
  * <pre>{@code
- * private final ArraySlot output = new ArraySlot();
- * ...
- * INDArray y = output.get(DataType.FLOAT, batch, features);   // overwritten by the next call
+ * ArraySlot output = new ArraySlot();                  // a field of a layer, say
+ * INDArray y = output.get(org.nd4j.linalg.api.buffer.DataType.FLOAT, 32, 64);
+ * INDArray again = output.get(org.nd4j.linalg.api.buffer.DataType.FLOAT, 32, 64);   // the same array: y is overwritten
  * }</pre>
  */
 public final class ArraySlot {

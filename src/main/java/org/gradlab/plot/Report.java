@@ -124,8 +124,8 @@ public final class Report {
     /**
      * The table as an HTML {@code <table>} with its name as caption and its columns' print formats;
      * {@code inline} (a notebook's output, no page style to lean on) adds its own compact style,
-     * lets long column names break after their underscores, and scrolls it sideways when it is
-     * wider than the page.
+     * and scrolls it sideways when it is wider than the page; long column names may break after
+     * their underscores.
      */
     static String tableHtml(Table t, boolean inline) {
         String cell = inline ? " style=\"border:1px solid #ccc;padding:.15em .4em;text-align:right\"" : "";
@@ -134,7 +134,7 @@ public final class Report {
         sb.append("<caption").append(inline ? " style=\"font-weight:bold;text-align:left\"" : "").append(">")
                 .append(escape(t.name())).append("</caption><tr>");
         t.columnNames().forEach(c -> sb.append("<th").append(cell).append(">")
-                .append(inline ? escape(c).replace("_", "_<wbr>") : escape(c)).append("</th>"));
+                .append(escape(c).replace("_", "_<wbr>")).append("</th>"));
         sb.append("</tr>");
         for (int r = 0; r < t.rowCount(); r++) {
             sb.append("<tr>");
@@ -168,7 +168,8 @@ public final class Report {
     public String html() {
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title>\n"
                 + "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}"
-                + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;"
+                + "table{border-collapse:collapse;margin:1em 0;max-width:100%}td,th{border:1px solid #ccc;padding:.25em .6em;"
+
                 + "text-align:right}td.l{text-align:left}caption{font-weight:bold;text-align:left}figure{margin:1em 0}"
                 + "img{display:block;max-width:100%;height:auto}"
                 + ".notice{background:#fff4d6;border-left:4px solid #e69f00;padding:.5em .8em}</style></head>\n"
