@@ -204,8 +204,8 @@ public final class Conclusions {
             default -> "ties";
         };
         String stat = kind.equals("ties")
-                ? String.format(Locale.ROOT, "neither is higher at alpha 0.05: one-sided p >= %s", pValue(p))
-                : String.format(Locale.ROOT, "Welch's t-test, one-sided p = %s", pValue(p));
+                ? String.format(Locale.ROOT, "neither is higher at alpha 0.05: one-sided p >= %.3f", p)
+                : String.format(Locale.ROOT, "Welch's t-test, one-sided %s", pValue(p));
         return Claim.of(part, kind, List.of(a), String.format(Locale.ROOT, "%s %s %s, %s: %s against %s, %s points (%s; n = %s).", a,
                 verdict, what, b, acc(as), acc(bs), signed(100 * w.diff()), stat, seedsEach(as, bs)))
                 .withComparison(b, p, w.diff(), n);
@@ -221,7 +221,7 @@ public final class Conclusions {
         if (w.greater()) {
             return Claim.of(part, "best", List.of(top), String.format(Locale.ROOT,
                     "Best final test accuracy: %s (%s), ahead of the runner-up %s (%s) by %s points (Welch's t-test, one-sided "
-                            + "p = %s; n = %s).", top, acc(ran.get(top)), second, acc(ran.get(second)), signed(100 * w.diff()),
+                            + "%s; n = %s).", top, acc(ran.get(top)), second, acc(ran.get(second)), signed(100 * w.diff()),
                     pValue(w.pGreater()), seedsEach(ran.get(top), ran.get(second))))
                     .withComparison(second, w.pGreater(), w.diff(), Math.min(ran.get(top).size(), ran.get(second).size()));
         }
@@ -306,7 +306,7 @@ public final class Conclusions {
     }
 
     private static String pValue(double p) {
-        return p < 0.001 ? "< 0.001" : String.format(Locale.ROOT, "%.3f", p);
+        return p < 0.001 ? "p < 0.001" : String.format(Locale.ROOT, "p = %.3f", p);
     }
 
     private static String norm(double v) {
