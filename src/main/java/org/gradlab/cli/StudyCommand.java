@@ -7,11 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.gradlab.experiment.engine.Cluster;
 import org.gradlab.experiment.engine.RunResult;
-import org.gradlab.experiment.engine.RunStore;
 import org.gradlab.experiment.engine.StatusLine;
 import org.gradlab.experiment.engine.Study;
-import org.gradlab.experiment.jobs.StudyFolder;
+import org.gradlab.experiment.jobs.StudyOutput;
 import org.gradlab.experiment.report.Conclusions;
 import org.gradlab.experiment.report.StudyReport;
 import org.gradlab.experiment.spec.Design;
@@ -52,11 +52,17 @@ final class StudyCommand implements Callable<Integer> {
     @Option(names = "--grid", paramLabel = "FILE", description = "a JSON array of run specs instead of the default design")
     Path grid;
 
-    @Option(names = "--workers", paramLabel = "N", description = "runs in parallel, one ND4J thread each (default: all cores)")
+    @Option(names = "--workers", paramLabel = "N", description = "runs in parallel, one ND4J thread each (default: all cores; "
+            + "with --spark, Spark's cores decide)")
     int workers = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default runs/study)")
-    Path out = Path.of("runs/study");
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default runs/study); with --spark also a URI of "
+            + "a Hadoop filesystem (hdfs://, s3a://, file://)")
+    String out = "runs/study";
+
+    @Option(names = "--spark", paramLabel = "MASTER", description = "run each run as a Spark task on MASTER: local[N], "
+            + "spark://HOST:PORT, yarn, k8s://URL (needs gradlab-spark and Spark on the class path; ./gradlab puts them there)")
+    String spark;
 
     @Option(names = "--fresh", description = "redo every run instead of resuming the saved ones")
     boolean fresh;
@@ -77,21 +83,27 @@ final class StudyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         List<RunSpec> runs;
-        StudyFolder held;
+        Cluster cluster = null;
+        StudyOutput held;
         try {
             runs = runs();
-            held = StudyFolder.open(out);
+            cluster = spark == null ? null : connect();
+            held = StudyOutput.open(out, cluster);
         } catch (IllegalArgumentException e) {
+            if (cluster != null) {
+                cluster.close();
+            }
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         PrintStream stdout = main.out();
-        try (StudyFolder folder = held) {
+        try (Cluster c = cluster; StudyOutput folder = held) {
             long start = System.nanoTime();
-            stdout.printf(Locale.ROOT, "study: %d runs on %d worker(s) into %s%n", runs.size(), Math.min(workers, runs.size()), out);
-            List<RunResult> results = Study.run(runs, new RunStore(folder.runs()), Study.local(workers), fresh,
+            stdout.printf(Locale.ROOT, "study: %d runs on %s into %s%n", runs.size(),
+                    c == null ? Math.min(workers, runs.size()) + " worker(s)" : c, out);
+            List<RunResult> results = Study.run(runs, folder.store(), c == null ? Study.local(workers) : c.runner(), fresh,
                     StatusLine.on(stdout, runs.size()));
             StudyReport report = StudyReport.of(results);
-            List<Path> written = report.write(folder.dir());
+            List<Path> written = report.write(folder.reportDir());
             stdout.println(report.summary().printAll());
             report.parts().values().forEach(p -> {
                 stdout.println();
@@ -99,9 +111,28 @@ final class StudyCommand implements Callable<Integer> {
                 stdout.println(Conclusions.text(p.conclusions()));
             });
             stdout.println();
-            written.forEach(p -> stdout.println("wrote " + p));
+            folder.publish(written).forEach(p -> stdout.println("wrote " + p));
             stdout.printf(Locale.ROOT, "study: done in %.1f s%n", (System.nanoTime() - start) / 1e9);
             return 0;
+        }
+    }
+
+    /**
+     * The Spark cluster at {@code --spark}: an {@link IllegalArgumentException} for an address that is
+     * none, an {@link IOException} when nothing answers there or it does not start, an
+     * {@link IllegalStateException} when gradlab-spark is not on the class path; each one line naming the value.
+     */
+    private Cluster connect() throws IOException {
+        String what = "--spark " + spark + ": ";
+        Cluster.Provider provider = Cluster.provider("spark").orElseThrow(() -> new IllegalStateException(what
+                + "gradlab-spark and Spark are not on the class path; ./gradlab study --spark ... puts them there (built by "
+                + "./mvnw -B verify), or use spark-submit (README, \"More than one machine\")"));
+        try {
+            return provider.connect(spark);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IOException(what + e.getMessage(), e);
         }
     }
 
