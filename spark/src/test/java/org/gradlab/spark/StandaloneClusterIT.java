@@ -45,6 +45,7 @@ class StandaloneClusterIT {
             "--add-opens=java.base/sun.security.action=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
             "-Dio.netty.tryReflectionSetAccessible=true");
     private static final long START_SECONDS = 120;
+    private static final long BORN = System.nanoTime();
 
     @TempDir
     static Path dir;
@@ -67,6 +68,7 @@ class StandaloneClusterIT {
                     master)));
         }
         await("two Workers registered with the Master", () -> log("master").split("Registering worker", -1).length - 1 >= 2);
+        say("a Master and two Workers are up");
     }
 
     @AfterAll
@@ -98,6 +100,7 @@ class StandaloneClusterIT {
         assertEquals(1, executors.size(), "the Worker runs an executor of the study");
         dying.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         executors.forEach(ProcessHandle::destroyForcibly);
+        say("killed a Worker and its executor, " + count(out.resolve("runs")) + " of " + runs.size() + " runs saved");
 
         assertTrue(driver.waitFor(START_SECONDS * 3, TimeUnit.SECONDS), "the study ends; its log:\n" + tail("study"));
         assertEquals(0, driver.exitValue(), tail("study"));
@@ -106,10 +109,12 @@ class StandaloneClusterIT {
                 + tail("study"));
         assertTrue(log.contains("study: " + runs.size() + " runs on Spark " + master + " into file://" + out), tail("study"));
         assertTrue(Files.isRegularFile(out.resolve("report.html")), tail("study"));
+        say("the study on the cluster is done");
 
         Path local = dir.resolve("local");
         List<RunResult> expected = Study.run(runs, new RunStore(local), Study.local(1), false, Study.Listener.NONE);
         assertEquals(runs.size(), expected.size());
+        say("the same runs on the local engine are done");
         assertEquals(Studies.savedResults(local), Studies.savedResults(out.resolve("runs")), "each run as the local engine made it");
     }
 
@@ -122,6 +127,7 @@ class StandaloneClusterIT {
                 "--grid", grid.toString(), "--out", out.toString());
         assertTrue(driver.waitFor(START_SECONDS * 2, TimeUnit.SECONDS), "the study ends; its log:\n" + tail("arm"));
         assertEquals(0, driver.exitValue(), tail("arm"));
+        say("the study on an arm64-pretending executor is done");
         String reason = "executor platform linux-arm64: the job jar has no ND4J natives for it";
         assertTrue(log("arm").contains(one.id() + " failed: " + reason), tail("arm"));
         RunStore.Found saved = new RunStore(out.resolve("runs")).find(one);
@@ -156,6 +162,11 @@ class StandaloneClusterIT {
         env.put("SPARK_SCALA_VERSION", "2.13");
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         return b.start();
+    }
+
+    /** Progress for the build's log, with the seconds since the test class loaded. */
+    private static void say(String what) {
+        System.out.printf(java.util.Locale.ROOT, "StandaloneClusterIT: %s (%.1f s)%n", what, (System.nanoTime() - BORN) / 1e9);
     }
 
     private static String log(String name) {
