@@ -145,14 +145,16 @@ class StandaloneClusterIT {
         return java(name, "-Xmx768m", command);
     }
 
-    /** A Master or Worker. */
+    /** A Master or Worker: little work, so the quick compiler only and a small heap, for a faster start on two cores. */
     private static Process daemon(String name, List<String> command) throws IOException {
-        return java(name, "-Xmx256m", command);
+        return java(name, "-Xmx256m -XX:TieredStopAtLevel=1", command);
     }
 
     /** A JVM on the Spark installation's jars, its output in {@code NAME.log}. */
-    private static Process java(String name, String heap, List<String> mainAndArgs) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap));
+    private static Process java(String name, String options, List<String> mainAndArgs) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC"));
+        command.addAll(List.of(options.split(" ")));
         command.addAll(DRIVER_OPTIONS);
         command.addAll(List.of("-cp", sparkHome.resolve("jars") + File.separator + "*"));
         command.addAll(mainAndArgs);
