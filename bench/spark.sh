@@ -15,6 +15,8 @@ out=runs/bench-spark
 rm -rf "$out"
 mkdir -p "$out"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+# build what is missing or stale first, so no timing below includes a build
+./gradlab study --spark 'local[1]' --help > /dev/null
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc --all) cores; study options: ${*:-(the default study)}"
 
 names=(engine-1 engine-2 spark-1 spark-2)
