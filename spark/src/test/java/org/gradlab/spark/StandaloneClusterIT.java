@@ -1,6 +1,7 @@
 package org.gradlab.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -97,7 +98,7 @@ class StandaloneClusterIT {
         assertTrue(count(out.resolve("runs")) < runs.size(), "the study is still running when the Worker dies");
         Process dying = workers.get(1);
         List<ProcessHandle> executors = dying.descendants().toList();
-        assertEquals(1, executors.size(), "the Worker runs an executor of the study");
+        assertFalse(executors.isEmpty(), "the Worker runs an executor of the study");
         dying.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         executors.forEach(ProcessHandle::destroyForcibly);
         say("killed a Worker and its executor, " + count(out.resolve("runs")) + " of " + runs.size() + " runs saved");
