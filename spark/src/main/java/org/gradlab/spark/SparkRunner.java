@@ -89,7 +89,7 @@ public final class SparkRunner implements Study.Runner {
         } catch (SparkException e) {
             throw new IOException("Spark: " + oneLine(e), e);
         } finally {
-            if (!job.isCompleted()) {
+            if (received < n && !job.isCompleted()) {     // stopped early: the tasks still running stop too
                 sc.cancelJobGroup(group, "the study stopped");
             }
         }
