@@ -83,27 +83,25 @@ class Workload:
         return ((time.perf_counter() - wall) * 1e3 / self.steps, (time.thread_time() - cpu) * 1e3 / self.steps)
 
 
-def fit():
-    """The article job in PyTorch: seeded 8,000/2,000 split, 10 epochs of shuffled batches of 32
-    recording each step's loss and accuracy, evaluation on the held-out digits after each epoch."""
-    torch.set_num_threads(1)
-    x, y = load()
-    start = time.perf_counter()
-    torch.manual_seed(0)
-    perm = torch.randperm(len(y))
-    xtr, ytr, xte, yte = x[perm[:8000]], y[perm[:8000]], x[perm[8000:]], y[perm[8000:]]
-    model, loss_fn = article_model(), nn.CrossEntropyLoss()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+def train(model, opt, xtr, ytr, xte, yte, after_backward=None):
+    """10 epochs of shuffled batches of 32 of (xtr, ytr), each step's loss and batch accuracy read back
+    (and what after_backward(params) returns, between backward and the update: a clip's norm, say),
+    evaluation on (xte, yte) in batches of 1,000 after each epoch; returns the last test accuracy."""
+    loss_fn = nn.CrossEntropyLoss()
+    params = list(model.parameters())
+    accuracy = 0.0
     for _ in range(10):
         model.train()
-        order = torch.randperm(8000)
-        losses, correct = [], 0
-        for i in range(0, 8000, 32):
+        order = torch.randperm(len(ytr))
+        losses, measured, correct = [], [], 0
+        for i in range(0, len(ytr), 32):
             b = order[i:i + 32]
             opt.zero_grad()
             out = model(xtr[b])
             loss = loss_fn(out, ytr[b])
             loss.backward()
+            if after_backward is not None:
+                measured.append(after_backward(params).item())
             opt.step()
             losses.append(loss.item())
             correct += (out.argmax(1) == ytr[b]).sum().item()
@@ -114,6 +112,21 @@ def fit():
                 out = model(xte[i:i + 1000])
                 test_loss += loss_fn(out, yte[i:i + 1000]).item() * len(out)
                 test_correct += (out.argmax(1) == yte[i:i + 1000]).sum().item()
+        accuracy = test_correct / len(yte)
+    return accuracy
+
+
+def fit():
+    """The article job in PyTorch: seeded 8,000/2,000 split, 10 epochs of shuffled batches of 32
+    recording each step's loss and accuracy, evaluation on the held-out digits after each epoch."""
+    torch.set_num_threads(1)
+    x, y = load()
+    start = time.perf_counter()
+    torch.manual_seed(0)
+    perm = torch.randperm(len(y))
+    xtr, ytr, xte, yte = x[perm[:8000]], y[perm[:8000]], x[perm[8000:]], y[perm[8000:]]
+    model = article_model()
+    train(model, torch.optim.Adam(model.parameters(), lr=1e-3), xtr, ytr, xte, yte)
     print(f"FIT {time.perf_counter() - start:.3f}", flush=True)
 
 
@@ -127,6 +140,17 @@ def blas_of_torch():
             if re.search(r"/lib(open)?blas[^/]*\.so", path):
                 libs.add(os.path.realpath(path))
     return sorted(libs)
+
+
+def require_openblas(tool):
+    """Prints PyTorch's version, threads and BLAS; exits unless that BLAS is OpenBLAS (Debian's torch uses
+    whatever libblas.so.3 the alternatives select, and the reference BLAS is about 4x slower)."""
+    libs = blas_of_torch()
+    print(f"PyTorch {torch.__version__}, threads {torch.get_num_threads()}, BLAS: {', '.join(libs) or 'none found'}")
+    if not any("openblas" in lib for lib in libs):
+        sys.exit(f"{tool}: refusing to compare: PyTorch is not running on OpenBLAS (it mapped "
+                 f"{libs or 'no BLAS library'}); install libopenblas0-pthread and select it with "
+                 "update-alternatives --config libblas.so.3-x86_64-linux-gnu")
 
 
 def timed_child(cmd):
@@ -157,12 +181,7 @@ def main():
     torch.set_num_threads(1)
     jvm = ["java"] + shlex.split(a.jvm_opts)
 
-    libs = blas_of_torch()
-    print(f"PyTorch {torch.__version__}, threads {torch.get_num_threads()}, BLAS: {', '.join(libs) or 'none found'}")
-    if not any("openblas" in lib for lib in libs):
-        sys.exit("speed: refusing to compare: PyTorch is not running on OpenBLAS (it mapped "
-                 f"{libs or 'no BLAS library'}); install libopenblas0-pthread and select it with "
-                 "update-alternatives --config libblas.so.3-x86_64-linux-gnu")
+    require_openblas("speed")
 
     server = subprocess.Popen(jvm + ["-cp", a.jar, "bench/SpeedBench.java", "serve"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True, env=dict(os.environ, OMP_NUM_THREADS="1"))

@@ -4,9 +4,14 @@
 #
 #   notebooks/install-kernel.sh [rapaio|ijava|jjava] [--jupyter PATH] [--data-dir DIR] [--from FILE]
 #
-# rapaio (default)  rapaio-jupyter-kernel 3.0.1 from Maven Central (through the Maven wrapper).
+# rapaio (default)  rapaio-jupyter-kernel 3.0.1 from Maven Central (through the Maven wrapper),
+#                   with notebooks/rapaio/LoopThread.java compiled before its jar on the class path
+#                   (3.0.1 leaves a channel unserved, and the kernel silent, on about 1 start in 8).
 # ijava             IJava 1.3.0, the zip of its GitHub release.
 # jjava             JJava 1.0-a7, the kernelspec zip of its GitHub release.
+#
+# Every kernel gets OMP_NUM_THREADS=1 in its environment and the JVM options in JVM_OPTIONS below
+# (in its argv; JJava's launcher passes JJAVA_JVM_OPTS to the kernel's JVM).
 # --jupyter PATH    the jupyter command that will run the notebooks (default: `jupyter` on PATH).
 #                   The kernel goes where that Jupyter looks: its Python's sys.prefix when that is
 #                   a virtual or conda environment, otherwise the user's data folder
@@ -23,6 +28,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 RAPAIO_VERSION=3.0.1
+# headless charts; the serial collector, which keeps a notebook's memory small (see README, Notebooks)
+JVM_OPTIONS=(-Djava.awt.headless=true -XX:+UseSerialGC)
 IJAVA_URL=https://github.com/SpencerPark/IJava/releases/download/v1.3.0/ijava-1.3.0.zip
 JJAVA_URL=https://github.com/dflib/jjava/releases/download/1.0-a7/jjava-1.0-a7-kernelspec.zip
 
@@ -86,6 +93,39 @@ unpack() {
   mv "$(dirname "$json")" "$spec"
 }
 
+# Adds OMP_NUM_THREADS=1 to an unpacked kernel.json's env (one thread per operation: the small models
+# train faster, see DESIGN.md, Speed) and JVM_OPTIONS to its JVM: after "java" in argv, or for JJava,
+# whose launcher starts the kernel's JVM, in JJAVA_JVM_OPTS.
+settings() {
+  local py="" candidate
+  for candidate in "${python:-}" python3; do   # the Python behind the jupyter, or python3
+    if [[ -n "$candidate" ]] && $candidate -c 'import json' >/dev/null 2>&1; then
+      py=$candidate
+      break
+    fi
+  done
+  [[ -n "$py" ]] || die "python3 not found: it is needed to add gradlab's settings to the $kind kernel.json"
+  $py - "$spec/kernel.json" "$kind" "${JVM_OPTIONS[@]}" <<'PY' || die "$spec/kernel.json: not a kernel.json this script can read"
+import json, sys
+path, kind, options = sys.argv[1], sys.argv[2], sys.argv[3:]
+with open(path) as f:
+    spec = json.load(f)
+env = spec.get("env") or {}
+env["OMP_NUM_THREADS"] = "1"
+argv = spec["argv"]
+if kind == "jjava":
+    env["JJAVA_JVM_OPTS"] = " ".join(options + [env.get("JJAVA_JVM_OPTS", "")]).strip()
+elif argv[0] == "java":
+    spec["argv"] = argv[:1] + options + argv[1:]
+else:
+    raise SystemExit(1)
+spec["env"] = env
+with open(path, "w") as f:
+    json.dump(spec, f, indent=2)
+    f.write("\n")
+PY
+}
+
 case "$kind" in
   rapaio)
     mkdir -p "$spec"
@@ -96,10 +136,15 @@ case "$kind" in
       "$root/mvnw" -q -B dependency:copy -Dartifact="io.github.padreati:rapaio-jupyter-kernel:$RAPAIO_VERSION" \
         -DoutputDirectory="$spec" || die "could not fetch rapaio-jupyter-kernel $RAPAIO_VERSION from Maven Central"
     fi
-    # OMP_NUM_THREADS=1: small models are bound by per-op overhead (see DESIGN.md, Speed)
+    [[ "$dest" != *:* ]] || die "$dest: a ':' in the kernel's folder would break its class path (choose another with --data-dir)"
+    javac=$(command -v javac) || die "javac not found: the rapaio kernel needs a JDK 17 or later (JShell compiles every cell), not a JRE"
+    "$javac" --release 17 -d "$spec/patch" "$here/rapaio/LoopThread.java" >/dev/null \
+      || die "could not compile $here/rapaio/LoopThread.java with $javac"
+    options=$(printf '"%s", ' "${JVM_OPTIONS[@]}")
     cat > "$spec/kernel.json" <<JSON
 {
-  "argv": ["java", "-Djava.awt.headless=true", "-jar", "@KERNEL_INSTALL_DIRECTORY@/$jar", "{connection_file}"],
+  "argv": ["java", $options"-cp", "@KERNEL_INSTALL_DIRECTORY@/patch:@KERNEL_INSTALL_DIRECTORY@/$jar",
+           "org.rapaio.jupyter.kernel.MainApp", "{connection_file}"],
   "display_name": "Java (rapaio $RAPAIO_VERSION)",
   "language": "java",
   "interrupt_mode": "message",
@@ -108,8 +153,8 @@ case "$kind" in
 }
 JSON
     ;;
-  ijava) unpack "$IJAVA_URL" ;;   # install.py + java/ (kernel.json names @KERNEL_INSTALL_DIRECTORY@)
-  jjava) unpack "$JJAVA_URL" ;;   # kernel.json + jars (kernel.json names {resource_dir})
+  ijava) unpack "$IJAVA_URL" && settings ;;   # install.py + java/ (kernel.json names @KERNEL_INSTALL_DIRECTORY@)
+  jjava) unpack "$JJAVA_URL" && settings ;;   # kernel.json + jars (kernel.json names {resource_dir})
 esac
 
 # Point the kernel at where it is installed (what IJava's install.py does), then swap it into

@@ -19,7 +19,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "..", "..", "src", "test", "resources", "golden")
 
-FAMILIES = ("schedules", "optimizers", "clipping", "rnn", "layers")
+FAMILIES = ("schedules", "optimizers", "clipping", "rnn", "layers", "curvature")
 
 
 def main(argv):

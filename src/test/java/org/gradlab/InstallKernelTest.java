@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +33,15 @@ class InstallKernelTest {
     @TempDir
     Path dir;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private record Result(int code, String output) {
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> list = new ArrayList<>();
+        array.forEach(n -> list.add(n.asText()));
+        return list;
     }
 
     /** Runs the script with TMPDIR inside the test folder, so its temporaries can be counted. */
@@ -76,18 +86,26 @@ class InstallKernelTest {
         Result ijava = install("ijava", "--from", ijavaZip().toString(), "--data-dir", data.toString());
         assertEquals(0, ijava.code(), ijava.output());
         Path kernel = data.resolve("kernels/java");
-        assertTrue(Files.readString(kernel.resolve("kernel.json")).contains("\"" + kernel + "/ijava-1.3.0.jar\""));
+        JsonNode ijavaSpec = JSON.readTree(kernel.resolve("kernel.json").toFile());
+        assertEquals(List.of("java", "-Djava.awt.headless=true", "-XX:+UseSerialGC", "-jar", kernel + "/ijava-1.3.0.jar",
+                "{connection_file}"), strings(ijavaSpec.get("argv")), "gradlab's JVM options after java");
+        assertEquals("{\"OMP_NUM_THREADS\":\"1\"}", ijavaSpec.get("env").toString());
         assertTrue(Files.isRegularFile(kernel.resolve("ijava-1.3.0.jar")));
         assertTrue(ijava.output().contains("installed the ijava kernel as 'java' in " + kernel), ijava.output());
 
         Path jjava = zip("jjava-1.0-a7-kernelspec.zip", Map.of(
                 "kernel.json", "{\"argv\": [\"java\", \"-jar\", \"{resource_dir}/jjava-launcher.jar\", "
-                        + "\"{resource_dir}/jjava.jar\", \"{connection_file}\"], \"display_name\": \"Java (jjava)\"}",
+                        + "\"{resource_dir}/jjava.jar\", \"{connection_file}\"], \"display_name\": \"Java (jjava)\","
+                        + " \"env\": {\"JJAVA_TIMEOUT\": \"-1\", \"JJAVA_JVM_OPTS\": \"-Xss2m\"}}",
                 "jjava-launcher.jar", "l", "jjava.jar", "j"));
         Result r = install("jjava", "--from", jjava.toString(), "--data-dir", data.toString());
         assertEquals(0, r.code(), r.output());
-        String json = Files.readString(kernel.resolve("kernel.json"));
-        assertTrue(json.contains("\"" + kernel + "/jjava-launcher.jar\", \"" + kernel + "/jjava.jar\""), json);
+        JsonNode jjavaSpec = JSON.readTree(kernel.resolve("kernel.json").toFile());
+        assertEquals(List.of("java", "-jar", kernel + "/jjava-launcher.jar", kernel + "/jjava.jar", "{connection_file}"),
+                strings(jjavaSpec.get("argv")), "the launcher's JVM as it was");
+        assertEquals("{\"JJAVA_TIMEOUT\":\"-1\",\"JJAVA_JVM_OPTS\":\"-Djava.awt.headless=true -XX:+UseSerialGC -Xss2m\","
+                + "\"OMP_NUM_THREADS\":\"1\"}", jjavaSpec.get("env").toString(),
+                "the kernel's JVM gets gradlab's options (JJava's launcher passes JJAVA_JVM_OPTS), before any of its own");
         assertFalse(Files.exists(kernel.resolve("ijava-1.3.0.jar")), "the IJava kernel was replaced, not mixed in");
     }
 

@@ -80,9 +80,25 @@ class ReadmeExamplesTest {
         assertTrue(monitor.alarms().rowCount() > 0);
         assertEquals(64 * 18, monitor.layers().rowCount());
         org.gradlab.diagnostics.Doctor.Diagnosis d = org.gradlab.diagnostics.Doctor.diagnose(monitor, trainer.model());
-        assertTrue(d.markdown().startsWith("# gradlab doctor"));
+        assertTrue(org.gradlab.plot.DoctorPage.markdown(d).startsWith("# gradlab doctor"));
         org.gradlab.diagnostics.ClipAdvisor.Advice advice = org.gradlab.diagnostics.ClipAdvisor.advise(monitor.gradNorms());
         assertTrue(advice.threshold() > 0);
         assertTrue(trainer.rollbacks() > 0, "the roll-back policy acted on the explosion");
+    }
+
+    @Test
+    void aSpecFromJsonRunsThroughTheEngineOnTheCsvTable() throws Exception {
+        org.gradlab.experiment.spec.RunSpec spec = org.gradlab.experiment.spec.SpecCodec.read("""
+                {"part": "mine", "config": "blobs_adamw", "epochs": 2,
+                 "model": {"kind": "mlp", "depth": 3, "width": 32},
+                 "optimizer": {"kind": "adamw"}, "schedule": {"kind": "cosine", "lr": 0.003},
+                 "data": {"kind": "csv", "path": "%s", "label": "label"}}""".formatted(
+                Path.of(System.getProperty("gradlab.basedir", "."), "data", "blobs.csv")), org.gradlab.experiment.spec.RunSpec.class);
+        var runs = java.util.List.of(spec.withSeed(0), spec.withSeed(1));
+        var results = org.gradlab.experiment.engine.Study.run(runs, new org.gradlab.experiment.engine.RunStore(dir.resolve("runs")),
+                org.gradlab.experiment.engine.Study.local(2), false, org.gradlab.experiment.engine.Study.Listener.NONE);
+        assertEquals(2, results.size());
+        assertTrue(results.stream().allMatch(r -> !r.failed() && r.testAccuracy() > 0.8), "three separable blobs train");
+        assertEquals(2, org.gradlab.experiment.report.StudyTables.summary(results).intColumn("seeds").get(0));
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.gradlab.experiment.engine.Budget;
 import org.gradlab.experiment.engine.Cluster;
 import org.gradlab.experiment.engine.RunResult;
 import org.gradlab.experiment.engine.StatusLine;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code gradlab study}: the article's experiment done properly (see {@link Design}); every run
  * saved as it ends, a killed study resumed, then tables, charts and a report with computed
- * conclusions. Bad options get a one-line error and exit code 2 before any run starts.
+ * conclusions. Bad options get a one-line error and exit code 2 before any run starts; a bad grid,
+ * a run this machine cannot hold, or an output folder that cannot be used, one line and exit code 1.
  */
 @Command(name = "study", sortOptions = false, sortSynopsis = false,
         description = "Run the study (baseline, schedules, clipping, structure, rnn) over seeds; write runs.csv, summary.csv, "
@@ -56,15 +58,16 @@ final class StudyCommand implements Callable<Integer> {
             + "with --spark, Spark's cores decide)")
     int workers = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default runs/study); with --spark also a URI of "
-            + "a Hadoop filesystem (hdfs://, s3a://, file://)")
+    @Option(names = "--out", paramLabel = "DIR", converter = OutFolder.OrUri.class, description = "output folder (default "
+            + "runs/study); with --spark also a URI of a Hadoop filesystem (hdfs://, s3a://, file://)")
     String out = "runs/study";
 
     @Option(names = "--spark", paramLabel = "MASTER", description = "run each run as a Spark task on MASTER: local[N], "
             + "spark://HOST:PORT, yarn, k8s://URL (needs gradlab-spark and Spark on the class path; ./gradlab puts them there)")
     String spark;
 
-    @Option(names = "--fresh", description = "redo every run instead of resuming the saved ones")
+    @Option(names = "--fresh", description = "redo every run instead of resuming the saved ones; replace --out even if another "
+            + "kind of job made it")
     boolean fresh;
 
     @ParentCommand
@@ -77,43 +80,83 @@ final class StudyCommand implements Callable<Integer> {
     private HelpOption help;
 
     /**
-     * Checks the options and the output folder (bad ones end the command with exit code 2 and one
-     * line before any run), runs the study, prints its summary and conclusions, writes its files.
+     * Checks the options (a bad one ends the command with exit code 2, one line and the usage),
+     * the grid, the runs' bounds, the cluster and the output folder (exit code 1 and one line), all
+     * before any run; runs the study here or on the cluster ({@code --spark}), prints its summary
+     * and conclusions, and swaps its tables, charts and report into the folder (copies them to the
+     * URI). Stopped by Ctrl-C or SIGTERM, it says how many runs are saved.
      */
     @Override
     public Integer call() throws IOException, InterruptedException {
         List<RunSpec> runs;
+        try {
+            runs = runs();
+            if (spark == null && StudyOutput.isUri(out)) {
+                throw new IllegalArgumentException("--out " + out + " is a URI; only a study on a cluster (--spark) writes to one");
+            }
+        } catch (Selection.GridException e) {
+            throw e;                           // a bad grid file is a failure of its file (exit 1), as a bad data file is
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        Budget.check(runs, spark == null ? workers : 1);         // on a cluster, each executor runs its own
         Cluster cluster = null;
         StudyOutput held;
         try {
-            runs = runs();
             cluster = spark == null ? null : connect();
-            held = StudyOutput.open(out, cluster);
+            held = StudyOutput.open(out, cluster, fresh);
         } catch (IllegalArgumentException e) {
-            if (cluster != null) {
-                cluster.close();
-            }
+            close(cluster);
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            close(cluster);
+            throw e;
         }
         PrintStream stdout = main.out();
         try (Cluster c = cluster; StudyOutput folder = held) {
             long start = System.nanoTime();
             stdout.printf(Locale.ROOT, "study: %d runs on %s into %s%n", runs.size(),
                     c == null ? Math.min(workers, runs.size()) + " worker(s)" : c, out);
-            List<RunResult> results = Study.run(runs, folder.store(), c == null ? Study.local(workers) : c.runner(), fresh,
-                    StatusLine.on(stdout, runs.size()));
-            StudyReport report = StudyReport.of(results);
-            List<Path> written = report.write(folder.reportDir());
-            stdout.println(report.summary().printAll());
-            report.parts().values().forEach(p -> {
+            StatusLine status = StatusLine.on(stdout, runs.size());
+            Thread stopped = new Thread(() -> {
+                stdout.printf(Locale.ROOT, "%nstopped: %d of %d runs saved in %s; run the same command to resume%n", status.done(),
+                        runs.size(), folder.runs());
+                stdout.flush();
+            }, "gradlab-study-stopped");
+            Runtime.getRuntime().addShutdownHook(stopped);
+            StudyReport report;
+            List<Path> written;
+            try {
+                List<RunResult> results = Study.run(runs, folder.store(), c == null ? Study.local(workers) : c.runner(), fresh,
+                        status);
+                report = StudyReport.of(results);
+                written = report.write(folder.staging());
+                folder.commit();
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopped);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it says what was saved
+                }
+            }
+            if (report.reducedNotice() != null) {
+                stdout.println(Conclusions.wrap(report.reducedNotice(), 120, ""));
                 stdout.println();
-                stdout.println(p.name() + ":");
-                stdout.println(Conclusions.text(p.conclusions()));
-            });
+            }
+            stdout.print(report.terminalSummary());
             stdout.println();
-            folder.publish(written).forEach(p -> stdout.println("wrote " + p));
+            stdout.print(Conclusions.text(report.claims()));
+            stdout.println();
+            stdout.println("wrote " + written.size() + " files to " + out + ": report.html, conclusions.json, runs.csv, "
+                    + "summary.csv (every column) and the charts");
             stdout.printf(Locale.ROOT, "study: done in %.1f s%n", (System.nanoTime() - start) / 1e9);
             return 0;
+        }
+    }
+
+    private static void close(Cluster cluster) {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

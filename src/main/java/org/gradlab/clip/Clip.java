@@ -35,7 +35,8 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  * <p>Clipping twice equals clipping once up to PyTorch's {@code 1e-6} in the denominator: a
  * second norm clip scales by about {@code 1 - 1e-6 / maxNorm}.
  *
- * <pre>{@code trainer.gradients(Guard.skipNonFinite(), Clip.globalNorm(1.0))}</pre>
+ * <pre>{@code Trainer.builder(model).lr(0.1).optimizer(Optimizer.of(Sgd.momentum(0.9)))
+ *         .gradients(Guard.skipNonFinite(), Clip.globalNorm(1.0)).build();}</pre>
  */
 public final class Clip {
     private Clip() {

@@ -20,7 +20,7 @@ import org.gradlab.nn.Param;
  *
  * <pre>{@code
  * GradientTransform<?> chain = GradientTransform.chain(Guard.skipNonFinite(), Clip.globalNorm(1.0));
- * GradientTransform<NoState> logNorm = GradientTransform.of("log-norm", (params, stats) -> {
+ * GradientTransform<GradientTransform.NoState> logNorm = GradientTransform.of("log-norm", (params, stats) -> {
  *     System.out.println(stats.globalNorm());
  *     return ClipReport.unchanged(stats.globalNorm(), stats.firstNonFinite());
  * });

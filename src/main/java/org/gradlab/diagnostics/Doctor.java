@@ -6,9 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.gradlab.nn.BatchNorm;
 import org.gradlab.nn.Dense;
 import org.gradlab.nn.Layer;
@@ -30,7 +28,8 @@ import tech.tablesaw.api.Table;
  *
  * <pre>{@code
  * Doctor.Diagnosis d = Doctor.diagnose(monitor, model, gains);
- * System.out.println(d.markdown());
+ * System.out.println(d.verdict());
+ * System.out.println(d.ranking());
  * }</pre>
  */
 public final class Doctor {
@@ -40,7 +39,8 @@ public final class Doctor {
     /** The cause classes of a failure. */
     public enum Cause {
         INITIALISATION("initialisation"), RATE_TOO_HIGH("rate too high"), DATA("data"), LOSS("loss"),
-        VANISHING("vanishing gradients"), NONE("none");
+        VANISHING("vanishing gradients"), STRUCTURE("structure: a deep stack without normalisation or residual connections"),
+        GRADIENT_SPIKES("gradient spikes that clipping bounds"), UNCLEAR("unclear"), NONE("none");
 
         private final String words;
 
@@ -87,8 +87,10 @@ public final class Doctor {
     /**
      * What a replay of a fix did: from which step, for how many steps, the loss where the run
      * started (its first step's) and at the end (mean of the last tenth, at least five steps),
-     * the highest gradient norm before clipping, and whether every loss stayed finite, the loss
-     * at least halved and the norm stayed under {@code normBound}.
+     * the highest gradient norm before clipping of the steps the fix could act on (a replay from
+     * the last healthy state keeps that state's first gradient, the explosion's, whatever the fix
+     * does to its update), and whether every loss stayed finite, the loss at least halved and the
+     * norm stayed under {@code normBound}.
      */
     public record Outcome(String label, long fromStep, int steps, double startLoss, double endLoss, double maxGradNorm,
             double normBound, boolean finite) {
@@ -132,17 +134,63 @@ public final class Doctor {
     }
 
     /**
-     * The diagnosis: a verdict, its cause class, the event it hinges on (null for a healthy run),
-     * the fixes (verified survivors first, best end loss first; then unverified suggestions by
-     * score; then fixes that failed their replay), every alarm in step order, the parameters at the
-     * event, the layer gains at initialisation (null when not measured), and the monitor's step
-     * and layer tables (for charts).
+     * The diagnosis: what happened ({@code finding}: the event, where and when, and the parameters
+     * carrying the norm), the cause the run's evidence suggests ({@code suspected}, with its numbers
+     * in {@code suspectedWhy}), the event it hinges on (null for a healthy run), the fixes (verified
+     * survivors first, best end loss first; then unverified suggestions by score; then fixes that
+     * failed their replay), every alarm in step order, the parameters at the event, the layer gains
+     * at initialisation (null when not measured), and the monitor's step and layer tables (for
+     * charts). The cause it states ({@link #cause()}) is the one a replayed fix proved, not the
+     * suspicion.
      */
-    public record Diagnosis(String verdict, Cause cause, Alarm event, List<Fix> fixes, Table alarms,
+    public record Diagnosis(String finding, Cause suspected, String suspectedWhy, Alarm event, List<Fix> fixes, Table alarms,
             Table layersAtEvent, LayerGain.Result gains, Table steps, Table layers) {
 
         public Diagnosis {
             fixes = List.copyOf(fixes);
+        }
+
+        /** Whether any fix was replayed ({@code FixReplay}). */
+        public boolean verified() {
+            return fixes.stream().anyMatch(f -> f.outcome() != null);
+        }
+
+        /**
+         * The cause: the one whose fix survived its replay best (a lower rate or a warmup: the
+         * rate; a rescaled initialisation: the initialisation; the alternative model: the
+         * structure; clipping: gradient spikes), {@link Cause#UNCLEAR} when every replay failed,
+         * and the suspicion when nothing was replayed.
+         */
+        public Cause cause() {
+            if (event == null || suspected == Cause.DATA || suspected == Cause.LOSS || !verified()) {
+                return suspected;
+            }
+            return recommended().stream().map(f -> proves(f.change().kind())).filter(c -> c != null).findFirst().orElse(Cause.UNCLEAR);
+        }
+
+        /** The verdict: the finding, then the cause with the replay that proved it (or why it is unclear, or that it is only suspected). */
+        public String verdict() {
+            if (event == null) {
+                return finding;
+            }
+            Cause c = cause();
+            if (!verified() || c == Cause.DATA || c == Cause.LOSS) {
+                return finding + " " + (verified() ? "Cause: " : "Suspected cause (not verified by replay): ") + suspected + ", "
+                        + suspectedWhy + ".";
+            }
+            if (c == Cause.UNCLEAR) {
+                Fix closest = fixes.stream().filter(f -> f.outcome() != null).findFirst().orElseThrow();
+                return finding + " Cause: unclear: no replayed fix survived (the closest, " + closest.title() + ": "
+                        + closest.outcome().evidence() + "); the suspicion was " + suspected + ", " + suspectedWhy + ".";
+            }
+            Fix proof = recommended().stream().filter(f -> proves(f.change().kind()) == c).findFirst().orElseThrow();
+            String suspicion = c == suspected ? " (as the run's evidence suggested: " + suspectedWhy + ")"
+                    : fixes.stream().filter(f -> proves(f.change().kind()) == suspected && f.outcome() != null).findFirst()
+                            .map(f -> ". The suspected cause, " + suspected + " (" + suspectedWhy + "), was not confirmed: "
+                                    + f.title() + " " + (f.survived() ? "also survived but ended higher" : "failed") + " ("
+                                    + f.outcome().evidence() + ")").orElse("");
+            return finding + " Cause: " + c + ", shown by replay: " + proof.title() + " (" + proof.outcome().evidence() + ")"
+                    + suspicion + ".";
         }
 
         /** The fixes that survived a replay, best first: the only ones recommended. */
@@ -152,7 +200,7 @@ public final class Doctor {
 
         /** The same diagnosis with these (verified) fixes, ranked as the record describes. */
         public Diagnosis withFixes(List<Fix> verified) {
-            return new Diagnosis(verdict, cause, event, rank(verified), alarms, layersAtEvent, gains, steps, layers);
+            return new Diagnosis(finding, suspected, suspectedWhy, event, rank(verified), alarms, layersAtEvent, gains, steps, layers);
         }
 
         /** The ranking as numbered lines: the recommended fixes with their evidence, then the rest. */
@@ -160,61 +208,49 @@ public final class Doctor {
             StringBuilder sb = new StringBuilder();
             int i = 1;
             for (Fix f : fixes) {
-                String status = f.outcome() == null ? "suggested, not verified" : f.survived() ? "verified" : "failed";
-                sb.append(i++).append(". ").append(f.title()).append(" (").append(status).append("): ")
+                sb.append(i++).append(". ").append(f.title()).append(" (").append(status(f)).append("): ")
                         .append(f.outcome() == null ? f.evidence() : f.outcome().evidence()).append('\n');
             }
             return sb.toString();
         }
 
-        public String markdown() {
-            StringBuilder sb = new StringBuilder("# gradlab doctor\n\n**Verdict:** ").append(verdict).append("\n\n");
-            if (!fixes.isEmpty()) {
-                sb.append("## Fixes, best first\n\n").append(ranking()).append('\n');
+        /**
+         * The fixes as a table, best first: fix, status (verified, failed, suggested), the replay's
+         * start step and length, the loss at its start and end, its largest gradient norm, and why it
+         * was proposed (unverified) or why it failed.
+         */
+        public Table fixTable() {
+            Table t = Table.create("fixes, best first", tech.tablesaw.api.StringColumn.create("fix"),
+                    tech.tablesaw.api.StringColumn.create("status"), tech.tablesaw.api.StringColumn.create("replay"),
+                    tech.tablesaw.api.StringColumn.create("loss"), tech.tablesaw.api.StringColumn.create("max grad norm"),
+                    tech.tablesaw.api.StringColumn.create("why"));
+            for (Fix f : fixes) {
+                Outcome o = f.outcome();
+                t.stringColumn("fix").append(f.title());
+                t.stringColumn("status").append(status(f));
+                t.stringColumn("replay").append(o == null ? "" : o.steps() + " steps from step " + o.fromStep());
+                t.stringColumn("loss").append(o == null ? "" : Tables.g3(o.startLoss()) + " -> " + Tables.g3(o.endLoss()));
+                t.stringColumn("max grad norm").append(o == null ? "" : Tables.g3(o.maxGradNorm()));
+                t.stringColumn("why").append(o == null ? f.evidence() : o.survived() ? "finite, the loss halved, the norm stayed "
+                        + "under " + Tables.g3(o.normBound()) : o.evidence().substring(o.evidence().lastIndexOf("; ") + 2));
             }
-            if (gains != null) {
-                sb.append("## Layer gains at initialisation\n\n").append(gains.summary()).append(".\n\n")
-                        .append(markdownTable(gains.table()));
-            }
-            sb.append("\n## Alarms, in step order\n\n").append(markdownTable(alarms));
-            if (layersAtEvent.rowCount() > 0) {
-                sb.append("\n## Parameters at step ").append(event.step()).append("\n\n").append(markdownTable(layersAtEvent));
-            }
-            return sb.toString();
+            return t;
         }
 
-        /** The same content as {@link #markdown()} as a standalone page without charts (see {@code plot.Report.doctor} for one with them). */
-        public String html() {
-            return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                    + "<title>gradlab doctor</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-                    + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}</style></head><body>\n"
-                    + htmlFragment() + "</body></html>\n";
+        private static String status(Fix f) {
+            return f.outcome() == null ? "suggested, not verified" : f.survived() ? "verified" : "failed";
         }
+    }
 
-        /** The body of {@link #html()}: no page or style, for showing inline (in a notebook, {@code plot.Show.html}). */
-        public String htmlFragment() {
-            StringBuilder sb = new StringBuilder("<h1>gradlab doctor</h1>\n").append(htmlSummary());
-            if (gains != null) {
-                sb.append("<h2>Layer gains at initialisation</h2>\n<p>").append(escape(gains.summary())).append(".</p>\n")
-                        .append(htmlTable(gains.table()));
-            }
-            sb.append("<h2>Alarms, in step order</h2>\n").append(htmlTable(alarms));
-            if (layersAtEvent.rowCount() > 0) {
-                sb.append("<h2>Parameters at step ").append(event.step()).append("</h2>\n").append(htmlTable(layersAtEvent));
-            }
-            return sb.toString();
-        }
-
-        /** The verdict and the ranked fixes (as {@link #ranking()}) as an HTML fragment, without the tables. */
-        public String htmlSummary() {
-            StringBuilder sb = new StringBuilder("<p><b>Verdict:</b> ").append(escape(verdict)).append("</p>\n");
-            if (!fixes.isEmpty()) {
-                sb.append("<h2>Fixes, best first</h2>\n<ol>\n");
-                ranking().lines().forEach(l -> sb.append("<li>").append(escape(l.substring(l.indexOf(". ") + 2))).append("</li>\n"));
-                sb.append("</ol>\n");
-            }
-            return sb.toString();
-        }
+    /** The cause a surviving fix of this kind proves, or null. */
+    public static Cause proves(Change.Kind kind) {
+        return switch (kind) {
+            case LOWER_RATE, WARMUP -> Cause.RATE_TOO_HIGH;
+            case RESCALE_INIT -> Cause.INITIALISATION;
+            case ALTERNATIVE_MODEL -> Cause.STRUCTURE;
+            case CLIP -> Cause.GRADIENT_SPIKES;
+            case ADVICE -> null;
+        };
     }
 
     /** Diagnoses the run {@code monitor} watched on {@code model}, without layer gains. */
@@ -246,7 +282,7 @@ public final class Doctor {
             String ratio = alarms.stream().anyMatch(a -> a.kind() == Alarm.Kind.UPDATE_RATIO)
                     ? " Some update/weight ratios left the healthy band; see the alarms." : "";
             return new Diagnosis(String.format(Locale.ROOT, "healthy: %d steps without explosion, loss spike, "
-                    + "vanishing or non-finite gradients.%s", steps.size(), ratio), Cause.NONE, null, List.of(), alarmTable,
+                    + "vanishing or non-finite gradients.%s", steps.size(), ratio), Cause.NONE, "", null, List.of(), alarmTable,
                     layerTable.emptyCopy(), gains, stepTable, layerTable);
         }
         Evidence ev = new Evidence(monitor, model, event, gains);
@@ -260,9 +296,9 @@ public final class Doctor {
         Cause cause = cause(ev);
         String later = alarms.stream().filter(a -> a.kind() == Alarm.Kind.NON_FINITE && a.step() > event.step()).findFirst()
                 .map(a -> " The run turned non-finite at step " + a.step() + ".").orElse("");
-        String verdict = verdict(event, steps.size()) + contributors(ev) + " Cause: " + cause + ", " + causeNumbers(ev, cause)
-                + "." + later;
-        return new Diagnosis(verdict, cause, event, rank(fixes), alarmTable, atEvent, gains, stepTable, layerTable);
+        String finding = finding(event, steps.size()) + contributors(ev) + later;
+        return new Diagnosis(finding, cause, causeNumbers(ev, cause), event, rank(fixes), alarmTable, atEvent, gains, stepTable,
+                layerTable);
     }
 
     /** Verified survivors by end loss; then unverified by score; then failures by end loss. */
@@ -276,7 +312,7 @@ public final class Doctor {
         return o.finite() && Double.isFinite(o.endLoss()) ? o.endLoss() : Double.POSITIVE_INFINITY;
     }
 
-    private static String verdict(Alarm e, int steps) {
+    private static String finding(Alarm e, int steps) {
         String what = switch (e.kind()) {
             case NON_FINITE -> "the run produced non-finite values";
             case EXPLOSION -> "the gradients exploded";
@@ -462,25 +498,5 @@ public final class Doctor {
             n += count(c, type);
         }
         return n;
-    }
-
-    private static String markdownTable(Table t) {
-        return "| " + String.join(" | ", t.columnNames()) + " |\n|" + "---|".repeat(t.columnCount()) + "\n"
-                + rows(t, cells -> "| " + cells.stream().map(c -> c.replace("|", "\\|")).collect(Collectors.joining(" | ")) + " |\n");
-    }
-
-    private static String htmlTable(Table t) {
-        return "<table><tr>" + t.columnNames().stream().map(c -> "<th>" + escape(c) + "</th>").collect(Collectors.joining())
-                + "</tr>\n" + rows(t, cells -> "<tr>" + cells.stream().map(c -> "<td>" + escape(c) + "</td>")
-                        .collect(Collectors.joining()) + "</tr>\n") + "</table>\n";
-    }
-
-    private static String rows(Table t, Function<List<String>, String> row) {
-        return IntStream.range(0, t.rowCount()).mapToObj(r -> row.apply(IntStream.range(0, t.columnCount())
-                .mapToObj(c -> t.getString(r, c)).toList())).collect(Collectors.joining());
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

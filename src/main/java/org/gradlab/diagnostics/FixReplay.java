@@ -20,6 +20,7 @@ import org.gradlab.train.LrFinder;
 import org.gradlab.train.Progress;
 import org.gradlab.train.StepContext;
 import org.gradlab.train.TrainState;
+import org.gradlab.train.BatchResult;
 import org.gradlab.train.Trainer;
 import org.gradlab.train.TrainerBuilder;
 
@@ -180,13 +181,14 @@ public final class FixReplay {
         return b;
     }
 
-    /** Where the replays start (the first alarm's step: steps before it are healthy) and end. */
+    /** Where the replays start (the event's step: the first explosion, spike or non-finite value; steps before it are healthy) and end. */
     private record Budget(long from, long to, double normBound, double firstLoss) {
     }
 
     private static Budget budget(Doctor.Diagnosis d, Monitor monitor, Setup setup) {
-        // the first alarm of any kind (an update/weight ratio out of band often comes first) ends the healthy stretch
-        long event = Math.min(d.event().step(), monitor.alarmList().stream().mapToLong(Alarm::step).min().orElse(d.event().step()));
+        // the event (the first explosion, loss spike or non-finite value) ends the healthy stretch; an update/weight ratio
+        // out of band at step 1 is a warning, not a failure, and replays from there would test the wrong stretch
+        long event = d.event().step();
         long failing = monitor.alarmList().stream().filter(a -> a.kind() == Alarm.Kind.NON_FINITE).mapToLong(Alarm::step)
                 .findFirst().orElse(event);
         Trainer probe = setup.run().get().build();
@@ -256,9 +258,11 @@ public final class FixReplay {
         while (step < budget.to() && finite) {
             List<Batches.Batch> batches = Batches.epoch(setup.train(), t.batchSize(), shuffle);
             for (int i = skip; i < batches.size() && step < budget.to() && finite; i++) {
-                Trainer.BatchResult r = t.trainBatch(batches.get(i), t.lrAt(step), t.schedule().momentumAt(step));
+                BatchResult r = t.trainBatch(batches.get(i), t.lrAt(step), t.schedule().momentumAt(step));
                 finite = Double.isFinite(r.loss()) && Double.isFinite(r.gradNorm());
-                maxNorm = Double.isFinite(r.gradNorm()) ? Math.max(maxNorm, r.gradNorm()) : Double.POSITIVE_INFINITY;
+                if (start == null || step > from) {    // from a healthy state, its first gradient is the run's, whatever the fix
+                    maxNorm = Double.isFinite(r.gradNorm()) ? Math.max(maxNorm, r.gradNorm()) : Double.POSITIVE_INFINITY;
+                }
                 losses.add(r.loss());
                 step++;
                 setup.advance(step - from);

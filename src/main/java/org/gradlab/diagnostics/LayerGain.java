@@ -158,7 +158,8 @@ public final class LayerGain {
         return blocks;
     }
 
+    /** Summed in Java, in order: ND4J's norm2 splits its sum by the OMP_NUM_THREADS the process started with. */
     private static double rms(INDArray a) {
-        return a.norm2Number().doubleValue() / Math.sqrt(a.length());
+        return Math.sqrt(java.util.Arrays.stream(a.dup('c').data().asDouble()).map(v -> v * v).sum() / a.length());
     }
 }

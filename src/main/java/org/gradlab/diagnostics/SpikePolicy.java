@@ -16,7 +16,8 @@ import java.util.Set;
  *
  * <pre>{@code
  * Monitor monitor = Monitor.create();
- * Trainer.builder(model)...callback(monitor).callback(SpikePolicy.rollback().watching(monitor)).build();
+ * Trainer trainer = Trainer.builder(model).optimizer(Optimizer.of(Sgd.momentum(0.9))).lr(0.1)
+ *         .callback(monitor).callback(SpikePolicy.rollback().watching(monitor)).build();
  * }</pre>
  */
 public record SpikePolicy(int snapshotEvery, double lrCut, Set<Alarm.Kind> triggers) {

@@ -29,7 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  *
  * Recurrent layers and other new layers can use the same calls on their own preallocated
- * buffers ({@link #reuse}), or the pointer-level {@code gemm}/{@code gemvTransposed} on
+ * buffers ({@link #reuse}), or the pointer-level {@code gemm} on
  * sub-matrices of native memory they keep themselves (the recurrent layers' {@code Block}s).
  */
 public final class Blas {
@@ -102,17 +102,6 @@ public final class Blas {
             openblas_nolapack.cblas_dgemm(ROW_MAJOR, ta, tb, m, n, k, alpha, da, lda, db, ldb, beta, dc, ldc);
         } else {
             throw new IllegalArgumentException("gemm: operands must share one type, got " + kind(a) + ", " + kind(b) + ", " + kind(c));
-        }
-    }
-
-    /** {@code y = A^T x} for a row-major {@code A [rows, cols]} with leading dimension {@code lda}: the column sums when x is all ones; {@code ?gemv}. */
-    static void gemvTransposed(int rows, int cols, Pointer a, int lda, Pointer x, Pointer y) {
-        if (a instanceof FloatPointer fa && x instanceof FloatPointer fx && y instanceof FloatPointer fy) {
-            openblas_nolapack.cblas_sgemv(ROW_MAJOR, TRANS, rows, cols, 1f, fa, lda, fx, 1, 0f, fy, 1);
-        } else if (a instanceof DoublePointer da && x instanceof DoublePointer dx && y instanceof DoublePointer dy) {
-            openblas_nolapack.cblas_dgemv(ROW_MAJOR, TRANS, rows, cols, 1, da, lda, dx, 1, 0, dy, 1);
-        } else {
-            throw new IllegalArgumentException("gemv: operands must share one type, got " + kind(a) + ", " + kind(x) + ", " + kind(y));
         }
     }
 
@@ -232,13 +221,13 @@ public final class Blas {
     /** Copies {@code from[0..count)} into a float32 array's elements {@code [at, at + count)} (row-major). */
     public static void write(float[] from, int count, INDArray a, long at) {
         requireDense(a, at + count, DataType.FLOAT, "write");
-        view(a).put(Math.toIntExact(at), from, 0, count);
+        floats(a).position(at).put(from, 0, count);
     }
 
     /** Copies a float32 array's elements {@code [at, at + count)} (row-major) into {@code into[0..count)}. */
     public static float[] read(INDArray a, long at, float[] into, int count) {
         requireDense(a, at + count, DataType.FLOAT, "read");
-        view(a).get(Math.toIntExact(at), into, 0, count);
+        floats(a).position(at).get(into, 0, count);
         return into;
     }
 
@@ -284,10 +273,10 @@ public final class Blas {
     }
 
     private static FloatPointer floats(INDArray a) {
-        return new FloatPointer(a.data().addressPointer());
+        return Address.floats(a);
     }
 
     private static DoublePointer doubles(INDArray a) {
-        return new DoublePointer(a.data().addressPointer());
+        return Address.doubles(a);
     }
 }

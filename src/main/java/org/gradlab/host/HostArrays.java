@@ -12,6 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * where ND4J's ops are not (its log-softmax returns -inf for logits 1e4 apart).
  */
 public final class HostArrays {
+    /** The {@link Blas#staging} slot the float32 copies here pass through (no other code uses it). */
+    private static final int STAGING_SLOT = 7;
+
     private HostArrays() {
     }
 
@@ -29,25 +32,17 @@ public final class HostArrays {
     }
 
     /**
-     * Whether {@code a} is of {@code type} and a whole, row-major buffer of its own (what
-     * {@link #floatView} and {@link #doubleView} view), checked without making a view.
+     * Whether {@code a} is of {@code type} and its buffer holds exactly its elements in row-major
+     * order (a fresh array, or a reshape of a whole one: what {@link #floatView} and
+     * {@link #doubleView} view), checked without making a view.
      */
     public static boolean isWhole(INDArray a, DataType type) {
-        return a.dataType() == type && !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
+        return a.dataType() == type && a.data().length() == a.length() && Blas.isDense(a);
     }
 
     /** The values of {@code a} in row-major order, as doubles. */
     public static double[] toDoubles(INDArray a) {
-        int n = Math.toIntExact(a.length());
-        FloatBuffer b = floatView(a);
-        if (b != null) {
-            double[] out = new double[n];
-            for (int i = 0; i < n; i++) {
-                out[i] = b.get(i);
-            }
-            return out;
-        }
-        return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        return readDoubles(a, new double[Math.toIntExact(a.length())]);
     }
 
     /**
@@ -94,14 +89,14 @@ public final class HostArrays {
         if (into.length < n) {
             throw new IllegalArgumentException("readDoubles: " + n + " values do not fit in " + into.length);
         }
-        FloatBuffer f = floatView(a);
-        java.nio.DoubleBuffer d = f == null ? doubleView(a) : null;
-        if (f != null) {
+        if (isWhole(a, DataType.FLOAT)) {
+            float[] f = Blas.staging(STAGING_SLOT, n);
+            Address.floats(a).get(f, 0, n);
             for (int i = 0; i < n; i++) {
-                into[i] = f.get(i);
+                into[i] = f[i];
             }
-        } else if (d != null) {
-            d.get(0, into, 0, n);
+        } else if (isWhole(a, DataType.DOUBLE)) {
+            Address.doubles(a).get(into, 0, n);
         } else {
             System.arraycopy(a.castTo(DataType.DOUBLE).dup('c').data().asDouble(), 0, into, 0, n);
         }
@@ -113,19 +108,20 @@ public final class HostArrays {
      * {@code count} elements (rounding to float for float32).
      */
     public static void writeDoubles(double[] from, int count, INDArray a) {
-        FloatBuffer f = floatView(a);
-        java.nio.DoubleBuffer d = f == null ? doubleView(a) : null;
-        if ((f == null && d == null) || a.length() < count) {
+        boolean single = isWhole(a, DataType.FLOAT);
+        if ((!single && !isWhole(a, DataType.DOUBLE)) || a.length() < count) {
             throw new IllegalArgumentException("writeDoubles: expected a whole row-major FLOAT or DOUBLE array of at least "
                     + count + " elements, got " + a.dataType() + " " + java.util.Arrays.toString(a.shape()));
         }
-        if (d != null) {
-            d.put(0, from, 0, count);
+        if (!single) {
+            Address.doubles(a).put(from, 0, count);
             return;
         }
+        float[] f = Blas.staging(STAGING_SLOT, count);
         for (int i = 0; i < count; i++) {
-            f.put(i, (float) from[i]);
+            f[i] = (float) from[i];
         }
+        Address.floats(a).put(f, 0, count);
     }
 
     /** The row-major index of the first element of {@code a} that {@code bad} accepts, or -1; reads the memory in place when it can. */

@@ -23,9 +23,9 @@ public record Vec(FloatPointer f, DoublePointer d) {
     /** The memory of {@code a} when it is a whole row-major buffer; else a float64 copy. */
     public static Vec of(INDArray a) {
         if (HostArrays.isWhole(a, DataType.FLOAT)) {
-            return new Vec(new FloatPointer(a.data().addressPointer()), null);
+            return new Vec(Address.floats(a), null);
         }
-        return new Vec(null, HostArrays.isWhole(a, DataType.DOUBLE) ? new DoublePointer(a.data().addressPointer())
+        return new Vec(null, HostArrays.isWhole(a, DataType.DOUBLE) ? Address.doubles(a)
                 : new DoublePointer(HostArrays.toDoubles(a)));
     }
 

@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code running = (1 - momentum) * running + momentum * batch} (unbiased variance); in
  * evaluation the running statistics are used.
  *
- * <pre>{@code Sequential.of(Dense.of(784, 64, rng), BatchNorm.of(64), Activation.relu(), ...)}</pre>
+ * <pre>{@code Sequential.of(Dense.of(784, 64, rng), BatchNorm.of(64), Activation.relu(), Dense.of(64, 10, rng));}</pre>
  */
 public final class BatchNorm implements Layer {
     private final int features;
@@ -52,6 +52,21 @@ public final class BatchNorm implements Layer {
 
     public static BatchNorm of(int features, double eps, double momentum) {
         return new BatchNorm(features, eps, momentum);
+    }
+
+    /** Features normalised. */
+    public int features() {
+        return features;
+    }
+
+    /** The variance's added constant. */
+    public double eps() {
+        return eps;
+    }
+
+    /** The running statistics' update factor. */
+    public double momentum() {
+        return momentum;
     }
 
     public INDArray runningMean() {

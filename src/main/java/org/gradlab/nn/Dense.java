@@ -1,6 +1,7 @@
 package org.gradlab.nn;
 
 import org.gradlab.Checks;
+import org.gradlab.host.ArraySlot;
 import org.gradlab.host.Blas;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,14 +26,22 @@ public final class Dense implements Layer {
     private final int out;
     private final Param weight;
     private final Param bias;
+    /** {@code Dense(in->out)} and its backward's name, made once: every call's argument checks name the layer. */
+    private final String name;
+    private final String backwardName;
     private INDArray input;
     private INDArray output;
     private INDArray gradInput;
-    private INDArray ones;
+    /** The arrays {@link #output} and {@link #gradInput} are written into, kept per shape (training and evaluation batches). */
+    private final ArraySlot outputs = new ArraySlot();
+    private final ArraySlot gradInputs = new ArraySlot();
+    private final ArraySlot ones = new ArraySlot(a -> a.assign(1));
 
     private Dense(int in, int out, Init init, Rng rng) {
         this.in = Checks.positive("Dense", "in", in);
         this.out = Checks.positive("Dense", "out", out);
+        name = "Dense(" + in + "->" + out + ")";
+        backwardName = name + " backward";
         weight = new Param("weight", Nd4j.create(init.weight().sample(in, out, in * out, rng), new long[] {out, in},
                 DataType.DOUBLE).castTo(DataType.FLOAT));
         bias = new Param("bias", Nd4j.create(init.bias().sample(in, out, out, rng), new long[] {out},
@@ -67,11 +76,11 @@ public final class Dense implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
-        Checks.requireFeatures(toString(), x, in);
-        Checks.requireType(toString(), x, weight.value());
+        Checks.requireFeatures(name, x, in);
+        Checks.requireType(name, x, weight.value());
         input = Blas.contiguous(x);
         int n = x.rows();
-        output = Blas.reuse(output, x.dataType(), n, out);
+        output = outputs.get(x.dataType(), n, out);
         Blas.gemm(n, out, 1, ones(n), false, bias.value(), false, 1.0, 0.0, output);      // every row = bias
         Blas.gemm(n, out, in, input, false, weight.value(), true, 1.0, 1.0, output);
         return output;
@@ -88,7 +97,7 @@ public final class Dense implements Layer {
         if (input == null) {
             throw new IllegalStateException(this + ": backward called before forward");
         }
-        Checks.requireFeatures(toString() + " backward", dy, out);
+        Checks.requireFeatures(backwardName, dy, out);
         if (dy.rows() != input.rows()) {
             throw new IllegalArgumentException(this + " backward: gradient must have the last input's " + input.rows()
                     + " rows, got " + dy.rows());
@@ -100,17 +109,14 @@ public final class Dense implements Layer {
         if (!needInputGradient) {
             return null;
         }
-        gradInput = Blas.reuse(gradInput, dy.dataType(), n, in);
+        gradInput = gradInputs.get(dy.dataType(), n, in);
         Blas.gemm(n, in, out, dy, false, weight.value(), false, 1.0, 0.0, gradInput);
         return gradInput;
     }
 
     /** A column of {@code n} ones of the parameters' type, for broadcasting and summing the bias. */
     private INDArray ones(int n) {
-        if (ones == null || ones.length() != n || ones.dataType() != weight.value().dataType()) {
-            ones = Blas.reuse(null, weight.value().dataType(), n).assign(1);
-        }
-        return ones;
+        return ones.get(weight.value().dataType(), n);
     }
 
     @Override
@@ -120,6 +126,6 @@ public final class Dense implements Layer {
 
     @Override
     public String toString() {
-        return "Dense(" + in + "->" + out + ")";
+        return name;
     }
 }

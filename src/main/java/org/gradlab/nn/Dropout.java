@@ -1,6 +1,7 @@
 package org.gradlab.nn;
 
 import org.gradlab.Checks;
+import org.gradlab.host.ArraySlot;
 import org.gradlab.host.Blas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,11 +12,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code 1 - p} and scaled by {@code 1 / (1 - p)}; in evaluation it is the identity. The mask
  * comes from this layer's own seeded {@link Rng}, so runs are reproducible bit for bit.
  *
- * <pre>{@code Dropout.of(0.2, rng.split())  // torch.nn.Dropout(0.2)}</pre>
+ * <pre>{@code Dropout.of(0.2, rng.split());  // torch.nn.Dropout(0.2)}</pre>
  */
 public final class Dropout implements Layer {
     private final double p;
     private final Rng rng;
+    /** {@code Dropout(p)}, made once: backward's checks name the layer on every call. */
+    private final String name;
     private boolean training = true;
     private INDArray mask;
     /** Storage of the float32 mask (0 or 1 / (1 - p)), reused from step to step. */
@@ -24,6 +27,9 @@ public final class Dropout implements Layer {
     private boolean floatMask;
     private INDArray output;
     private INDArray gradInput;
+    /** The arrays {@link #output} and {@link #gradInput} are written into, kept per shape (training and evaluation batches). */
+    private final ArraySlot outputs = new ArraySlot();
+    private final ArraySlot gradInputs = new ArraySlot();
 
     private Dropout(double p, Rng rng) {
         if (!(p >= 0 && p < 1)) {
@@ -31,6 +37,7 @@ public final class Dropout implements Layer {
         }
         this.p = p;
         this.rng = java.util.Objects.requireNonNull(rng, "rng");
+        name = "Dropout(" + p + ")";
     }
 
     /** Drops each unit with probability {@code p} during training. */
@@ -66,7 +73,7 @@ public final class Dropout implements Layer {
         }
         if (Blas.isFloat(x)) {
             floatMask = true;
-            output = Blas.reuse(output, x.dataType(), x.shape());
+            output = outputs.get(x.dataType(), x.shape());
             return multiply(x, drawFloatMask(Math.toIntExact(x.length())), output);
         }
         mask = mask(x);
@@ -123,8 +130,8 @@ public final class Dropout implements Layer {
     @Override
     public INDArray backward(INDArray dy) {
         if (floatMask) {
-            Checks.requireBackward(toString(), output, dy);
-            gradInput = Blas.reuse(gradInput, dy.dataType(), dy.shape());
+            Checks.requireBackward(name, output, dy);
+            gradInput = gradInputs.get(dy.dataType(), dy.shape());
             return multiply(Blas.contiguous(dy), maskValues, gradInput);
         }
         return mask == null ? dy : dy.mul(mask);
@@ -132,6 +139,6 @@ public final class Dropout implements Layer {
 
     @Override
     public String toString() {
-        return "Dropout(" + p + ")";
+        return name;
     }
 }

@@ -1,5 +1,8 @@
 package org.gradlab.nn;
 
+import org.gradlab.host.Block;
+import org.gradlab.host.Window;
+
 /**
  * Gated recurrent unit layers (Cho et al. 2014) as {@code torch.nn.GRU(in, hidden, layers,
  * batch_first=True)}, gates in PyTorch's order r, z, n, with the reset gate applied after the
@@ -37,74 +40,48 @@ public final class Gru extends Recurrent {
         return 2 * hidden();
     }
 
+    /** r and z from the input and hidden sides, {@code hn = W_hn h + b_hn}, n, then {@code h' = n + z (h - n)}. */
     @Override
     void forwardStep(Tape tp, int t) {
-        int n = batch();
-        int hid = hidden();
-        int bh = n * hid;
-        int g = 3 * hid;
-        recurrentInto(tp, t, tp.scratch, 0, 0);
-        double[] a = tp.gates.read(t * bh * 3, tp.g1, bh * 3);
-        double[] fromH = tp.scratch.read(0, tp.g2, bh * 3);
-        double[] hPrev = tp.h.read(t * bh, tp.v1, bh);
-        double[] hn = tp.v2;
-        double[] h = tp.v3;
-        for (int b = 0; b < n; b++) {
-            int base = b * g;
-            for (int j = 0; j < 2 * hid; j++) {
-                a[base + j] += fromH[base + j];
-            }
-            tp.gates.sigmoid(a, base, 2 * hid);
-            for (int j = 0; j < hid; j++) {
-                hn[b * hid + j] = fromH[base + 2 * hid + j] + tp.hiddenBias[2 * hid + j];
-                a[base + 2 * hid + j] += a[base + j] * hn[b * hid + j];
-            }
-            tp.gates.tanh(a, base + 2 * hid, hid);
-            for (int j = 0; j < hid; j++) {
-                int k = b * hid + j;
-                double z = a[base + hid + j];
-                h[k] = (1 - z) * a[base + 2 * hid + j] + z * hPrev[k];
-            }
-        }
-        tp.gates.write(t * bh * 3, a, bh * 3);
-        tp.aux.write(t * bh, hn, bh);
-        tp.h.write((t + 1) * bh, h, bh);
+        int n = batch() * hidden();
+        recurrentInto(tp, t, 0);
+        Window r = gate(tp, 0, tp.gates, t, 0);
+        Window z = gate(tp, 1, tp.gates, t, 1);
+        Window cand = gate(tp, 2, tp.gates, t, 2);
+        r.add(r, work(tp, 3, n).load(tp.scratch, 0)).sigmoid(r);
+        z.add(z, work(tp, 3, n).load(tp.scratch, n)).sigmoid(z);
+        Window hn = work(tp, 3, n).load(tp.scratch, 2 * n).addRowBias(tp.hiddenBias, 2 * hidden(), hidden());
+        cand.mulAdd(r, hn, cand).tanh(cand);
+        Window h = tp.hPrev.sub(tp.hPrev, cand).mulAdd(z, tp.hPrev, cand);
+        storeGate(r, tp.gates, t, 0);
+        storeGate(z, tp.gates, t, 1);
+        storeGate(cand, tp.gates, t, 2);
+        storeBlock(hn, tp.aux, t);
+        storeHidden(tp, t + 1, h);
     }
 
+    /**
+     * {@code dn = dh (1 - z) (1 - n^2)}, {@code dr = dn hn r (1 - r)}, {@code dz = dh (h - n) z (1 - z)};
+     * the hidden side's candidate gradient is {@code dn r}, and {@code dh z} reaches h_{t-1} directly.
+     */
     @Override
-    void backwardStep(Tape tp, int t, double[] dh, Carry carry) {
-        int n = batch();
-        int hid = hidden();
-        int bh = n * hid;
-        int g = 3 * hid;
-        double[] a = tp.gates.read(t * bh * 3, tp.g1, bh * 3);
-        double[] hn = tp.aux.read(t * bh, tp.v1, bh);
-        double[] hPrev = tp.h.read(t * bh, tp.v2, bh);
-        double[] di = tp.g2;
-        double[] dhid = tp.g3;
-        double[] direct = tp.v3;
-        for (int b = 0; b < n; b++) {
-            int base = b * g;
-            for (int j = 0; j < hid; j++) {
-                int k = b * hid + j;
-                double r = a[base + j];
-                double z = a[base + hid + j];
-                double cand = a[base + 2 * hid + j];
-                double dCand = dh[k] * (1 - z) * (1 - cand * cand);
-                double dr = dCand * hn[k] * r * (1 - r);
-                double dz = dh[k] * (hPrev[k] - cand) * z * (1 - z);
-                di[base + j] = dr;
-                di[base + hid + j] = dz;
-                di[base + 2 * hid + j] = dCand;
-                dhid[base + j] = dr;
-                dhid[base + hid + j] = dz;
-                dhid[base + 2 * hid + j] = dCand * r;
-                direct[k] = dh[k] * z;
-            }
-        }
-        tp.dGates.write(t * bh * 3, di, bh * 3);
-        tp.dGatesH.write(t * bh * 3, dhid, bh * 3);
-        carry.add(direct, tp.v2, bh);
-        recurrentBack(tp, tp.dGatesH, t, carry, true);
+    void backwardStep(Tape tp, int t, Window dh, Block dy) {
+        int n = batch() * hidden();
+        Window r = gate(tp, 0, tp.gates, t, 0);
+        Window z = gate(tp, 1, tp.gates, t, 1);
+        Window cand = gate(tp, 2, tp.gates, t, 2);
+        Window hn = block(tp, 3, tp.aux, t);
+        Window hPrev = hiddenState(tp, 4, t);
+        Window dCand = work(tp, 5, n).tanhBackward(dh, cand);
+        dCand.sub(dCand, work(tp, 6, n).mul(dCand, z));
+        Window dr = work(tp, 6, n).mul(dCand, hn).sigmoidBackward(tp.work[6], r);
+        Window dz = work(tp, 7, n).sub(hPrev, cand).mul(tp.work[7], dh).sigmoidBackward(tp.work[7], z);
+        storeGate(dr, tp.dGates, t, 0);
+        storeGate(dz, tp.dGates, t, 1);
+        storeGate(dCand, tp.dGates, t, 2);
+        storeGate(dr, tp.dGatesH, t, 0);
+        storeGate(dz, tp.dGatesH, t, 1);
+        storeGate(dCand.mul(dCand, r), tp.dGatesH, t, 2);
+        recurrentBack(tp, t, dy, work(tp, 8, n).mul(dh, z));
     }
 }

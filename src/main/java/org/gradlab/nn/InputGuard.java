@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * clamping).
  *
  * <pre>{@code
- * Sequential model = Sequential.of(InputGuard.range(0, 1, InputGuard.Policy.REJECT), Dense.of(784, 64, rng), ...);
+ * Sequential model = Sequential.of(InputGuard.range(0, 1, InputGuard.Policy.REJECT), Dense.of(784, 10, rng));
  * }</pre>
  */
 public final class InputGuard implements Layer {

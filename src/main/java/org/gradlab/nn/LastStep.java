@@ -1,20 +1,26 @@
 package org.gradlab.nn;
 
+import org.gradlab.host.ArraySlot;
 import org.gradlab.host.Block;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The last time step of a sequence: {@code [batch, time, features] -> [batch, features]}, to put
  * a recurrent layer's final output into a {@link Dense} head (PyTorch: {@code out[:, -1]}).
  * Backward puts the gradient at the last step and zeros elsewhere. Parameter-free; float32 or
- * float64, copied row by row without ND4J ops.
+ * float64, copied row by row without ND4J ops into arrays this layer reuses from call to call
+ * ({@code dup()} one to keep it).
  *
- * <pre>{@code Sequential.of(Sequences.rows(28), Lstm.of(28, 128, rng), LastStep.of(), Dense.of(128, 10, rng))}</pre>
+ * <pre>{@code Sequential.of(Sequences.rows(28), Lstm.of(28, 128, rng), LastStep.of(), Dense.of(128, 10, rng));}</pre>
  */
 public final class LastStep implements Layer {
     private long[] inputShape;
+    private INDArray output;
+    private INDArray gradInput;
+    /** The arrays {@link #output} and {@link #gradInput} are written into, kept per shape (training and evaluation batches). */
+    private final ArraySlot outputs = new ArraySlot();
+    private final ArraySlot gradInputs = new ArraySlot();
 
     private LastStep() {
     }
@@ -34,12 +40,12 @@ public final class LastStep implements Layer {
         int time = Math.toIntExact(x.size(1));
         int features = Math.toIntExact(x.size(2));
         Block in = Block.read(x, toString());
-        INDArray y = Nd4j.createUninitialized(x.dataType(), batch, features);
-        Block out = Block.of(y, toString());
+        output = outputs.get(x.dataType(), batch, features);
+        Block out = Block.of(output, toString());
         for (int b = 0; b < batch; b++) {
             out.copy(b * features, in, (b * time + time - 1) * features, features);
         }
-        return y;
+        return output;
     }
 
     @Override
@@ -55,13 +61,13 @@ public final class LastStep implements Layer {
         int time = (int) inputShape[1];
         int features = (int) inputShape[2];
         Block g = Block.read(dy, toString());
-        INDArray dx = Nd4j.createUninitialized(dy.dataType(), inputShape);
-        Block out = Block.of(dx, toString());
+        gradInput = gradInputs.get(dy.dataType(), inputShape);
+        Block out = Block.of(gradInput, toString());
         out.zero(0, batch * time * features);
         for (int b = 0; b < batch; b++) {
             out.copy((b * time + time - 1) * features, g, b * features, features);
         }
-        return dx;
+        return gradInput;
     }
 
     @Override

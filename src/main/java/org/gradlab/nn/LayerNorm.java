@@ -39,6 +39,16 @@ public final class LayerNorm implements Layer {
         return new LayerNorm(features, eps);
     }
 
+    /** Features normalised. */
+    public int features() {
+        return features;
+    }
+
+    /** The variance's added constant. */
+    public double eps() {
+        return eps;
+    }
+
     @Override
     public INDArray forward(INDArray x) {
         Checks.requireFeatures(toString(), x, features);

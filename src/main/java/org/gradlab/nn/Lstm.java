@@ -1,5 +1,8 @@
 package org.gradlab.nn;
 
+import org.gradlab.host.Block;
+import org.gradlab.host.Window;
+
 /**
  * Long short-term memory layers (Hochreiter and Schmidhuber 1997, with a forget gate, Gers et al.
  * 2000) as {@code torch.nn.LSTM(in, hidden, layers, batch_first=True)}, gates in PyTorch's order
@@ -32,71 +35,50 @@ public final class Lstm extends Recurrent {
         return true;
     }
 
+    /** i, f, o sigmoids and g a tanh of the pre-activations; {@code c' = f c + i g}, {@code h' = o tanh(c')}. */
     @Override
     void forwardStep(Tape tp, int t) {
-        int n = batch();
-        int hid = hidden();
-        int bh = n * hid;
-        int g = 4 * hid;
-        recurrentInto(tp, t, tp.gates, t * bh * 4, 1);
-        double[] a = tp.gates.read(t * bh * 4, tp.g1, bh * 4);
-        double[] cPrev = tp.c.read(t * bh, tp.v1, bh);
-        double[] c = tp.v2;
-        double[] tc = tp.v3;
-        double[] h = tp.v4;
-        for (int b = 0; b < n; b++) {
-            int base = b * g;
-            tp.gates.sigmoid(a, base, 2 * hid);
-            tp.gates.tanh(a, base + 2 * hid, hid);
-            tp.gates.sigmoid(a, base + 3 * hid, hid);
-            for (int j = 0; j < hid; j++) {
-                int k = b * hid + j;
-                c[k] = a[base + hid + j] * cPrev[k] + a[base + j] * a[base + 2 * hid + j];
-                tc[k] = c[k];
-            }
-        }
-        tp.gates.tanh(tc, 0, bh);
-        for (int b = 0; b < n; b++) {
-            for (int j = 0; j < hid; j++) {
-                int k = b * hid + j;
-                h[k] = a[b * g + 3 * hid + j] * tc[k];
-            }
-        }
-        tp.gates.write(t * bh * 4, a, bh * 4);
-        tp.c.write((t + 1) * bh, c, bh);
-        tp.aux.write(t * bh, tc, bh);
-        tp.h.write((t + 1) * bh, h, bh);
+        int n = batch() * hidden();
+        recurrentInto(tp, t, 1);
+        Window i = gate(tp, 0, tp.gates, t, 0);
+        Window f = gate(tp, 1, tp.gates, t, 1);
+        Window g = gate(tp, 2, tp.gates, t, 2);
+        Window o = gate(tp, 3, tp.gates, t, 3);
+        i.sigmoid(i);
+        f.sigmoid(f);
+        g.tanh(g);
+        o.sigmoid(o);
+        Window c = tp.cPrev.mul(f, tp.cPrev).mulAdd(i, g, tp.cPrev);
+        Window tc = work(tp, 4, n).tanh(c);
+        Window h = tp.hPrev.mul(o, tc);
+        storeGate(i, tp.gates, t, 0);
+        storeGate(f, tp.gates, t, 1);
+        storeGate(g, tp.gates, t, 2);
+        storeGate(o, tp.gates, t, 3);
+        storeCell(tp, t + 1, c);
+        storeBlock(tc, tp.aux, t);
+        storeHidden(tp, t + 1, h);
     }
 
+    /**
+     * {@code dc_t = dc + dh o (1 - tanh(c)^2)}; {@code di = dc_t g i (1 - i)}, {@code df = dc_t c_{t-1} f (1 - f)},
+     * {@code dg = dc_t i (1 - g^2)}, {@code do = dh tanh(c) o (1 - o)}; {@code dc_t f} goes back to step t-1.
+     */
     @Override
-    void backwardStep(Tape tp, int t, double[] dh, Carry carry) {
-        int n = batch();
-        int hid = hidden();
-        int bh = n * hid;
-        int g = 4 * hid;
-        double[] a = tp.gates.read(t * bh * 4, tp.g1, bh * 4);
-        double[] tc = tp.aux.read(t * bh, tp.v1, bh);
-        double[] cPrev = tp.c.read(t * bh, tp.v2, bh);
-        double[] dc = tp.dc.read(0, tp.v3, bh);
-        double[] da = tp.g2;
-        for (int b = 0; b < n; b++) {
-            int base = b * g;
-            for (int j = 0; j < hid; j++) {
-                int k = b * hid + j;
-                double i = a[base + j];
-                double f = a[base + hid + j];
-                double gg = a[base + 2 * hid + j];
-                double o = a[base + 3 * hid + j];
-                double dct = dc[k] + dh[k] * o * (1 - tc[k] * tc[k]);
-                dc[k] = dct * f;
-                da[base + j] = dct * gg * i * (1 - i);
-                da[base + hid + j] = dct * cPrev[k] * f * (1 - f);
-                da[base + 2 * hid + j] = dct * i * (1 - gg * gg);
-                da[base + 3 * hid + j] = dh[k] * tc[k] * o * (1 - o);
-            }
-        }
-        tp.dc.write(0, dc, bh);
-        tp.dGates.write(t * bh * 4, da, bh * 4);
-        recurrentBack(tp, tp.dGates, t, carry, false);
+    void backwardStep(Tape tp, int t, Window dh, Block dy) {
+        int n = batch() * hidden();
+        Window i = gate(tp, 0, tp.gates, t, 0);
+        Window f = gate(tp, 1, tp.gates, t, 1);
+        Window g = gate(tp, 2, tp.gates, t, 2);
+        Window o = gate(tp, 3, tp.gates, t, 3);
+        Window tc = block(tp, 4, tp.aux, t);
+        Window cPrev = cell(tp, 5, t);
+        Window dc = tp.dc.add(tp.dc, work(tp, 6, n).mul(dh, o).tanhBackward(tp.work[6], tc));
+        storeGate(work(tp, 6, n).mul(dc, g).sigmoidBackward(tp.work[6], i), tp.dGates, t, 0);
+        storeGate(work(tp, 6, n).mul(dc, cPrev).sigmoidBackward(tp.work[6], f), tp.dGates, t, 1);
+        storeGate(work(tp, 6, n).mul(dc, i).tanhBackward(tp.work[6], g), tp.dGates, t, 2);
+        storeGate(work(tp, 6, n).mul(dh, tc).sigmoidBackward(tp.work[6], o), tp.dGates, t, 3);
+        dc.mul(dc, f);
+        recurrentBack(tp, t, dy, null);
     }
 }

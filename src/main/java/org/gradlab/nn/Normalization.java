@@ -1,5 +1,6 @@
 package org.gradlab.nn;
 
+import org.gradlab.host.ArraySlot;
 import org.gradlab.host.HostArrays;
 import org.gradlab.host.Blas;
 import java.util.Arrays;
@@ -44,6 +45,9 @@ final class Normalization {
     private final double[] sumB;
     private INDArray output;
     private INDArray gradInput;
+    /** The arrays {@link #output} and {@link #gradInput} are written into, kept per shape (training and evaluation batches). */
+    private final ArraySlot outputs = new ArraySlot();
+    private final ArraySlot gradInputs = new ArraySlot();
 
     Normalization(Axis axis, int features, double eps) {
         this.axis = axis;
@@ -108,7 +112,7 @@ final class Normalization {
                 work[at] = xhat[at] * weight[j] + bias[j];
             }
         }
-        output = Blas.reuse(output, input.dataType(), rows, features);
+        output = outputs.get(input.dataType(), rows, features);
         HostArrays.writeDoubles(work, n, output);
         return output;
     }
@@ -184,7 +188,7 @@ final class Normalization {
                 dy[i * features + j] *= invStd[group(i, j)];
             }
         }
-        gradInput = Blas.reuse(gradInput, gradOutput.dataType(), rows, features);
+        gradInput = gradInputs.get(gradOutput.dataType(), rows, features);
         HostArrays.writeDoubles(dy, n, gradInput);
         return gradInput;
     }

@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * parameters are named {@code block.*}. The output and input-gradient arrays are reused from
  * call to call, as {@link Dense}'s are.
  *
- * <pre>{@code Residual.of(Sequential.of(Dense.of(64, 64, rng), Activation.relu()))}</pre>
+ * <pre>{@code Residual.of(Sequential.of(Dense.of(64, 64, rng), Activation.relu()));}</pre>
  */
 public final class Residual implements Layer {
     private final Layer block;

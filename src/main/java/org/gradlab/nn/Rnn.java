@@ -1,5 +1,8 @@
 package org.gradlab.nn;
 
+import org.gradlab.host.Block;
+import org.gradlab.host.Window;
+
 /**
  * Elman recurrent layers with a tanh or ReLU nonlinearity, as {@code torch.nn.RNN(in, hidden,
  * layers, nonlinearity, batch_first=True)}:
@@ -45,34 +48,17 @@ public final class Rnn extends Recurrent {
 
     @Override
     void forwardStep(Tape tp, int t) {
-        int bh = batch() * hidden();
-        recurrentInto(tp, t, tp.gates, t * bh, 1);
-        double[] a = tp.gates.read(t * bh, tp.v1, bh);
-        if (nonlinearity == Nonlinearity.TANH) {
-            tp.h.tanh(a, 0, bh);
-        } else {
-            for (int i = 0; i < bh; i++) {
-                a[i] = Math.max(a[i], 0);
-            }
-        }
-        tp.h.write((t + 1) * bh, a, bh);
+        recurrentInto(tp, t, 1);
+        Window a = gate(tp, 0, tp.gates, t, 0);
+        tp.hPrev = nonlinearity == Nonlinearity.TANH ? tp.hPrev.tanh(a) : tp.hPrev.relu(a);
+        storeHidden(tp, t + 1, tp.hPrev);
     }
 
     @Override
-    void backwardStep(Tape tp, int t, double[] dh, Carry carry) {
-        int bh = batch() * hidden();
-        double[] h = tp.h.read((t + 1) * bh, tp.v1, bh);
-        double[] da = tp.v2;
-        if (nonlinearity == Nonlinearity.TANH) {
-            for (int i = 0; i < bh; i++) {
-                da[i] = dh[i] * (1 - h[i] * h[i]);
-            }
-        } else {
-            for (int i = 0; i < bh; i++) {
-                da[i] = h[i] > 0 ? dh[i] : 0;
-            }
-        }
-        tp.dGates.write(t * bh, da, bh);
-        recurrentBack(tp, tp.dGates, t, carry, false);
+    void backwardStep(Tape tp, int t, Window dh, Block dy) {
+        Window h = hiddenState(tp, 0, t + 1);
+        Window da = nonlinearity == Nonlinearity.TANH ? dh.tanhBackward(dh, h) : dh.reluBackward(dh, h);
+        storeGate(da, tp.dGates, t, 0);
+        recurrentBack(tp, t, dy, null);
     }
 }

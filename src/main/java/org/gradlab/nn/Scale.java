@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Smith 2020, with a fixed rather than learned {@code a}). Its output and input-gradient arrays
  * are reused from call to call, as {@link Dense}'s are.
  *
- * <pre>{@code Residual.of(Sequential.of(Dense.of(128, 128, rng), Activation.relu(), Scale.of(0.1)))}</pre>
+ * <pre>{@code Residual.of(Sequential.of(Dense.of(128, 128, rng), Activation.relu(), Scale.of(0.1)));}</pre>
  */
 public final class Scale implements Layer {
     private final double factor;

@@ -10,11 +10,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * classic sequential-MNIST task). A reshape, not a copy; backward reshapes the gradient back.
  * Parameter-free.
  *
- * <pre>{@code Sequential.of(Sequences.rows(28), Rnn.tanh(28, 128, rng), LastStep.of(), Dense.of(128, 10, rng))}</pre>
+ * <pre>{@code Sequential.of(Sequences.rows(28), Rnn.tanh(28, 128, rng), LastStep.of(), Dense.of(128, 10, rng));}</pre>
  */
 public final class Sequences implements Layer {
     private final int width;
     private long[] inputShape;
+    /** The last input and its sequence view, handed out again while the same array comes back. */
+    private INDArray input;
+    private INDArray view;
 
     private Sequences(int width) {
         this.width = Checks.positive("Sequences.rows", "width", width);
@@ -35,8 +38,12 @@ public final class Sequences implements Layer {
             throw new IllegalArgumentException(this + ": input must be [batch, time * " + width
                     + "] with time >= 1, got " + Arrays.toString(x.shape()));
         }
+        if (x != input || view == null) {   // a reshape makes a new array (about 15 us); training reuses its batch array
+            view = x.reshape('c', x.rows(), x.columns() / width, width);
+            input = x;
+        }
         inputShape = x.shape();
-        return x.reshape('c', x.rows(), x.columns() / width, width);
+        return view;
     }
 
     @Override

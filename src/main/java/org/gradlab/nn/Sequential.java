@@ -21,11 +21,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Sequential implements Layer {
     private final List<Layer> layers;
 
+    /** The index of the first layer that holds parameters (itself or in its children), or the layer count. */
+    private final int firstTrained;
+
     private Sequential(List<Layer> layers) {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("Sequential: needs at least one layer, got none");
         }
         this.layers = List.copyOf(layers);
+        int first = 0;
+        while (first < this.layers.size() && this.layers.get(first).namedParams().isEmpty()) {
+            first++;
+        }
+        firstTrained = first;
     }
 
     public static Sequential of(Layer... layers) {
@@ -54,12 +62,22 @@ public final class Sequential implements Layer {
         return backward(dy, true);
     }
 
-    /** Runs the layers' backward passes in reverse; the first layer computes dL/dx only when asked. */
+    /**
+     * Runs the layers' backward passes in reverse. Unless dL/dx is asked for, a layer computes its
+     * dL/d(input) only when a layer before it has parameters, and the parameter-free layers in front
+     * (a reshape such as {@link Sequences}, say) are not run backward at all: so in
+     * {@code Sequential.of(Sequences.rows(28), Gru.of(...), ...)} the recurrent layer skips its
+     * input-gradient gemm, as the first Dense of an MLP does.
+     */
     @Override
     public INDArray backward(INDArray dy, boolean needInputGradient) {
         INDArray g = dy;
         for (int i = layers.size() - 1; i >= 0; i--) {
-            g = layers.get(i).backward(g, i > 0 || needInputGradient);
+            boolean need = needInputGradient || i > firstTrained;
+            g = layers.get(i).backward(g, need);
+            if (!need) {
+                return null;
+            }
         }
         return g;
     }

@@ -11,7 +11,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * p = p - lr / (1 + (t - 1) * lrDecay) * g / (sqrt(sum) + eps)
  * </pre>
  *
- * <pre>{@code Optimizer.of(Adagrad.defaults())   // torch.optim.Adagrad(params, lr)}</pre>
+ * <pre>{@code Optimizer.of(Adagrad.defaults());   // torch.optim.Adagrad(params, lr)}</pre>
  */
 public record Adagrad(double lrDecay, double weightDecay, double initialAccumulatorValue, double eps)
         implements UpdateRule<Adagrad.State> {

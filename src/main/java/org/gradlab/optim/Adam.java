@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * p = p - lr / (1 - beta1^t) * m / (sqrt(v or vmax) / sqrt(1 - beta2^t) + eps)
  * </pre>
  *
- * <pre>{@code Optimizer.of(Adam.defaults())   // torch.optim.Adam(params, lr)}</pre>
+ * <pre>{@code Optimizer.of(Adam.defaults());   // torch.optim.Adam(params, lr)}</pre>
  */
 public record Adam(double beta1, double beta2, double eps, double weightDecay, boolean amsgrad)
         implements UpdateRule<Adam.State> {

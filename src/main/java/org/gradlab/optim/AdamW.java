@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code torch.optim.AdamW}: first {@code p = p (1 - lr * weightDecay)}, then a plain
  * {@link Adam} step (its own L2 weight decay must be 0). AMSGrad optional.
  *
- * <pre>{@code Optimizer.of(AdamW.defaults())   // torch.optim.AdamW(params, lr), weight_decay 0.01}</pre>
+ * <pre>{@code Optimizer.of(AdamW.defaults());   // torch.optim.AdamW(params, lr), weight_decay 0.01}</pre>
  */
 public record AdamW(Adam adam, double weightDecay) implements UpdateRule<Adam.State> {
 

@@ -169,8 +169,9 @@ public final class Optimizer {
             for (String name : e.getValue()) {
                 States.components(state.get(name)).forEach((k, v) -> {
                     if (v instanceof org.nd4j.linalg.api.ndarray.INDArray a) {
-                        double n = a.norm2Number().doubleValue();
-                        squares.merge(k + "_norm", n * n, Double::sum);
+                        // summed in Java, in order: ND4J's norm2 splits by the OMP_NUM_THREADS the process started with
+                        double sq = java.util.Arrays.stream(a.dup('c').data().asDouble()).map(x -> x * x).sum();
+                        squares.merge(k + "_norm", sq, Double::sum);
                     } else if (v instanceof Number num) {
                         squares.merge(k, num.doubleValue(), Math::max);
                     }

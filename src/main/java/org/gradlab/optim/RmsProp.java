@@ -14,7 +14,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * p = p - lr * g / a                                                      (otherwise)
  * </pre>
  *
- * <pre>{@code Optimizer.of(RmsProp.defaults())   // torch.optim.RMSprop(params, lr)}</pre>
+ * <pre>{@code Optimizer.of(RmsProp.defaults());   // torch.optim.RMSprop(params, lr)}</pre>
  */
 public record RmsProp(double alpha, double eps, double weightDecay, double momentum, boolean centered)
         implements UpdateRule<RmsProp.State> {

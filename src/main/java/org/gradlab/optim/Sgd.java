@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  * Nesterov momentum follows Sutskever et al. 2013 in PyTorch's formulation.
  *
- * <pre>{@code Optimizer.of(Sgd.momentum(0.9).withNesterov())}</pre>
+ * <pre>{@code Optimizer.of(Sgd.momentum(0.9).withNesterov());}</pre>
  */
 public record Sgd(double momentum, double dampening, double weightDecay, boolean nesterov)
         implements UpdateRule<Sgd.State> {

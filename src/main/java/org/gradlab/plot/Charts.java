@@ -1,15 +1,15 @@
 package org.gradlab.plot;
 
-import java.awt.Color;
+import java.awt.BasicStroke;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.HeatMapChart;
-import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -22,6 +22,8 @@ import tech.tablesaw.api.Table;
 /**
  * XChart line charts drawn from result tables, never from private state: any table with numeric
  * columns can be charted, and the named helpers chart {@link org.gradlab.train.History}'s tables.
+ * Every chart has {@link Palette}'s look; {@link Figure#of(XYChart)} makes one a figure for a report
+ * or a file.
  *
  * <pre>{@code
  * XYChart chart = Charts.epochLoss(history.epochs());
@@ -31,23 +33,34 @@ import tech.tablesaw.api.Table;
 public final class Charts {
     public static final int WIDTH = 720;
     public static final int HEIGHT = 420;
+    /** Vermillion, bluish green, reddish purple: apart from the sweep's blues. */
+    private static final int[] SUGGESTION_COLORS = {3, 2, 4};
 
     private Charts() {
     }
 
-    /** One line per {@code y} column against column {@code x}. */
+    /**
+     * One line per {@code y} column against column {@code x}: {@link Palette}'s colours (line
+     * styles change after seven), markers only up to 60 points, round x ticks, the legend on the
+     * right, one entry a line, never over the data or cut off ({@link Figure#of(XYChart)} puts it
+     * under the plot instead).
+     */
     public static XYChart lines(Table table, String title, String x, String yTitle, String... ys) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);   // never over the data
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setPlotGridLinesColor(new Color(230, 230, 230));
+        Palette.style(chart.getStyler());
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         double[] xs = values(table, x);
         for (String y : ys) {
             XYSeries s = chart.addSeries(y, xs, values(table, y));
-            s.setMarker(xs.length > 60 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+            if (xs.length > 60) {
+                s.setMarker(SeriesMarkers.NONE);
+            }
         }
-        return chart;
+        if (Arrays.stream(xs).allMatch(v -> v == Math.rint(v))) {
+            chart.getStyler().setXAxisDecimalPattern("#,##0");   // whole steps and epochs: no 1.5 between them
+        }
+        return Axes.niceXTicks(chart);
     }
 
     /**
@@ -73,29 +86,62 @@ public final class Charts {
     }
 
     /**
-     * An LR range test ({@code LrFinder.Result.table()}): the loss and the smoothed loss against
-     * the rate, both axes logarithmic (one spike cannot flatten the curve; non-finite points are
-     * left out), with each suggested rate in {@code suggestions} (name to rate) marked on the
-     * smoothed curve.
+     * An LR range test ({@code LrFinder.Result.table()}) as fastai's {@code lr_find} draws it: the
+     * smoothed loss (thick) and each batch's loss (thin, light) against the rate on a log x axis,
+     * the loss on a linear axis cut at the smoothed curve's range (a diverging batch cannot
+     * flatten the valley; non-finite points are left out); each suggested rate in
+     * {@code suggestions} (name to rate) marked on the smoothed curve, the first (the valley, in
+     * {@code LrFinder.Result.suggestions()}) also as a dashed vertical line.
      */
     public static XYChart lrFinder(Table sweep, Map<String, Double> suggestions) {
-        XYChart chart = lines(positive(sweep, "lr"), "Learning-rate range test", "lr", "loss (log scale)", "loss",
-                "smoothed_loss");
+        Table finite = positive(sweep, "lr");
+        XYChart chart = lines(finite, "Learning-rate range test", "lr", "training loss", "loss", "smoothed_loss");
         chart.setXAxisTitle("learning rate (log scale)");
-        chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setXAxisDecimalPattern("0.#E0");
-        double[] lr = values(sweep, "lr");
-        double[] smooth = values(sweep, "smoothed_loss");
-        suggestions.forEach((name, rate) -> {
+        XYSeries raw = chart.getSeriesMap().get("loss");
+        raw.setLabel("loss per batch");
+        raw.setLineColor(Palette.COLORS.get(5));
+        raw.setLineStyle(new BasicStroke(1f));
+        raw.setMarker(SeriesMarkers.NONE);
+        XYSeries smooth = chart.getSeriesMap().get("smoothed_loss");
+        smooth.setLabel("smoothed loss");
+        smooth.setLineColor(Palette.COLORS.get(0));
+        smooth.setLineStyle(new BasicStroke(2.5f));
+        smooth.setMarker(SeriesMarkers.NONE);
+        double[] lr = values(finite, "lr");
+        double[] s = values(finite, "smoothed_loss");
+        double[] lrRange = Axes.positiveRange(lr);
+        Axes.logX(chart.getStyler(), lrRange[0], lrRange[1]);
+        double lo = Arrays.stream(values(finite, "loss")).filter(Double::isFinite).min().orElse(Double.NaN);
+        double[] sRange = Axes.positiveRange(s);
+        if (Double.isFinite(lo) && Double.isFinite(sRange[1])) {
+            lo = Math.min(lo, sRange[0]);
+            double pad = 0.05 * Math.max(sRange[1] - lo, 1e-6);
+            chart.getStyler().setYAxisMin(Math.max(0, lo - pad));
+            chart.getStyler().setYAxisMax(sRange[1] + pad);
+        }
+        int k = 0;
+        for (Map.Entry<String, Double> e : suggestions.entrySet()) {
+            double rate = e.getValue();
             int i = nearest(lr, rate);
-            if (Double.isFinite(smooth[i]) && smooth[i] > 0) {
-                XYSeries m = chart.addSeries(String.format(java.util.Locale.ROOT, "%s %.2g", name, rate),
-                        new double[] {rate}, new double[] {smooth[i]});
-                m.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-                m.setMarker(SeriesMarkers.DIAMOND);
+            if (!(Double.isFinite(s[i]) && s[i] > 0)) {
+                continue;
             }
-        });
+            String name = String.format(Locale.ROOT, "%s %.2g", e.getKey(), rate);
+            XYSeries m = chart.addSeries(name, new double[] {rate}, new double[] {s[i]});
+            m.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            m.setMarker(Palette.MARKERS[(k + 1) % Palette.MARKERS.length]);
+            m.setMarkerColor(Palette.color(SUGGESTION_COLORS[k % SUGGESTION_COLORS.length]));
+            if (k++ == 0) {
+                m.setLabel(name + " (suggested)");
+                double bottom = chart.getStyler().getYAxisMin() == null ? s[i] : chart.getStyler().getYAxisMin();
+                double top = chart.getStyler().getYAxisMax() == null ? s[i] : chart.getStyler().getYAxisMax();
+                XYSeries line = chart.addSeries(name + " line", new double[] {rate, rate}, new double[] {bottom, top});
+                line.setShowInLegend(false);
+                line.setMarker(SeriesMarkers.NONE);
+                line.setLineColor(Palette.color(SUGGESTION_COLORS[0]));
+                line.setLineStyle(Palette.DASHED);
+            }
+        }
         return chart;
     }
 
@@ -111,11 +157,12 @@ public final class Charts {
     public static XYChart gradNormWithAlarms(Table steps, Table alarms) {
         XYChart chart = logLines(steps.selectColumns("step", "grad_norm"), "Global gradient norm and alarms", "step",
                 "gradient norm (log scale)");
+        chart.getSeriesMap().get("grad_norm").setLabel("global gradient norm");
         double[] step = values(steps, "step");
         double[] norm = values(steps, "grad_norm");
         Map<String, List<double[]>> byKind = new TreeMap<>();
         for (int r = 0; r < alarms.rowCount(); r++) {
-            int i = nearest(step, alarms.longColumn("step").getLong(r));
+            int i = nearest(step, values(alarms, "step")[r]);
             double y = Double.isFinite(norm[i]) && norm[i] > 0 ? norm[i] : lastPositive(norm, i);
             if (Double.isFinite(y)) {
                 byKind.computeIfAbsent(alarms.stringColumn("kind").getString(r), k -> new ArrayList<>()).add(new double[] {step[i], y});
@@ -130,48 +177,34 @@ public final class Charts {
     }
 
     /**
-     * A parameter x step heatmap of log10 gradient norms from a monitor's layers table, the steps
-     * grouped into at most {@code columns} bins (each bin shows its largest norm).
+     * A parameter x step heatmap of gradient norms (log colour scale) from a monitor's layers table
+     * ({@code step, param, grad_norm}): parameters top to bottom in the model's order (the order
+     * they first appear in the table), the steps cropped after the last finite norm and grouped
+     * into at most {@code columns} columns (each shows its largest norm); a cell with a non-finite
+     * norm is hatched, one with zero gradient plain grey, and the colour bar says so. A table
+     * without a positive finite norm gives a figure that says so.
      */
-    public static HeatMapChart layerHeatmap(Table layers, int columns) {
+    public static Figure layerHeatmap(Table layers, int columns) {
         if (columns < 1) {
             throw new IllegalArgumentException("heatmap: columns must be >= 1, got " + columns);
         }
-        List<String> params = layers.stringColumn("param").unique().asList();
-        long[] steps = layers.longColumn("step").asLongArray();
-        long max = Arrays.stream(steps).max().orElse(0) + 1;
-        long width = Math.max(1, (max + columns - 1) / columns);
-        int bins = (int) ((max + width - 1) / width);
-        double[][] heat = new double[bins][params.size()];
-        for (double[] row : heat) {
+        List<String> params = new ArrayList<>(new LinkedHashSet<>(layers.stringColumn("param").asList()));
+        long[] steps = Arrays.stream(values(layers, "step")).mapToLong(Math::round).toArray();   // long or int (read from CSV)
+        int length = (int) (Arrays.stream(steps).max().orElse(-1) + 1);
+        double[][] trace = new double[length][params.size()];
+        for (double[] row : trace) {
             Arrays.fill(row, Double.NaN);
         }
         double[] g = values(layers, "grad_norm");
+        Map<String, Integer> index = new java.util.HashMap<>();
+        for (int p = 0; p < params.size(); p++) {
+            index.put(params.get(p), p);
+        }
         for (int r = 0; r < steps.length; r++) {
-            int b = (int) (steps[r] / width);
-            int p = params.indexOf(layers.stringColumn("param").getString(r));
-            double v = Double.isFinite(g[r]) && g[r] > 0 ? Math.log10(g[r]) : Double.NaN;
-            heat[b][p] = Double.isNaN(heat[b][p]) ? v : Math.max(heat[b][p], Double.isNaN(v) ? heat[b][p] : v);
+            trace[(int) steps[r]][index.get(layers.stringColumn("param").getString(r))] = g[r];
         }
-        List<Number[]> cells = new ArrayList<>();
-        for (int b = 0; b < bins; b++) {
-            for (int p = 0; p < params.size(); p++) {
-                if (Double.isFinite(heat[b][p])) {
-                    cells.add(new Number[] {b, p, heat[b][p]});
-                }
-            }
-        }
-        HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(HEIGHT)
-                .title("log10 gradient norm per parameter and step").xAxisTitle("step (bins of " + width + ")")
-                .yAxisTitle("parameter").build();
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        List<Long> xs = new ArrayList<>();
-        for (int b = 0; b < bins; b++) {
-            xs.add(b * width);
-        }
-        chart.addSeries("log10 norm", xs, params, cells);
-        return chart;
+        return new HeatmapFigure("Gradient norm per parameter and step", "parameter (model order)", params, trace, 1, length,
+                columns);
     }
 
     /** A layer-gain table ({@code LayerGain.Result.table()}): forward and backward gain per block as bars. */
@@ -179,9 +212,9 @@ public final class Charts {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
                 .title("Layer gains at initialisation (balanced: 0.8 to 1.2 per block)").xAxisTitle("block")
                 .yAxisTitle("gain (output / input, root mean square)").build();
+        Palette.style(chart.getStyler());
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
         List<String> blocks = gains.stringColumn("block").asList();
         chart.addSeries("forward gain", blocks, Arrays.stream(values(gains, "forward_gain")).boxed().toList());
         chart.addSeries("backward gain", blocks, Arrays.stream(values(gains, "backward_gain")).boxed().toList());
@@ -189,28 +222,23 @@ public final class Charts {
     }
 
     /**
-     * Marks steps on a chart as vertical lines spanning its positive data range, e.g. each run's
-     * first non-finite step ({@code marks}: label to step).
+     * Marks steps on a chart as dashed vertical lines from the bottom to the top of its y axis (of
+     * its positive data range when the axis has no set range), e.g. each run's first non-finite
+     * step ({@code marks}: label to step).
      */
     public static XYChart markSteps(XYChart chart, Map<String, Long> marks) {
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = 0;
-        for (XYSeries s : chart.getSeriesMap().values()) {
-            for (double y : s.getYData()) {
-                if (Double.isFinite(y) && y > 0) {
-                    lo = Math.min(lo, y);
-                    hi = Math.max(hi, y);
-                }
-            }
-        }
-        if (hi > 0) {
-            double bottom = lo;
-            double top = hi;
+        double[] range = Axes.positiveRange(chart.getSeriesMap().values().stream()
+                .flatMapToDouble(s -> Arrays.stream(s.getYData())).toArray());
+        Double min = chart.getStyler().getYAxisMin();
+        Double max = chart.getStyler().getYAxisMax();
+        double bottom = min != null ? min : range[0];
+        double top = max != null ? max : range[1];
+        if (Double.isFinite(bottom) && Double.isFinite(top)) {
             marks.forEach((label, step) -> {
                 XYSeries s = chart.addSeries(label, new double[] {step, step}, new double[] {bottom, top});
                 s.setMarker(SeriesMarkers.NONE);
-                s.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER,
-                        10f, new float[] {6f, 4f}, 0f));
+                s.setLineStyle(Palette.DASHED);
+                s.setLineColor(Palette.REFERENCE);
             });
         }
         return chart;
@@ -229,7 +257,8 @@ public final class Charts {
         Table positive = positive(table, x);
         String[] ys = positive.columnNames().stream().filter(c -> !c.equals(x)).toArray(String[]::new);
         XYChart chart = lines(positive, title, x, yTitle, ys);
-        chart.getStyler().setYAxisLogarithmic(true);
+        double[] range = Axes.positiveRange(Arrays.stream(ys).flatMapToDouble(y -> Arrays.stream(values(positive, y))).toArray());
+        Axes.logY(chart.getStyler(), range[0], range[1]);
         return chart;
     }
 

@@ -1,13 +1,17 @@
 package org.gradlab.plot;
 
+import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
+import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
+import de.erichseifert.vectorgraphics2d.util.PageSize;
+import java.awt.Color;
+import java.awt.RenderingHints;
 import java.io.IOException;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import org.gradlab.train.AtomicFile;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.internal.chartpart.Chart;
 import tech.tablesaw.api.Table;
 
-/** Writes result files (CSV tables, PNG charts, text) atomically, through {@link AtomicFile}. */
+/** Writes result files (CSV tables, PNG and SVG figures, text) atomically, through {@link AtomicFile}. */
 public final class Outputs {
     private Outputs() {
     }
@@ -22,8 +26,47 @@ public final class Outputs {
         return write(file, out -> table.write().csv(out));
     }
 
-    public static Path png(Chart<?, ?> chart, Path file) throws IOException {
-        return write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+    /** The figure as a PNG at {@link Figure#PNG_SCALE} (two image pixels per figure pixel). */
+    public static Path png(Figure figure, Path file) throws IOException {
+        return write(file, out -> {
+            if (!ImageIO.write(figure.image(Figure.PNG_SCALE), "png", out)) {
+                throw new IOException("png: no PNG writer in this JVM");
+            }
+        });
+    }
+
+    /**
+     * The figure as an SVG (VectorGraphics2D's SVG processor, as XChart's {@code VectorGraphicsEncoder}
+     * uses it; a grid is one drawing, not one file per chart). Text is drawn as outlines by XChart
+     * and as text elsewhere.
+     */
+    public static Path svg(Figure figure, Path file) throws IOException {
+        return write(file, out -> {
+            VectorGraphics2D g = new VectorGraphics2D();
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, figure.width(), figure.height());
+            figure.paint(g);
+            try {
+                new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, figure.width(), figure.height())).writeTo(out);
+            } catch (IOException e) {
+                throw innermost(e);
+            }
+        });
+    }
+
+    /**
+     * The innermost I/O error under {@code e}, with {@code e} as its cause: the SVG writer wraps a
+     * full disk's "No space left on device" in an XML exception whose message spans two lines.
+     */
+    private static IOException innermost(IOException e) {
+        IOException inner = e;
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t instanceof IOException io) {
+                inner = io;
+            }
+        }
+        return inner == e ? e : new IOException(inner.getMessage(), e);
     }
 
     public static Path text(String text, Path file) throws IOException {

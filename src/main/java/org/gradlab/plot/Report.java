@@ -6,17 +6,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.internal.chartpart.Chart;
+import java.util.Map;
+import javax.imageio.ImageIO;
 import tech.tablesaw.api.Table;
 
 /**
- * A self-contained HTML report: headings, paragraphs, tables and charts (embedded as PNG), in the
- * order added. Written to a temporary file and renamed, so a crash never leaves half a report.
+ * A self-contained HTML report: headings, paragraphs, tables and figures (embedded as PNG at twice
+ * their size, shown at their size and never wider than the page), in the order added. Written to a
+ * temporary file and renamed, so a crash never leaves half a report.
  *
  * <pre>{@code
  * Report.titled("The article's model").paragraph("...").table(history.epochs())
- *     .chart(Charts.epochLoss(history.epochs())).write(Path.of("runs/report.html"));
+ *     .chart(Figure.of(Charts.epochLoss(history.epochs()))).write(Path.of("runs/report.html"));
  * }</pre>
  */
 public final class Report {
@@ -40,16 +41,15 @@ public final class Report {
     public static Report doctor(org.gradlab.diagnostics.Doctor.Diagnosis d) {
         Report r = titled("gradlab doctor").paragraph("Verdict: " + d.verdict());
         if (!d.fixes().isEmpty()) {
-            r.heading("Fixes, best first");
-            d.ranking().lines().forEach(r::paragraph);
+            r.heading("Fixes, best first").table(d.fixTable());
         }
-        r.chart(Charts.gradNormWithAlarms(d.steps(), d.alarms()));
+        r.chart(Figure.of(Charts.gradNormWithAlarms(d.steps(), d.alarms())));
         if (d.layers().rowCount() > 0) {
-            r.chart(Charts.layerHeatmap(d.layers(), 100));
+            r.chart(Charts.layerHeatmap(d.layers(), 60));
         }
         if (d.gains() != null) {
             r.heading("Layer gains at initialisation").paragraph(d.gains().summary() + ".").table(d.gains().table())
-                    .chart(Charts.layerGains(d.gains().table()));
+                    .chart(Figure.of(Charts.layerGains(d.gains().table())));
         }
         r.heading("Alarms, in step order").table(d.alarms());
         if (d.layersAtEvent().rowCount() > 0) {
@@ -63,6 +63,53 @@ public final class Report {
         return this;
     }
 
+    /** A section heading others can link to ({@code #id}). */
+    public Report heading(String text, String id) {
+        body.add("<h2 id=\"" + escape(id) + "\">" + escape(text) + "</h2>");
+        return this;
+    }
+
+    /** A highlighted paragraph: what a reader must know before anything else. */
+    public Report notice(String text) {
+        body.add("<p class=\"notice\">" + escape(text) + "</p>");
+        return this;
+    }
+
+    /** A list item: its text, and a link ({@code #part} or a file beside the report) or null. */
+    public record Item(String text, String linkText, String href) {
+        public static Item of(String text) {
+            return new Item(text, null, null);
+        }
+    }
+
+    /** A bulleted list; each item's link follows its text. */
+    public Report items(List<Item> items) {
+        body.add(list(items.stream().map(i -> Map.entry(i, List.<Item>of())).toList()));
+        return this;
+    }
+
+    /** A bulleted list whose items each carry a bulleted list of their own (a question and its answers). */
+    public Report outline(List<Map.Entry<Item, List<Item>>> items) {
+        body.add(list(items));
+        return this;
+    }
+
+    private static String list(List<Map.Entry<Item, List<Item>>> items) {
+        StringBuilder sb = new StringBuilder("<ul>");
+        for (Map.Entry<Item, List<Item>> e : items) {
+            Item i = e.getKey();
+            sb.append("<li>").append(escape(i.text()));
+            if (i.href() != null) {
+                sb.append(" <a href=\"").append(escape(i.href())).append("\">").append(escape(i.linkText())).append("</a>");
+            }
+            if (!e.getValue().isEmpty()) {
+                sb.append(list(e.getValue().stream().map(c -> Map.entry(c, List.<Item>of())).toList()));
+            }
+            sb.append("</li>");
+        }
+        return sb.append("</ul>").toString();
+    }
+
     public Report paragraph(String text) {
         body.add("<p>" + escape(text) + "</p>");
         return this;
@@ -70,27 +117,48 @@ public final class Report {
 
     /** The table as printed (its columns' print formats), with its name as caption. */
     public Report table(Table t) {
-        StringBuilder sb = new StringBuilder("<table><caption>").append(escape(t.name())).append("</caption><tr>");
-        t.columnNames().forEach(c -> sb.append("<th>").append(escape(c)).append("</th>"));
+        body.add(tableHtml(t, false));
+        return this;
+    }
+
+    /**
+     * The table as an HTML {@code <table>} with its name as caption and its columns' print formats;
+     * {@code inline} (a notebook's output, no page style to lean on) adds its own compact style,
+     * lets long column names break after their underscores, and scrolls it sideways when it is
+     * wider than the page.
+     */
+    static String tableHtml(Table t, boolean inline) {
+        String cell = inline ? " style=\"border:1px solid #ccc;padding:.15em .4em;text-align:right\"" : "";
+        StringBuilder sb = new StringBuilder(inline ? "<div style=\"overflow-x:auto\"><table style=\"border-collapse:"
+                + "collapse;font-size:85%\">" : "<table>");
+        sb.append("<caption").append(inline ? " style=\"font-weight:bold;text-align:left\"" : "").append(">")
+                .append(escape(t.name())).append("</caption><tr>");
+        t.columnNames().forEach(c -> sb.append("<th").append(cell).append(">")
+                .append(inline ? escape(c).replace("_", "_<wbr>") : escape(c)).append("</th>"));
         sb.append("</tr>");
         for (int r = 0; r < t.rowCount(); r++) {
             sb.append("<tr>");
             for (int c = 0; c < t.columnCount(); c++) {
-                sb.append("<td>").append(escape(t.getString(r, c))).append("</td>");
+                boolean text = t.column(c).type() == tech.tablesaw.api.ColumnType.STRING;   // names left, numbers right
+                sb.append("<td").append(inline ? cell.replace("text-align:right", "text-align:" + (text ? "left" : "right"))
+                        : text ? " class=\"l\"" : "").append(">").append(escape(t.getString(r, c))).append("</td>");
             }
             sb.append("</tr>");
         }
-        body.add(sb.append("</table>").toString());
-        return this;
+        return sb.append(inline ? "</table></div>" : "</table>").toString();
     }
 
-    /** The chart as an embedded PNG (line, bar or heatmap chart). */
-    public Report chart(Chart<?, ?> chart) {
+    /**
+     * The figure as an embedded PNG at {@link Figure#PNG_SCALE}, displayed {@code width()} CSS
+     * pixels wide and scaled down (keeping its proportions) where the page is narrower.
+     */
+    public Report chart(Figure figure) {
         try {
             ByteArrayOutputStream png = new ByteArrayOutputStream();
-            BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);
-            body.add("<img alt=\"" + escape(chart.getTitle()) + "\" src=\"data:image/png;base64,"
-                    + Base64.getEncoder().encodeToString(png.toByteArray()) + "\">");
+            ImageIO.write(figure.image(Figure.PNG_SCALE), "png", png);
+            body.add("<figure><img alt=\"" + escape(figure.title()) + "\" width=\"" + figure.width() + "\" height=\""
+                    + figure.height() + "\" src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray())
+                    + "\"></figure>");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -101,7 +169,9 @@ public final class Report {
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title>\n"
                 + "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}"
                 + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;"
-                + "text-align:right}caption{font-weight:bold;text-align:left}img{max-width:100%}</style></head>\n"
+                + "text-align:right}td.l{text-align:left}caption{font-weight:bold;text-align:left}figure{margin:1em 0}"
+                + "img{display:block;max-width:100%;height:auto}"
+                + ".notice{background:#fff4d6;border-left:4px solid #e69f00;padding:.5em .8em}</style></head>\n"
                 + "<body><h1>" + escape(title) + "</h1>\n" + String.join("\n", body) + "\n</body></html>\n";
     }
 
@@ -110,7 +180,8 @@ public final class Report {
         return Outputs.text(html(), file);
     }
 
-    private static String escape(String s) {
+    /** {@code s} with HTML's special characters escaped. */
+    public static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -14,7 +14,7 @@ import java.util.OptionalDouble;
  * with the same formula as here, so every mode, {@code step_size_down} and momentum range agrees
  * with its traces to the last bit.
  *
- * <pre>{@code Schedule.cyclic(1e-3, 0.1, 2000).withMode(Cyclic.Mode.TRIANGULAR2)}</pre>
+ * <pre>{@code Schedule.cyclic(1e-3, 0.1, 2000).withMode(Cyclic.Mode.TRIANGULAR2);}</pre>
  */
 public record Cyclic(double baseLr, double maxLr, long stepSizeUp, long stepSizeDown, Mode mode, double gamma,
         boolean cycleMomentum, double baseMomentum, double maxMomentum) implements Schedule {

@@ -15,7 +15,7 @@ import java.util.OptionalDouble;
  * (pct_start, div_factor, final_div_factor, three_phase, anneal_strategy, base/max momentum)
  * agrees with its traces to about 1e-16.
  *
- * <pre>{@code Schedule.oneCycle(1.0, 1000).withPctStart(0.25).withAnneal(OneCycle.Anneal.LINEAR)}</pre>
+ * <pre>{@code Schedule.oneCycle(1.0, 1000).withPctStart(0.25).withAnneal(OneCycle.Anneal.LINEAR);}</pre>
  */
 public record OneCycle(double maxLr, long totalSteps, double pctStart, Anneal anneal, double divFactor,
         double finalDivFactor, boolean threePhase, boolean cycleMomentum, double baseMomentum, double maxMomentum)

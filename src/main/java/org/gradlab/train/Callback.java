@@ -15,8 +15,9 @@ package org.gradlab.train;
  * checkpoints, roll-backs and replays save and restore it with everything else.
  *
  * <pre>{@code
- * Trainer.builder(model)...callback(Checkpoint.everySteps(500, Path.of("run.ckpt"))).build();
- * Trainer.builder(model)...callback(new Callback() {
+ * Trainer.builder(model).lr(1e-3).optimizer(Optimizer.of(Adam.defaults()))
+ *         .callback(Checkpoint.everySteps(500, Path.of("run.ckpt"))).build();
+ * Trainer.builder(model).lr(1e-3).optimizer(Optimizer.of(Adam.defaults())).callback(new Callback() {
  *     public void afterBackward(StepContext s) {
  *         if (s.gradNorm() > 100) s.cancelUpdate();
  *     }

@@ -50,8 +50,10 @@ import java.util.zip.ZipOutputStream;
  * leaves the trainer exactly as it was.
  *
  * <pre>{@code
- * Trainer.builder(model)...callback(Checkpoint.everySteps(500, Path.of("run.ckpt"))).build();
- * Checkpoint.restore(fresh, Path.of("run.ckpt"));     // same configuration; fit() goes on from there
+ * TrainerBuilder recipe = Trainer.builder(model).lr(1e-3).optimizer(Optimizer.of(Adam.defaults()));
+ * recipe.callback(Checkpoint.everySteps(500, Path.of("run.ckpt"))).build().fit(split.train(), split.test());
+ * Trainer fresh = recipe.build();                     // built the same way, later or in another JVM
+ * Checkpoint.restore(fresh, Path.of("run.ckpt"));     // fit() goes on from there
  * }</pre>
  */
 public final class Checkpoint {

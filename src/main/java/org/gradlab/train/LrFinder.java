@@ -128,7 +128,7 @@ public final class LrFinder {
                 batches.addAll(Batches.epoch(data, c.batchSize(), shuffle));
             }
             double lr = c.lrAt(k);
-            Trainer.BatchResult r = trainer.trainBatch(batches.remove(0), lr);
+            BatchResult r = trainer.trainBatch(batches.remove(0), lr);
             avg = c.smoothing() * avg + (1 - c.smoothing()) * r.loss();
             double s = avg / (1 - Math.pow(c.smoothing(), k + 1));
             lrs.add(lr);

@@ -13,7 +13,8 @@ import java.util.function.LongSupplier;
  * without {@link Trainer#fit} (replays, sweeps) report through {@link #task} and {@link #advance}.
  *
  * <pre>{@code
- * Trainer.builder(model)...listener(Progress.bar(System.out).named("fixed")).build();
+ * Trainer.builder(model).lr(0.1).optimizer(Optimizer.of(Sgd.momentum(0.9)))
+ *         .listener(Progress.bar(System.out).named("fixed")).build();
  * // fixed  epoch 1/2  [##########----------]  125/250 steps  41 steps/s  ETA 3 s
  * // fixed  epoch  1  train loss 0.412  test loss 0.371  test accuracy 89.30%  (6.1 s)
  * }</pre>

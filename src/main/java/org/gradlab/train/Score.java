@@ -16,8 +16,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link #meanAbsoluteError()} instead.
  *
  * <pre>{@code
- * Trainer.builder(model).loss(Loss.mse()).score(Score.meanAbsoluteError())...
- * Score top = Score.of("hits", true, (out, batch) -> ...);     // any metric summed over a batch
+ * Trainer.builder(model).loss(Loss.mse()).score(Score.meanAbsoluteError()).lr(1e-3)
+ *         .optimizer(Optimizer.of(Adam.defaults())).build();
+ * Score hits = Score.of("hits", true, (out, b) -> out.getDouble(0, 0) > 0 ? 1 : 0);   // any metric summed over a batch
  * }</pre>
  */
 public interface Score {
@@ -64,7 +65,9 @@ public interface Score {
 
     /** The mean over examples of {@code mean_j |output_ij - target_ij|} ({@code mae}, lower is better). */
     static Score meanAbsoluteError() {
-        return of("mae", false, (out, b) -> out.sub(b.targets()).norm1Number().doubleValue() / out.size(1));
+        // summed in Java, in order: ND4J's norm1 splits by the OMP_NUM_THREADS the process started with
+        return of("mae", false, (out, b) -> java.util.Arrays.stream(out.sub(b.targets()).dup('c').data().asDouble()).map(Math::abs)
+                .sum() / out.size(1));
     }
 
     /** A named metric; {@code percent} prints it as a percentage. */

@@ -1,21 +1,16 @@
 package org.gradlab.train;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.concurrent.Executor;
 import org.gradlab.clip.Chain;
-import org.gradlab.clip.ClipReport;
-import org.gradlab.clip.GradStats;
 import org.gradlab.clip.GradientTransform;
 import org.gradlab.data.Batches;
 import org.gradlab.data.Dataset;
-import org.gradlab.nn.Backend;
 import org.gradlab.nn.Layer;
 import org.gradlab.nn.Loss;
 import org.gradlab.nn.Param;
@@ -23,12 +18,7 @@ import org.gradlab.nn.Rng;
 import org.gradlab.optim.Optimizer;
 import org.gradlab.schedule.Plateau;
 import org.gradlab.schedule.Schedule;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Trains a model with minibatches: per step, forward, loss, backward, the gradient transforms
@@ -52,12 +42,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  */
 public final class Trainer {
-    /** Sized by the first step, then reused; larger later steps spill to memory freed at close. */
-    static final WorkspaceConfiguration STEP_WORKSPACE = WorkspaceConfiguration.builder()
-            .initialSize(0)
-            .policyLearning(LearningPolicy.FIRST_LOOP)
-            .policyAllocation(AllocationPolicy.STRICT)
-            .build();
     private final Layer model;
     private final Loss loss;
     private final Optimizer optimizer;
@@ -66,21 +50,19 @@ public final class Trainer {
     private final TrainerBuilder.Metric plateauMetric;
     private final Chain transforms;
     private final List<Callback> callbacks;
-    private final boolean measure;
     private final Score score;
     private final int batchSize;
     private final Rng shuffle;
     private final Map<String, Param> params;
     private final Executor helper;
     private final History history;
-    private final StepContext context = new StepContext(this);
+    private final StepPipeline pipeline;
     private int epochs;
     private TrainState.Position position;
     private Chain.State transformState;
     /** {@link #trainBatch} calls since the step last changed: callbacks see step {@code step + batchCalls}. */
     private long batchCalls;
     private String stopReason;
-    private boolean sweeping;
 
     Trainer(TrainerBuilder b) {
         this.model = b.model();
@@ -92,7 +74,6 @@ public final class Trainer {
         this.helper = b.helperThread ? HelperThread.create() : null;
         this.transforms = GradientTransform.chain(b.gradients).withHelper(helper);
         this.callbacks = List.copyOf(b.callbacks);
-        this.measure = !transforms.isEmpty() || callbacks.stream().anyMatch(Callback::needsGradStats);
         this.score = b.score;
         this.history = new History(score.name());
         this.batchSize = b.batchSize;
@@ -101,6 +82,7 @@ public final class Trainer {
         this.params = Collections.unmodifiableMap(model.namedParams());
         this.position = TrainState.Position.start(shuffle.state());
         this.transformState = transforms.init(params);
+        this.pipeline = new StepPipeline(this);
         callbacks.forEach(c -> c.attach(this));
     }
 
@@ -209,8 +191,8 @@ public final class Trainer {
     /**
      * Trains on {@code train}, evaluating on {@code test} after each epoch, until the configured
      * number of epochs is done (continuing after {@link #epochsDone()}, mid-epoch after a
-     * checkpoint or a stop); returns the {@link #history()}. The calling thread is pinned to one
-     * native thread first ({@link Backend#pinCallingThread()}), so the bits do not depend on the
+     * checkpoint or a stop); returns the {@link #history()}. Every step pins the thread it runs on
+     * to one native thread ({@code Backend.pinCallingThread()}), so the bits do not depend on the
      * thread or the process's thread settings.
      *
      * @throws IllegalStateException when every epoch is already done: say how many more with
@@ -223,7 +205,6 @@ public final class Trainer {
         }
         requireInput(train, "train");
         requireInput(test, "test");
-        Backend.pinCallingThread();
         stopReason = null;
         callbacks.forEach(c -> c.onRunStart(this));
         while (position.epochsDone() < epochs && stopReason == null) {
@@ -257,13 +238,13 @@ public final class Trainer {
             Batches.Batch batch = order.next();
             long thisStep = position.step();
             batchCalls = 0;
-            StepContext c = runStep(batch, epoch, lrAt(thisStep), schedule.momentumAt(thisStep), thisStep);
+            StepContext c = pipeline.run(batch, epoch, lrAt(thisStep), schedule.momentumAt(thisStep), thisStep);
             position = position.batchDone(c.rolledBack() ? position.step() : thisStep + 1, c.loss() * batch.size(), c.score());
             StepResult r = new StepResult(thisStep, epoch, c.loss(), c.lr(), c.gradNorm(), c.clipped(), c.skipped(),
                     c.rolledBack());
             history.add(r);
             c.finished(c.rolledBack(), r);
-            afterUpdate(c);
+            pipeline.afterUpdate(c);
         }
         if (position.batchInEpoch() < batches) {
             return;     // stopped mid-epoch: a later fit continues from here
@@ -280,15 +261,6 @@ public final class Trainer {
         callbacks.forEach(cb -> cb.onEpochEnd(this, r));
     }
 
-    /**
-     * One batch: its loss (before the update), the score summed over it, the global gradient norm
-     * the step measured (NaN if nothing did), and whether the gradients were clipped, the update
-     * skipped or the run rolled back.
-     */
-    public record BatchResult(double loss, double score, double gradNorm, boolean clipped, boolean skipped,
-            boolean rolledBack) {
-    }
-
     /** {@link #trainBatch(Batches.Batch, double, OptionalDouble)} without a momentum override. */
     public BatchResult trainBatch(Batches.Batch batch, double lr) {
         return trainBatch(batch, lr, OptionalDouble.empty());
@@ -301,88 +273,23 @@ public final class Trainer {
      * rolled back.
      */
     public BatchResult trainBatch(Batches.Batch batch, double lr, OptionalDouble momentum) {
-        StepContext c = runStep(batch, 0, lr, momentum, position.step() + batchCalls);
+        StepContext c = pipeline.run(batch, 0, lr, momentum, position.step() + batchCalls);
         if (!c.rolledBack()) {
             batchCalls++;
         }
         c.finished(c.rolledBack(), null);
-        afterUpdate(c);
+        pipeline.afterUpdate(c);
         return new BatchResult(c.loss(), c.score(), c.gradNorm(), c.clipped(), c.skipped(), c.rolledBack());
-    }
-
-    /**
-     * The step pipeline: callbacks before the step; forward, loss, backward; gradient statistics;
-     * callbacks after backward (alarms, vetoes, roll-backs); the gradient transforms as one chain
-     * (a transform may ask to skip); then the update, the veto or the roll-back. Every temporary
-     * array lives in a workspace the next step reuses: nothing allocated here may outlive the
-     * step. The hooks after the update run outside it ({@link #afterUpdate}).
-     */
-    private StepContext runStep(Batches.Batch batch, int epoch, double lr, OptionalDouble momentum, long stepNumber) {
-        StepContext c = context;
-        c.begin(stepNumber, epoch, lr, momentum, batch);
-        List<Callback> hooks = sweeping ? List.of() : callbacks;
-        for (int i = 0; i < hooks.size(); i++) {
-            hooks.get(i).beforeStep(c);
-        }
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, "gradlab-step")) {
-            INDArray out = model.forward(batch.features());
-            Loss.Evaluation e = loss.evaluate(out, batch.targets());
-            c.forwarded(out, e.value());
-            model.backward(e.gradient(), false);    // nothing reads dL/dx of the data
-            GradStats stats = measure || sweeping ? GradStats.of(params, helper) : null;
-            c.measured(stats);
-            for (int i = 0; i < hooks.size(); i++) {
-                hooks.get(i).afterBackward(c);
-            }
-            if (!c.skipped() && !transforms.isEmpty()) {
-                GradientTransform.Update<Chain.State> u = transforms.update(params, stats, transformState);
-                transformState = u.state();
-                ClipReport r = u.report();
-                c.transformed(r.normAfter(), r.wasClipped());
-                if (r.skip()) {
-                    c.cancelUpdate();
-                }
-            }
-            c.scored(score.total(out, batch));
-            if (c.rollBackTarget() != null) {
-                TrainState.Position at = position;
-                restore(c.rollBackTarget(), false);
-                position = at.rolledBack(position.step(), c.lrCut());
-                c.finished(true, null);
-            } else if (!c.cancelled()) {
-                optimizer.step(params, lr, c.momentum());
-            }
-        }
-        return c;
-    }
-
-    private void afterUpdate(StepContext c) {
-        if (sweeping) {
-            return;
-        }
-        for (int i = 0; i < callbacks.size(); i++) {
-            callbacks.get(i).afterUpdate(c);
-        }
     }
 
     /** Everything training changes, as a deep copy (see {@link TrainState}). */
     public TrainState state() {
-        return capture(true);
+        return StateSync.capture(this, true);
     }
 
     /** The parts a roll-back restores: no history, no callbacks. */
     public TrainState rollbackState() {
-        return capture(false);
-    }
-
-    private TrainState capture(boolean all) {
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            Map<String, Long> rngs = new LinkedHashMap<>();
-            model.namedRngs().forEach((n, r) -> rngs.put(n, r.state()));
-            return new TrainState(position.withShuffle(shuffle.state()), model.stateDict(), rngs, optimizer.state(params),
-                    plateau == null ? null : plateau.state(), transformState, all ? CallbackStates.capture(callbacks) : null,
-                    all ? history.state() : null);
-        }
+        return StateSync.capture(this, false);
     }
 
     /**
@@ -392,60 +299,7 @@ public final class Trainer {
      * {@link IllegalArgumentException} names the part.
      */
     public void restore(TrainState state) {
-        restore(state, true);
-    }
-
-    private void restore(TrainState s, boolean all) {
-        Objects.requireNonNull(s, "state");
-        if (all && s.position().epochsDone() > epochs) {
-            throw new IllegalArgumentException("position: " + s.position().epochsDone() + " epochs are done but this trainer trains "
-                    + epochs + "; build it with epochs(" + s.position().epochsDone() + ") or more");
-        }
-        if ((s.plateau() != null) != (plateau != null)) {
-            throw new IllegalArgumentException(s.plateau() != null ? "plateau: the state has a plateau but this trainer has none"
-                    : "plateau: the state has no plateau but this trainer has one");
-        }
-        transforms.requireFits(s.transforms());
-        if (all) {
-            CallbackStates.requireFits(callbacks, s.callbacks());
-        }
-        Map<String, Rng> live = model.namedRngs();
-        if (!live.keySet().equals(s.rngs().keySet())) {
-            throw new IllegalArgumentException("rngs: the state has random generators " + s.rngs().keySet()
-                    + " but the model has " + live.keySet());
-        }
-        TrainState undo = capture(all);
-        try {
-            apply(s, all, live);
-        } catch (RuntimeException e) {
-            apply(undo, all, live);
-            throw e;
-        }
-    }
-
-    private void apply(TrainState s, boolean all, Map<String, Rng> live) {
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            model.loadStateDict(s.model());
-            optimizer.restore(s.optimizer(), params);
-            if (all) {
-                CallbackStates.restore(callbacks, s.callbacks());
-            }
-        }
-        s.rngs().forEach((n, v) -> live.get(n).restore(v));
-        if (plateau != null) {
-            plateau.restore(s.plateau());
-        }
-        transformState = s.transforms();
-        batchCalls = 0;
-        if (all) {
-            history.restore(s.history());
-            position = s.position();
-            shuffle.restore(position.shuffle());
-        } else {
-            position = new TrainState.Position(s.position().step(), position.epochsDone(), position.batchInEpoch(),
-                    position.epochShuffle(), position.shuffle(), position.lrScale(), position.rollbacks(),
-                    position.epochLossSum(), position.epochScore());
-        }
+        StateSync.restore(this, state, true);
     }
 
     /**
@@ -458,39 +312,20 @@ public final class Trainer {
         requireInput(data, "data");
         Objects.requireNonNull(config, "config");
         TrainState saved = state();
-        sweeping = true;
+        pipeline.sweeping(true);
         try {
-            Backend.pinCallingThread();
             return LrFinder.sweep(this, data, config);
         } finally {
-            sweeping = false;
+            pipeline.sweeping(false);
             restore(saved);
             model.setTraining(true);
         }
     }
 
-    /** Loss and score (the trainer's {@link Score}) on a dataset. */
-    public record Evaluation(double loss, double score) {
-    }
-
     /** Loss and score of the model on {@code data} in evaluation mode (dropout off, running statistics). */
     public Evaluation evaluate(Dataset data) {
         requireInput(data, "data");
-        model.setTraining(false);
-        try {
-            double lossSum = 0;
-            double total = 0;
-            for (Batches.Batch b : Batches.reusing(data, 1000, null)) {
-                try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, "gradlab-eval")) {
-                    INDArray out = model.forward(b.features());
-                    lossSum += loss.value(out, b.targets()) * b.size();
-                    total += score.total(out, b);
-                }
-            }
-            return new Evaluation(lossSum / data.size(), total / data.size());
-        } finally {
-            model.setTraining(true);
-        }
+        return Evaluation.of(model, loss, score, data);
     }
 
     private void requireInput(Dataset d, String what) {
@@ -502,37 +337,24 @@ public final class Trainer {
         }
     }
 
-    /** The callbacks' states by {@code "position:name"}, for {@link TrainState#callbacks()}. */
-    private static final class CallbackStates {
-        private CallbackStates() {
-        }
+    // ---------------------------------------------------------------- the live state, for StateSync
 
-        static Map<String, Record> capture(List<Callback> callbacks) {
-            Map<String, Record> out = new LinkedHashMap<>();
-            for (int i = 0; i < callbacks.size(); i++) {
-                Record r = callbacks.get(i).state();
-                if (r != null) {
-                    out.put(i + ":" + callbacks.get(i).name(), r);
-                }
-            }
-            return out;
-        }
+    TrainState.Position position() {
+        return position;
+    }
 
-        static void requireFits(List<Callback> callbacks, Map<String, Record> saved) {
-            List<String> keys = new ArrayList<>(capture(callbacks).keySet());
-            if (saved == null || !keys.equals(new ArrayList<>(saved.keySet()))) {
-                throw new IllegalArgumentException("callbacks: the state is for stateful callbacks "
-                        + (saved == null ? "(none)" : saved.keySet()) + " but this trainer has " + keys);
-            }
-        }
+    Chain.State transformState() {
+        return transformState;
+    }
 
-        static void restore(List<Callback> callbacks, Map<String, Record> saved) {
-            for (int i = 0; i < callbacks.size(); i++) {
-                Record r = saved.get(i + ":" + callbacks.get(i).name());
-                if (r != null) {
-                    callbacks.get(i).restore(r);
-                }
-            }
-        }
+    Rng shuffle() {
+        return shuffle;
+    }
+
+    /** Puts back the position and the transforms' state; the batch counter of {@link #trainBatch} restarts. */
+    void resume(TrainState.Position p, Chain.State transforms) {
+        position = p;
+        transformState = transforms;
+        batchCalls = 0;
     }
 }

@@ -7,7 +7,7 @@ package org.gradlab.train;
  * {@link #onRunStart} received.
  *
  * <pre>{@code
- * Trainer.builder(model)...listener(new TrainingListener() {
+ * Trainer.builder(model).lr(1e-3).optimizer(Optimizer.of(Adam.defaults())).listener(new TrainingListener() {
  *     public void onEpochEnd(EpochResult e) { System.out.println(e); }
  * }).build();
  * }</pre>

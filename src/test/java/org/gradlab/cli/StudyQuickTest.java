@@ -5,14 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.gradlab.experiment.report.ClaimChecker;
 import org.gradlab.experiment.spec.Design;
-import org.gradlab.experiment.spec.RunSpec;
+import org.gradlab.plot.Report;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,10 +61,10 @@ class StudyQuickTest {
         assertEquals(0, first.code(), first.err());
         Map<String, List<String>> charts = Map.of(
                 "baseline", List.of("accuracy", "epochs", "grad-norms", "layers-step0"),
-                "schedules", List.of("accuracy", "epochs", "grad-norms", "lr", "layers-step0"),
+                "schedules", List.of("accuracy", "accuracy-vs-lr", "epochs", "grad-norms", "lr", "layers-step0"),
                 "clipping", List.of("accuracy", "epochs", "grad-norms", "layers-step0", "layers-explosion", "heatmap"),
                 "structure", List.of("accuracy", "epochs", "grad-norms", "layers-step0", "layers-explosion", "heatmap"),
-                "rnn", List.of("accuracy", "epochs", "grad-norms", "layers-step0", "through-time"));
+                "rnn", List.of("accuracy", "epochs", "grad-norms", "through-time"));   // no head-only layer charts
         charts.forEach((part, names) -> names.forEach(n -> {
             Path png = dir.resolve(part + "-" + n + ".png");
             try {
@@ -69,25 +72,44 @@ class StudyQuickTest {
                 assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10}, head, png.toString());
                 BufferedImage img = ImageIO.read(png.toFile());
                 assertNotNull(img, png.toString());
-                assertTrue(img.getWidth() >= 600 && img.getHeight() >= 400, png.toString());
+                assertTrue(img.getWidth() >= 1200 && img.getHeight() >= 600, png.toString() + ": 2x resolution");
+                assertTrue(Files.readString(dir.resolve(part + "-" + n + ".svg")).contains("<svg"), part + "-" + n + ".svg");
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         }));
         String html = Files.readString(dir.resolve("report.html"));
         for (String part : Design.parts().keySet()) {
-            assertTrue(html.contains("<h2>" + part + "</h2>"), part);
-            assertTrue(html.contains("<caption>" + part + ": summary</caption>"), part);
+            assertTrue(html.contains("<h2 id=\"" + part + "\">"), part);
         }
-        assertTrue(html.contains("Best final test accuracy: "));
-        assertTrue(html.contains("A without clipping: diverged 1/1"), "init A explodes without clipping");
-        assertTrue(html.contains("Rescued by "));
-        assertTrue(html.contains("needs at least two seeds per configuration, this study has 1"));
-        assertTrue(first.out().contains("clipping:\n- "), first.out());
-        assertTrue(html.contains("rnn_sgd0.2 unclipped "), "the rnn part says what clipping did to the tanh RNN");
-        for (RunSpec r : Design.parts().get("structure")) {
-            assertTrue(html.contains(r.config() + " ("), "structure outcome names " + r.config());
+        assertTrue(html.contains("<h1>A reduced study: "), "the title says what ran");
+        assertTrue(html.contains("This is a reduced study (53 runs of 53 configurations, seed 0, 2 epochs each)"),
+                "its first line says what it is");
+        assertEquals(List.of(), ClaimChecker.check(dir), "every claim of conclusions.json holds on runs.csv");
+        JsonNode claims = new ObjectMapper().readTree(dir.resolve("conclusions.json").toFile());
+        assertTrue(claims.size() >= 53, "one outcome claim per configuration at least");
+        for (JsonNode c : claims) {
+            String text = c.path("text").asText();
+            assertTrue(html.contains(Report.escape(text)), "report.html renders the claim: " + text);
         }
+        assertTrue(html.contains("A_norm_1 rescued A_none"), "init A explodes without clipping and norm clipping rescues it");
+        assertTrue(html.contains("Comparisons need at least two seeds per configuration"));
+        for (String line : first.out().split("\n")) {
+            assertTrue(line.length() <= 120 || line.contains(dir.toString()), "terminal line over 120 columns: " + line);
+        }
+    }
+
+    /** The report as a reader sees it: in Chromium at 1280 px, nothing wider than the window, every chart loaded, no script errors. */
+    @Test
+    void theReportFitsABrowserWindowAndShowsEveryChart() throws Exception {
+        org.gradlab.plot.Browser.Result r = org.gradlab.plot.Browser.render(dir.resolve("report.html"),
+                org.gradlab.plot.Browser.SCREENSHOTS.resolve("quick-study-report.png"));
+        assertTrue(r.problems().isEmpty(), r.problems() + " (screenshot " + r.screenshot() + ")");
+        long charts;
+        try (var files = Files.list(dir)) {
+            charts = files.filter(f -> f.toString().endsWith(".png")).count();
+        }
+        assertEquals(charts, r.images(), "every chart of the folder is in the page and loaded");
     }
 
     @Test

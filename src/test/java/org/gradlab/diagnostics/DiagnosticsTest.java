@@ -11,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.gradlab.Bits;
-import org.gradlab.clip.Clip;
 import org.gradlab.clip.AutoClip;
+import org.gradlab.clip.Clip;
 import org.gradlab.clip.ClipReport;
 import org.gradlab.clip.GradStats;
 import org.gradlab.clip.GradientTransform;
@@ -29,6 +29,7 @@ import org.gradlab.nn.Rng;
 import org.gradlab.nn.Sequential;
 import org.gradlab.optim.Optimizer;
 import org.gradlab.optim.Sgd;
+import org.gradlab.plot.DoctorPage;
 import org.gradlab.train.History;
 import org.gradlab.train.StepResult;
 import org.gradlab.train.Trainer;
@@ -103,9 +104,9 @@ class DiagnosticsTest {
         Doctor.Diagnosis d = Doctor.diagnose(monitor, t[0].model());
         assertEquals(30, d.event().step());
         assertTrue(d.verdict().contains("step 30") && d.verdict().contains("6.weight"), d.verdict());
-        assertTrue(d.markdown().contains("## Fixes") && d.html().contains("<table>"));
-        assertTrue(d.htmlFragment().startsWith("<h1>") && !d.htmlFragment().contains("<style")
-                && d.html().contains(d.htmlFragment()), "the page wraps the inline fragment");
+        assertTrue(DoctorPage.markdown(d).contains("## Fixes") && DoctorPage.page(d).contains("<table>"));
+        assertTrue(DoctorPage.fragment(d).startsWith("<h1>") && !DoctorPage.fragment(d).contains("<style")
+                && DoctorPage.page(d).contains(DoctorPage.fragment(d)), "the page wraps the inline fragment");
     }
 
     @Test
@@ -243,7 +244,7 @@ class DiagnosticsTest {
         Doctor.Diagnosis d = Doctor.diagnose(m, deep.model());
         assertEquals(Alarm.Kind.VANISHING, d.event().kind(), d.verdict());
         assertEquals("0.weight", d.event().layer());
-        assertTrue(d.verdict().contains("vanish") && !d.fixes().isEmpty(), d.markdown());
+        assertTrue(d.verdict().contains("vanish") && !d.fixes().isEmpty(), DoctorPage.markdown(d));
 
         Monitor r = Monitor.create();
         Trainer hot = Presets.articleTrainer(1).optimizer(Optimizer.of(Sgd.plain())).lr(50).callback(r).build();

@@ -10,6 +10,7 @@ import java.util.List;
 import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
 import org.gradlab.experiment.jobs.Presets;
+import org.gradlab.plot.DoctorPage;
 import org.gradlab.train.History;
 import org.gradlab.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -57,8 +58,9 @@ class DoctorTest {
         assertTrue(titles.stream().noneMatch(x -> x.startsWith("Warm up")), titles.toString());
         assertTrue(titles.stream().anyMatch(x -> x.startsWith("Clip the global gradient norm at")), titles.toString());
         assertTrue(titles.contains("Add normalisation or residual connections"), titles.toString());
-        assertTrue(d.markdown().contains("step " + e.step()) && d.markdown().contains(e.layer()));
-        assertTrue(Arrays.stream(d.html().split("\n")).anyMatch(l -> l.contains("<li>") && l.contains("not verified")));
+        assertTrue(DoctorPage.markdown(d).contains("step " + e.step()) && DoctorPage.markdown(d).contains(e.layer()));
+        assertTrue(DoctorPage.page(d).contains("<td>suggested, not verified</td>"), "the fixes as a table");
+        assertTrue(d.verdict().contains("Suspected cause (not verified by replay): "), d.verdict());
         long[] steps = d.alarms().longColumn("step").asLongArray();
         assertTrue(Arrays.equals(steps, Arrays.stream(steps).sorted().toArray()), "alarms in step order");
     }

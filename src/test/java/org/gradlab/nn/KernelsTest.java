@@ -96,6 +96,27 @@ class KernelsTest {
     }
 
     @Test
+    void branchFreeReluGradientKeepsTheComparisonsBits() {
+        float[] special = {0f, -0f, 1f, -1f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0xffc00001), 3e-39f, -3e-39f};
+        int n = special.length * special.length;
+        float[] y = new float[n];
+        float[] dy = new float[n];
+        for (int i = 0; i < special.length; i++) {
+            for (int j = 0; j < special.length; j++) {
+                y[i * special.length + j] = special[i];
+                dy[i * special.length + j] = special[j];
+            }
+        }
+        float[] got = dy.clone();
+        Activation.Kind.RELU.deriveFloats(y, got, n);
+        for (int k = 0; k < n; k++) {
+            float want = y[k] > 0 ? dy[k] : 0f;
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[k]), "y=" + y[k] + " dy=" + dy[k]);
+        }
+    }
+
+    @Test
     void floatDropoutDrawsTheSameMaskAsFloat64() {
         Dropout a = Dropout.of(0.3, Rng.seeded(5));
         Dropout b = Dropout.of(0.3, Rng.seeded(5));

@@ -77,6 +77,23 @@ class RecurrentTest {
         GradCheck.check(net, GradCheck.randn(rng, BATCH, TIME * IN));
     }
 
+    /** Training never reads dL/dx, so the cell behind the parameter-free rows view skips it; the parameter gradients are the same bits. */
+    @ParameterizedTest
+    @ValueSource(strings = {"rnn_tanh", "gru", "lstm"})
+    void classifierSkipsTheCellsInputGradientWithTheSameParameterGradients(String kind) {
+        Rng rng = Rng.seeded(6);
+        Sequential net = Sequential.of(Sequences.rows(IN), cell(kind, 1, rng), LastStep.of(), Dense.of(HIDDEN, 4, rng));
+        INDArray x = GradCheck.randn(rng, BATCH, TIME * IN).castTo(DataType.FLOAT);
+        INDArray dy = GradCheck.randn(rng, BATCH, 4).castTo(DataType.FLOAT);
+        net.forward(x);
+        assertArrayEquals(new long[] {BATCH, TIME * IN}, net.backward(dy, true).shape());
+        Map<String, INDArray> full = new java.util.LinkedHashMap<>();
+        net.namedParams().forEach((n, p) -> full.put(n, p.grad().dup()));
+        net.forward(x);
+        assertNull(net.backward(dy, false));
+        net.namedParams().forEach((n, p) -> assertArrayEquals(full.get(n).data().asFloat(), p.grad().data().asFloat(), n));
+    }
+
     @Test
     void namesShapesAndInitFollowPyTorch() {
         Lstm lstm = Lstm.of(IN, 8, 2, Rng.seeded(1));

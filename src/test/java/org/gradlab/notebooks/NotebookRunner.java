@@ -25,18 +25,21 @@ import org.zeromq.ZMQ;
  *
  * <ul>
  *   <li>Writes a connection file (tcp on 127.0.0.1, five free ports, HMAC-SHA256, a random key)
- *       and starts {@code kernelCommand + [connection file]} in the notebook's folder, with
- *       {@code kernelEnv} added to the environment, as Jupyter starts a kernel from its kernel.json.
+ *       and starts {@code kernelCommand} with the file in place of {@code {connection_file}} (or
+ *       after it) in the notebook's folder, with {@code kernelEnv} added to the environment, as
+ *       Jupyter starts a kernel from its kernel.json.
  *   <li>Waits for a kernel_info_reply on shell and a message on iopub; a kernel that does not
- *       answer within the startup timeout (rapaio hangs on about one start in eight) is killed and
- *       a fresh one started, up to {@code tries} starts.
+ *       answer within the startup timeout is killed and a fresh one started, up to {@code tries}
+ *       starts.
  *   <li>Executes every code cell in order, collecting its iopub outputs until the kernel is idle;
  *       fails on a cell error or a cell past the cell timeout.
+ *   <li>Every number the markdown states as a result must be in the outputs ({@link NarrativeNumbers}).
  *   <li>Cells tagged {@code expect-image} must show an image/png; cells tagged {@code expect-table}
  *       must print a table (a Tablesaw table: a line with '|' and a line of 10+ dashes); every
  *       image must be a real PNG chart (2,000 bytes or more).
  *   <li>Writes the executed notebook, every image and the kernel's output (NAME-kernel.log) to
- *       {@code out}, and always shuts the kernel down.
+ *       {@code out}, and always shuts the kernel down. On Linux the summary gives the kernel's
+ *       peak resident memory (VmHWM of its process and any child process, summed).
  * </ul>
  */
 public record NotebookRunner(List<String> kernelCommand, Map<String, String> kernelEnv, Path out, int tries,
@@ -45,6 +48,8 @@ public record NotebookRunner(List<String> kernelCommand, Map<String, String> ker
     private static final Pattern TABLE_RULE = Pattern.compile("^-{10,}\\s*$", Pattern.MULTILINE);
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*[A-Za-z]");
     private static final int MIN_PNG_BYTES = 2000;
+    /** Where a kernel.json's argv takes the connection file (appended when the command does not name it). */
+    static final String CONNECTION_FILE = "{connection_file}";
 
     public NotebookRunner {
         kernelCommand = List.copyOf(kernelCommand);
@@ -62,17 +67,30 @@ public record NotebookRunner(List<String> kernelCommand, Map<String, String> ker
     }
 
     /**
-     * The rapaio kernel (rapaio-jupyter-kernel's {@code jar}) started as notebooks/install-kernel.sh's
-     * kernel.json starts it: {@code java -Djava.awt.headless=true -jar JAR CONNECTION_FILE} with
-     * OMP_NUM_THREADS=1 and rapaio's RJK_ settings; java is this JVM's. 5 starts, 60 s to answer,
-     * 900 s a cell.
+     * The kernel that {@code notebooks/install-kernel.sh} installed in {@code kernelDir}, started as
+     * Jupyter starts it from its kernel.json: its argv, with java as this JVM's java followed by
+     * {@code jvmOptions} (e.g. {@code -XX:MaxRAM=2g}, Binder's memory), and its env. One start (a
+     * kernel that does not answer in 60 s fails the run), 900 s a cell.
      */
-    public static NotebookRunner rapaio(Path jar, Path out) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new NotebookRunner(List.of(java, "-Djava.awt.headless=true", "-jar", jar.toAbsolutePath().toString()),
-                Map.of("OMP_NUM_THREADS", "1", "RJK_TIMEOUT_MILLIS", "-1", "RJK_CLASSPATH", "",
-                        "RJK_COMPILER_OPTIONS", "", "RJK_INIT_SCRIPT", "", "RJK_MIMA_CACHE", "mima_cache"),
-                out, 5, Duration.ofSeconds(60), Duration.ofSeconds(900));
+    public static NotebookRunner installed(Path kernelDir, List<String> jvmOptions, Path out) throws IOException {
+        Path file = kernelDir.resolve("kernel.json");
+        JsonNode spec;
+        try {
+            spec = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": not a readable kernel.json (" + e.getMessage() + ")");
+        }
+        List<String> argv = strings(spec.get("argv"));
+        if (argv.isEmpty() || !argv.get(0).equals("java") || !argv.contains(CONNECTION_FILE)) {
+            throw new IllegalArgumentException(file + ": expected an argv that starts with java and names "
+                    + CONNECTION_FILE + ", got " + argv);
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(argv.subList(1, argv.size()));
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        spec.path("env").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+        return new NotebookRunner(cmd, env, out, 1, Duration.ofSeconds(60), Duration.ofSeconds(900));
     }
 
     /** A kernel start that did not answer in time, or died before answering: worth a retry. */
@@ -108,13 +126,14 @@ public record NotebookRunner(List<String> kernelCommand, Map<String, String> ker
                     continue;
                 }
                 try {
-                    execute(kernel, nb, name);
+                    execute(kernel, nb, name, notebook.toAbsolutePath().getParent());
                 } finally {
                     write(nb, out.resolve(notebook.getFileName()));
                 }
+                long peak = kernel.peakRssMb();
+                summary.add(String.format("%s: executed in %.1f s (kernel start %d of %d%s)", name,
+                        (System.nanoTime() - t0) / 1e9, attempt, tries, peak > 0 ? ", peak RSS " + peak + " MB" : ""));
             }
-            summary.add(String.format("%s: executed in %.1f s (kernel start %d of %d)", name,
-                    (System.nanoTime() - t0) / 1e9, attempt, tries));
             break;
         }
         summary.add(check(nb, name));
@@ -136,7 +155,12 @@ public record NotebookRunner(List<String> kernelCommand, Map<String, String> ker
         return o;
     }
 
-    private void execute(Kernel kernel, ObjectNode nb, String name) throws InterruptedException {
+    /**
+     * Runs the code cells in order; outputs that name the notebook's folder by its absolute path
+     * (a kernel's "Add /home/me/gradlab/notebooks/../target/... to classpath") name it relative to
+     * the notebook instead, so that an executed notebook holds no path of the machine that ran it.
+     */
+    private void execute(Kernel kernel, ObjectNode nb, String name, Path folder) throws InterruptedException {
         ArrayNode cells = (ArrayNode) nb.get("cells");
         for (int i = 0; i < cells.size(); i++) {
             if (!(cells.get(i) instanceof ObjectNode cell) || !"code".equals(cell.path("cell_type").asText())) {
@@ -144,7 +168,7 @@ public record NotebookRunner(List<String> kernelCommand, Map<String, String> ker
             }
             String source = text(cell.get("source"));
             ArrayNode outputs = kernel.execute(source, cellTimeout, cell, name + ": cell " + i);
-            cell.set("outputs", outputs);
+            cell.set("outputs", relative(outputs, folder + java.io.File.separator));
             for (JsonNode o : outputs) {
                 if ("error".equals(o.path("output_type").asText())) {
                     throw new AssertionError(String.format("%s: cell %d failed (first line: %s):%n%s: %s%n%s", name,
@@ -197,10 +221,26 @@ public record NotebookRunner(List<String> kernelCommand, Map<String, String> ker
                         + text.substring(0, Math.min(500, text.length())).stripTrailing());
             }
         }
+        NarrativeNumbers.unmatched(nb).forEach(n -> problems.add(n + " is stated in the text but no output or code cell"
+                + " has it"));
         if (!problems.isEmpty()) {
             throw new AssertionError(name + ": " + String.join("\n" + name + ": ", problems));
         }
         return name + ": " + images + " image(s) written to " + out;
+    }
+
+    /** {@code node} with {@code prefix} removed from every string in it. */
+    private static <T extends JsonNode> T relative(T node, String prefix) {
+        if (node instanceof ObjectNode o) {
+            o.fields().forEachRemaining(e -> e.setValue(e.getValue().isTextual()
+                    ? JSON.getNodeFactory().textNode(e.getValue().asText().replace(prefix, "")) : relative(e.getValue(), prefix)));
+        } else if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                a.set(i, a.get(i).isTextual() ? JSON.getNodeFactory().textNode(a.get(i).asText().replace(prefix, ""))
+                        : relative(a.get(i), prefix));
+            }
+        }
+        return node;
     }
 
     /** A notebook's multiline string: a string, or a list of strings to join. */
@@ -243,7 +283,11 @@ public record NotebookRunner(List<String> kernelCommand, Map<String, String> ker
             Path file = runtime.resolve("kernel-" + UUID.randomUUID() + ".json").toAbsolutePath();
             conn.write(file);
             List<String> cmd = new ArrayList<>(runner.kernelCommand);
-            cmd.add(file.toString());
+            if (cmd.contains(CONNECTION_FILE)) {
+                cmd.replaceAll(a -> a.equals(CONNECTION_FILE) ? file.toString() : a);
+            } else {
+                cmd.add(file.toString());
+            }
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().putAll(runner.kernelEnv);
@@ -255,6 +299,24 @@ public record NotebookRunner(List<String> kernelCommand, Map<String, String> ker
                 throw new AssertionError("could not start the kernel " + cmd + ": " + e.getMessage());
             }
             return new Kernel(p, new KernelClient(conn), file);
+        }
+
+        /** The peak resident memory of the kernel's process and its children, in MB; 0 where /proc cannot tell. */
+        long peakRssMb() {
+            long kb = 0;
+            for (ProcessHandle p : java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()),
+                    process.descendants()).toList()) {
+                try {
+                    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+                        if (line.startsWith("VmHWM:")) {
+                            kb += Long.parseLong(line.replaceAll("\\D", ""));
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // not Linux, or the process is gone
+                }
+            }
+            return kb / 1024;
         }
 
         /** Waits for a kernel_info_reply on shell and a message on iopub (so iopub's subscription is live). */

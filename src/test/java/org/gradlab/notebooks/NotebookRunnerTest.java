@@ -67,7 +67,7 @@ class NotebookRunnerTest {
     @Test
     void runsEveryCellWritesTheNotebookAndItsImages() throws Exception {
         List<String> summary = runner("serve", 1, 20).run(notebook("table#expect-table", "chart#expect-image", "hello"));
-        assertTrue(summary.get(0).matches("nb: executed in [0-9.]+ s \\(kernel start 1 of 1\\)"), summary.toString());
+        assertTrue(summary.get(0).matches("nb: executed in [0-9.]+ s \\(kernel start 1 of 1(, peak RSS [0-9]+ MB)?\\)"), summary.toString());
         assertEquals("nb: 1 image(s) written to " + dir.resolve("out"), summary.get(1));
         JsonNode cells = JSON.readTree(dir.resolve("out/nb.ipynb").toFile()).get("cells");
         assertEquals("# a title", cells.get(0).get("source").asText());
@@ -90,7 +90,7 @@ class NotebookRunnerTest {
         assertTrue(Files.exists(marker));
         assertEquals("nb: kernel start 1 of 4 did not answer in 8 s; retrying with a fresh kernel", summary.get(0));
         // start 2 answers (a start past 8 s on a loaded machine is retried too)
-        assertTrue(summary.get(summary.size() - 2).matches("nb: executed in .* \\(kernel start [234] of 4\\)"),
+        assertTrue(summary.get(summary.size() - 2).matches("nb: executed in .* \\(kernel start [234] of 4(, peak RSS [0-9]+ MB)?\\)"),
                 summary.toString());
     }
 
@@ -150,26 +150,49 @@ class NotebookRunnerTest {
     }
 
     @Test
-    void rapaioStartsAsInstallKernelShsKernelJsonStartsIt() throws Exception {
+    void anInstalledKernelStartsAsItsKernelJsonSays() throws Exception {
         Path jar = Files.writeString(dir.resolve("rapaio-jupyter-kernel-3.0.1.jar"), "a jar");
         Process p = new ProcessBuilder("bash", Path.of(System.getProperty("gradlab.basedir", "."))
                 .resolve("notebooks/install-kernel.sh").toString(), "rapaio", "--data-dir", dir.resolve("jupyter").toString(),
                 "--from", jar.toString()).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), output);
-        JsonNode spec = JSON.readTree(dir.resolve("jupyter/kernels/java/kernel.json").toFile());
+        Path kernel = dir.resolve("jupyter/kernels/java");
+        JsonNode spec = JSON.readTree(kernel.resolve("kernel.json").toFile());
         List<String> argv = new ArrayList<>();
         spec.get("argv").forEach(a -> argv.add(a.asText()));
         Map<String, String> env = new HashMap<>();
         spec.get("env").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
 
-        NotebookRunner rapaio = NotebookRunner.rapaio(jar, dir.resolve("out"));
+        NotebookRunner rapaio = NotebookRunner.installed(kernel, List.of("-XX:MaxRAM=2g"), dir.resolve("out"));
         List<String> cmd = rapaio.kernelCommand();
         assertEquals("java", argv.get(0));
         assertEquals(Path.of(System.getProperty("java.home"), "bin", "java").toString(), cmd.get(0), "this JVM's java");
-        assertEquals(argv.subList(1, argv.size() - 2), cmd.subList(1, cmd.size() - 1));
-        assertEquals(Path.of(argv.get(argv.size() - 2)).getFileName(), Path.of(cmd.get(cmd.size() - 1)).getFileName());
-        assertEquals("{connection_file}", argv.get(argv.size() - 1), "the runner appends the connection file");
+        assertEquals("-XX:MaxRAM=2g", cmd.get(1));
+        assertEquals(argv.subList(1, argv.size()), cmd.subList(2, cmd.size()));
         assertEquals(env, rapaio.kernelEnv());
+        assertEquals("1", env.get("OMP_NUM_THREADS"));
+        int cp = argv.indexOf("-cp");
+        assertEquals(kernel.resolve("patch") + ":" + kernel.resolve(jar.getFileName()), argv.get(cp + 1),
+                "the fixed LoopThread comes before rapaio's jar");
+        assertTrue(Files.isRegularFile(kernel.resolve("patch/org/rapaio/jupyter/kernel/channels/LoopThread.class")));
+        assertEquals(List.of("org.rapaio.jupyter.kernel.MainApp", "{connection_file}"), argv.subList(cp + 2, argv.size()));
+
+        Files.writeString(kernel.resolve("kernel.json"), "{\"argv\": [\"python3\", \"{connection_file}\"]}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NotebookRunner.installed(kernel, List.of(), dir.resolve("out")));
+        assertEquals(kernel.resolve("kernel.json") + ": expected an argv that starts with java and names {connection_file},"
+                + " got [python3, {connection_file}]", e.getMessage());
+    }
+
+    /** A command that names {connection_file} gets the file there (as Jupyter does), not after it. */
+    @Test
+    void theConnectionFileGoesWhereTheCommandNamesIt() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        NotebookRunner r = new NotebookRunner(List.of(java, "-cp", System.getProperty("java.class.path"),
+                FakeKernel.class.getName(), "serve", "{connection_file}", "--ignored"), Map.of(), dir.resolve("out"), 1,
+                Duration.ofSeconds(30), Duration.ofSeconds(3));
+        List<String> summary = r.run(notebook("hello"));
+        assertTrue(summary.get(0).contains("kernel start 1 of 1"), summary.toString());
     }
 }

@@ -39,7 +39,7 @@ class OutputsTest {
     @Test
     void chartsAndReportsComeFromTables() throws IOException {
         Table t = Table.create("t", DoubleColumn.create("x", 1, 2, 3), DoubleColumn.create("y", 3, 1, 2));
-        Path png = Outputs.png(Charts.lines(t, "title", "x", "y", "y"), dir.resolve("c.png"));
+        Path png = Outputs.png(Figure.of(Charts.lines(t, "title", "x", "y", "y")), dir.resolve("c.png"));
         assertTrue(Files.size(png) > 1000);
         var e = assertThrows(IllegalArgumentException.class, () -> Charts.lines(t, "t", "x", "y", "z"));
         assertTrue(e.getMessage().contains("'z'") && e.getMessage().contains("[x, y]"), e.getMessage());

@@ -50,7 +50,7 @@ class ProgressTest {
                 "weightDecay", "expAvg_norm", "expAvgSq_norm", "step")), table.columnNames().toString());
         assertEquals(6, (int) table.doubleColumn("params").sum());
         double m = Math.sqrt(t.optimizer().state().values().stream().mapToDouble(s -> {
-            double n = ((Adam.State) s).expAvg().norm2Number().doubleValue();
+            double n = ((Adam.State) s).expAvg().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).norm2Number().doubleValue();
             return n * n;
         }).sum());
         double fromTable = Math.sqrt(table.doubleColumn("expAvg_norm").asList().stream().mapToDouble(x -> x * x).sum());

@@ -2,9 +2,11 @@ package org.gradlab.train;
 
 import java.nio.file.Path;
 import org.gradlab.clip.Clip;
+import org.gradlab.data.Batches;
 import org.gradlab.data.Dataset;
 import org.gradlab.data.Mnist;
 import org.gradlab.diagnostics.Monitor;
+import org.gradlab.diagnostics.SharpnessCallback;
 import org.gradlab.diagnostics.SpikePolicy;
 import org.gradlab.nn.Activation;
 import org.gradlab.nn.Dense;
@@ -21,8 +23,8 @@ import org.gradlab.schedule.Schedule;
  * that cuts, AutoClip and ZClip, a monitor. {@link #main} resumes it from a checkpoint in a fresh
  * JVM and saves the end state, for {@code CheckpointTest}.
  */
-final class ResumeScenario {
-    static final Dataset.Split DATA = data();
+public final class ResumeScenario {
+    public static final Dataset.Split DATA = data();
 
     private ResumeScenario() {
     }
@@ -32,7 +34,16 @@ final class ResumeScenario {
         return new Dataset.Split(s.train(), s.test().split(200, 9).train());
     }
 
-    static TrainerBuilder builder(long modelSeed) {
+    /**
+     * The scenario with every stateful part: dropout, AdamW with groups, warmup and cosine, a
+     * plateau, AutoClip and ZClip, a monitor, a roll-back policy and a sharpness sampler.
+     */
+    public static TrainerBuilder builder(long modelSeed) {
+        return builder(modelSeed, true);
+    }
+
+    /** {@link #builder(long)}, with or without the sharpness sampler. */
+    public static TrainerBuilder builder(long modelSeed, boolean sharpness) {
         Rng rng = Rng.seeded(modelSeed);
         Sequential model = Sequential.of(Dense.of(784, 32, rng), Activation.relu(), Dropout.of(0.3, rng.split()),
                 Dense.of(32, 10, rng));
@@ -45,6 +56,8 @@ final class ResumeScenario {
                 .gradients(Clip.autoClip(50), Clip.zClip(0.9, 1.5, 5))
                 .callback(monitor)
                 .callback(SpikePolicy.rollback().withSnapshotEvery(7).watching(monitor))
+                .callback(sharpness ? SharpnessCallback.every(10, Batches.epoch(DATA.train(), 16, Rng.seeded(4)).get(0))
+                        : new Callback() { })
                 .batchSize(32).epochs(3).seed(77);
     }
 

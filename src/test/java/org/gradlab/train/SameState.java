@@ -10,11 +10,11 @@ import org.gradlab.Bits;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Deep, exact comparison of two {@link TrainState}s (arrays bit for bit); only wall-clock seconds may differ. */
-final class SameState {
+public final class SameState {
     private SameState() {
     }
 
-    static void assertSame(TrainState expected, TrainState actual) {
+    public static void assertSame(TrainState expected, TrainState actual) {
         compare("state", expected, actual);
     }
 

@@ -52,7 +52,7 @@ class StepCallbackTest {
         TrainState first = t.state();
 
         rollBack.target = snapshot;
-        Trainer.BatchResult r = t.trainBatch(batches.get(0), 1e-3);
+        BatchResult r = t.trainBatch(batches.get(0), 1e-3);
         assertTrue(r.rolledBack() && r.skipped());
         assertEquals(1, t.rollbacks());
         SameState.assertSame(training(snapshot), training(t.state()));

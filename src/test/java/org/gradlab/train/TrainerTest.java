@@ -97,11 +97,11 @@ class TrainerTest {
         var x = SMALL.train().features().getRows(0, 1, 2, 3).dup();
         x.putScalar(2, 100, Double.NaN);
         var bad = new org.gradlab.data.Batches.Batch(x, SMALL.train().oneHot(new int[] {0, 1, 2, 3}), new int[] {0, 0, 0, 0});
-        Trainer.BatchResult r = t.trainBatch(bad, 1e-3);
+        BatchResult r = t.trainBatch(bad, 1e-3);
         assertTrue(r.skipped() && Double.isNaN(r.loss()));
         org.gradlab.Bits.assertBitIdentical(before, t.model().stateDict());
         var good = org.gradlab.data.Batches.epoch(SMALL.train(), 32, null).get(0);
-        Trainer.BatchResult ok = t.trainBatch(good, 1e-3);
+        BatchResult ok = t.trainBatch(good, 1e-3);
         assertFalse(ok.skipped());
         assertTrue(ok.clipped() && ok.gradNorm() > 1e-3, "norm " + ok.gradNorm());
     }

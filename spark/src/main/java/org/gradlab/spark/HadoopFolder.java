@@ -68,7 +68,7 @@ final class HadoopFolder implements RunStore.Folder {
             return -1;
         }
         if (!s.isFile()) {
-            throw new IOException("not a regular file");
+            throw new RunStore.NotAFile();
         }
         return s.getLen();
     }

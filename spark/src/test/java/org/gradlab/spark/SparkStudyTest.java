@@ -36,7 +36,7 @@ class SparkStudyTest {
         String uri = "file://" + out;
         Studies.Run s = Studies.study("--grid", grid.toString(), "--seeds", "0,1", "--spark", "local[2]", "--out", uri);
         assertEquals(0, s.code(), s.err());
-        assertTrue(s.out().contains("wrote file:" + out.resolve("report.html")), s.out());
+        assertTrue(s.out().contains("files to " + uri + ": report.html, conclusions.json, runs.csv"), s.out());
         List<String> files = Studies.files(out);
         assertEquals(8, files.stream().filter(f -> f.startsWith("runs/") && f.endsWith(".json")).count(), files.toString());
         assertTrue(files.containsAll(List.of("runs.csv", "summary.csv", "report.html", "deep-heatmap.png")), files.toString());
@@ -49,9 +49,15 @@ class SparkStudyTest {
         assertEquals(Studies.withoutSeconds(local.resolve("runs.csv")), Studies.withoutSeconds(out.resolve("runs.csv")));
         assertEquals(Studies.savedResults(local.resolve("runs")), Studies.savedResults(out.resolve("runs")));
 
+        Path tampered = out.resolve("runs/tiny__adam__seed0.json");          // a saved run changed behind the study's back
+        Files.writeString(tampered, Files.readString(tampered).replaceFirst("\"seconds\":", "\"seconds\":1"));
         Studies.Run again = Studies.study("--grid", grid.toString(), "--seeds", "0,1,2", "--spark", "local[2]", "--out", uri);
         assertEquals(0, again.code(), again.err());
-        assertTrue(again.out().contains("resuming: 8 of 12 runs are saved and verified; 4 to run"), again.out());
+        assertTrue(again.out().contains("file:" + tampered + ": checksum does not match its content; running tiny/adam/0 again"),
+                again.out());
+        assertTrue(again.out().contains("resuming: 7 of 12 runs are saved and verified; 5 to run"), again.out());
+        assertEquals(Studies.savedResults(local.resolve("runs")).get("tiny__adam__seed0.json"),
+                Studies.savedResults(out.resolve("runs")).get("tiny__adam__seed0.json"), "run again, to the same result");
     }
 
     @Test
@@ -78,7 +84,7 @@ class SparkStudyTest {
                 "file://" + file, "file:" + file + " is a file, expected a folder",
                 "nope://host/study", "No FileSystem for scheme \"nope\"").entrySet()) {
             r = Studies.study("--parts", "baseline", "--spark", "local[1]", "--out", bad.getKey());
-            assertEquals(2, r.code(), r.err());
+            assertEquals(1, r.code(), r.err());         // a folder that cannot be used, as a local one
             assertEquals("gradlab: --out " + bad.getKey() + " is not writable (" + bad.getValue() + ")",
                     r.err().lines().findFirst().orElse(""));
             assertEquals("", r.out(), "no run started");

@@ -46,6 +46,10 @@ public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Serie
      */
     public record End(double testAccuracy, double trainLoss, double[] epochTestAccuracy, double[] epochTrainLoss,
             long divergedAt, int lossSpikes, String failure) {
+        public End {
+            required(epochTestAccuracy, "epochTestAccuracy");
+            required(epochTrainLoss, "epochTrainLoss");
+        }
     }
 
     /**
@@ -79,7 +83,13 @@ public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Serie
     public record Layers(List<String> names, double[] step0, double[] atExplosion, double activationRatio, int traceStride,
             double[][] trace, double[] throughTime) {
         public Layers {
-            names = List.copyOf(names);
+            names = List.copyOf(required(names, "names"));
+            required(step0, "step0");
+            required(atExplosion, "atExplosion");
+            required(throughTime, "throughTime");
+            for (double[] column : required(trace, "trace")) {
+                required(column, "trace column");
+            }
         }
     }
 
@@ -90,6 +100,15 @@ public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Serie
      * @param lrs       the learning rate of every step taken
      */
     public record Series(double[] gradNorms, double[] lrs) {
+        public Series {
+            required(gradNorms, "gradNorms");
+            required(lrs, "lrs");
+        }
+    }
+
+    /** {@code value}, or a {@link NullPointerException} naming it (a saved run with a null series is not a run result). */
+    private static <T> T required(T value, String name) {
+        return Objects.requireNonNull(value, () -> name + " is null, expected an array");
     }
 
     /** Whether the run could not be trained at all (a spec the data or memory refused); see {@link End#failure()}. */
@@ -107,9 +126,9 @@ public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Serie
         return end.divergedAt() >= 0;
     }
 
-    /** Whether the final test accuracy is below {@link #COLLAPSE_ACCURACY} (or not a number), diverged or not. */
+    /** Whether the final test accuracy is below {@link #COLLAPSE_ACCURACY} (or not a number), diverged or not; never for a failed run. */
     public boolean collapsed() {
-        return !(end.testAccuracy() >= COLLAPSE_ACCURACY);
+        return !failed() && !(end.testAccuracy() >= COLLAPSE_ACCURACY);
     }
 
     /** Whether a grad norm went above {@link #EXPLOSION_NORM}, or the run diverged. */

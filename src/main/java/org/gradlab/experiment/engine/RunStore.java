@@ -69,8 +69,8 @@ public final class RunStore {
      */
     public interface Folder {
         /**
-         * The size in bytes of the file {@code name}: -1 when there is nothing of that name, an
-         * {@link IOException} saying so when it is not a regular file.
+         * The size in bytes of the file {@code name}: -1 when there is nothing of that name, a
+         * {@link NotAFile} when it is not a regular file.
          */
         long size(String name) throws IOException;
 
@@ -87,6 +87,13 @@ public final class RunStore {
         String where(String name);
     }
 
+    /** What {@link Folder#size} throws for a name that is there but is not a regular file. */
+    public static final class NotAFile extends IOException {
+        public NotAFile() {
+            super("not a regular file");
+        }
+    }
+
     /** A {@link Folder} on this machine. */
     private record LocalFolder(Path dir) implements Folder {
         @Override
@@ -96,7 +103,7 @@ public final class RunStore {
                 return -1;
             }
             if (!Files.isRegularFile(f)) {
-                throw new IOException("not a regular file");
+                throw new NotAFile();
             }
             return Files.size(f);
         }
@@ -128,9 +135,18 @@ public final class RunStore {
         }
     }
 
-    /** The saved result of {@code spec}: verified, absent, or stale with its reason (never an exception for a bad file). */
+    /**
+     * The saved result of {@code spec}: verified, absent, or stale with its reason, which starts
+     * with the file ({@code runs/p__c__seed0.json: checksum does not match its content}); never an
+     * exception for a bad file.
+     */
     public Found find(RunSpec spec) {
         String f = spec.fileName();
+        Found found = look(f, spec);
+        return found.stale() == null ? found : new Found(null, folder.where(f) + ": " + found.stale());
+    }
+
+    private Found look(String f, RunSpec spec) {
         try {
             long size = folder.size(f);
             if (size < 0) {
@@ -138,12 +154,16 @@ public final class RunStore {
             }
             long bound = maxBytes(spec);
             if (size > bound) {
-                return stale(size + " bytes, more than the " + bound + " its spec can produce");
+                return stale(String.format(java.util.Locale.ROOT, "%,d bytes, more than the %,d a run of its spec can take",
+                        size, bound));
             }
-            JsonNode root = SpecCodec.JSON.readTree(folder.read(f, (int) size));
-            return verify(spec, root);
+            return verify(spec, SpecCodec.parse(new String(folder.read(f, (int) size), StandardCharsets.UTF_8)));
         } catch (NoSuchFileException e) {
             return Found.NOTHING;
+        } catch (NotAFile e) {
+            return stale(e.getMessage());
+        } catch (SpecException e) {
+            return stale(e.getMessage());
         } catch (IOException | RuntimeException e) {
             return stale(e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
         }
@@ -237,12 +257,16 @@ public final class RunStore {
         return folder.where(result.spec().fileName());
     }
 
-    /** The size a saved run of {@code spec} can reach: a megabyte plus about 100 bytes per step it can take. */
+    /**
+     * The size a saved run of {@code spec} can reach: a megabyte plus about 100 bytes per step it
+     * can take ({@link Budget#MAX_STEPS} at most), and never more than a sixteenth of the heap, so
+     * that reading one (its text, the parsed tree, the text the checksum covers) cannot exhaust it.
+     */
     static long maxBytes(RunSpec spec) {
         DataSpec d = spec.data();
         long train = d instanceof DataSpec.Digits g ? g.train() : 10_000_000L;
         long steps = (long) spec.epochs() * ((train + d.batch() - 1) / d.batch());
-        return (1L << 20) + 100 * Math.min(steps, 100_000_000L);
+        return Math.min((1L << 20) + 100 * Math.min(steps, Budget.MAX_STEPS), Runtime.getRuntime().maxMemory() / 16);
     }
 
     private static String codeVersion() {

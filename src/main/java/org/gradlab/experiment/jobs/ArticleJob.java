@@ -12,6 +12,7 @@ import org.gradlab.data.IdxFormatException;
 import org.gradlab.data.Mnist;
 import org.gradlab.nn.Backend;
 import org.gradlab.plot.Charts;
+import org.gradlab.plot.Figure;
 import org.gradlab.plot.Outputs;
 import org.gradlab.plot.Report;
 import org.gradlab.train.EpochResult;
@@ -78,10 +79,18 @@ public final class ArticleJob {
     /**
      * Runs the experiment, printing progress to {@code log}. The data and {@code out} are checked
      * before training: IDX errors and images that are not 28x28 raise {@link IdxFormatException},
-     * an unusable or busy folder an {@link IOException} from {@link RunFolder#open}. Each finished
+     * an unusable or busy folder, or one another kind of job made, an {@link IOException} from {@link RunFolder#open}. Each finished
      * epoch is in {@code out.partial/epochs.csv} while the job runs.
      */
     public static Result run(Options options, Path out, PrintStream log) throws IOException {
+        return run(options, out, false, log);
+    }
+
+    /**
+     * {@link #run(Options, Path, PrintStream)}; with {@code fresh}, {@code out} may hold another
+     * kind of job's results, which this run replaces when it finishes.
+     */
+    public static Result run(Options options, Path out, boolean fresh, PrintStream log) throws IOException {
         Dataset data;
         String source;
         if (options.images() != null) {
@@ -96,7 +105,7 @@ public final class ArticleJob {
             source = "the 10,000 bundled MNIST digits";
         }
         Dataset.Split split = data.split(options.seed());
-        try (RunFolder run = RunFolder.open(out)) {
+        try (RunFolder run = RunFolder.open(out, "article", fresh)) {
             log.printf(Locale.ROOT, "The article's model on %s: %d train / %d test, seed %d, %d epochs%n",
                     source, split.train().size(), split.test().size(), options.seed(), options.epochs());
             History h = Presets.articleTrainer(options.seed()).epochs(options.epochs())
@@ -109,18 +118,21 @@ public final class ArticleJob {
             List<Path> written = new ArrayList<>();
             written.add(Outputs.csv(h.epochs(), dir.resolve("epochs.csv")));
             written.add(Outputs.csv(h.steps(), dir.resolve("steps.csv")));
-            written.add(Outputs.png(Charts.epochLoss(h.epochs()), dir.resolve("loss.png")));
-            written.add(Outputs.png(Charts.epochAccuracy(h.epochs()), dir.resolve("accuracy.png")));
-            written.add(Outputs.png(Charts.stepLoss(h.steps()), dir.resolve("step-loss.png")));
+            Figure loss = Figure.of(Charts.epochLoss(h.epochs()));
+            Figure accuracy = Figure.of(Charts.epochAccuracy(h.epochs()));
+            Figure stepLoss = Figure.of(Charts.stepLoss(h.steps()));
+            written.add(Outputs.png(loss, dir.resolve("loss.png")));
+            written.add(Outputs.png(accuracy, dir.resolve("accuracy.png")));
+            written.add(Outputs.png(stepLoss, dir.resolve("step-loss.png")));
             written.add(Report.titled("The article's model, reproduced with gradlab")
                     .paragraph(String.format(Locale.ROOT, "784-64 ReLU, Dropout 0.2, 64 ReLU, Dropout 0.5, 10 logits; "
                             + "softmax cross-entropy; Adam lr 1e-3; batch 32; %d epochs; %s split %d/%d with seed %d.",
                             options.epochs(), source, split.train().size(), split.test().size(), options.seed()))
                     .paragraph(String.format(Locale.ROOT, "Final test accuracy: %.2f%%.", 100 * h.last().testScore()))
                     .table(h.epochs())
-                    .chart(Charts.epochLoss(h.epochs()))
-                    .chart(Charts.epochAccuracy(h.epochs()))
-                    .chart(Charts.stepLoss(h.steps()))
+                    .chart(loss)
+                    .chart(accuracy)
+                    .chart(stepLoss)
                     .write(dir.resolve("report.html")));
             run.commit();
             log.printf(Locale.ROOT, "final test accuracy %.2f%%%n", 100 * h.last().testScore());

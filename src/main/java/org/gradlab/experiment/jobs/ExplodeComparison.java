@@ -16,6 +16,8 @@ import org.gradlab.diagnostics.Doctor;
 import org.gradlab.diagnostics.Monitor;
 import org.gradlab.diagnostics.Tables;
 import org.gradlab.plot.Charts;
+import org.gradlab.plot.DoctorPage;
+import org.gradlab.plot.Figure;
 import org.gradlab.plot.Outputs;
 import org.gradlab.plot.Report;
 import org.gradlab.schedule.Schedule;
@@ -101,7 +103,7 @@ public final class ExplodeComparison {
         summary.doubleColumn("max_grad_norm").setPrintFormatter(Tables.significant(3));
 
         written.add(Outputs.csv(summary, dir.resolve("runs.csv")));
-        written.add(Outputs.text(d.markdown(), dir.resolve("doctor.md")));
+        written.add(Outputs.text(DoctorPage.markdown(d), dir.resolve("doctor.md")));
         written.add(Report.doctor(d).write(dir.resolve("doctor.html")));
         written.add(comparison(summary, histories, d).write(dir.resolve("comparison.html")));
         return new Result(summary, d, histories, monitors, written);
@@ -158,11 +160,12 @@ public final class ExplodeComparison {
                 .paragraph("8 ReLU layers of 128 with a too-large N(0, 0.15^2) initialisation, SGD momentum 0.9 at 0.1; "
                         + "the sixth run applies the doctor's top verified fix from the first step.")
                 .table(summary)
-                .chart(Charts.markSteps(Charts.logLines(loss, "Training loss per step (shared axes)", "step", "batch loss (log scale)"), marks))
-                .chart(Charts.markSteps(Charts.logLines(norm, "Global gradient norm per step (shared axes)", "step",
-                        "gradient norm (log scale)"), marks))
-                .chart(Charts.lines(accuracy, "Test accuracy per epoch (shared axes)", "epoch", "test accuracy",
-                        histories.keySet().toArray(String[]::new)))
+                .chart(Figure.of(Charts.markSteps(Charts.logLines(loss, "Training loss per step (shared axes)", "step",
+                        "batch loss (log scale)"), marks)))
+                .chart(Figure.of(Charts.markSteps(Charts.logLines(norm, "Global gradient norm per step (shared axes)", "step",
+                        "gradient norm (log scale)"), marks)))
+                .chart(Figure.of(Charts.lines(accuracy, "Test accuracy per epoch (shared axes)", "epoch", "test accuracy",
+                        histories.keySet().toArray(String[]::new))))
                 .heading("The doctor on the fixed run").paragraph(d.verdict())
                 .paragraph(d.ranking().replace("\n", " "));
     }

@@ -1,274 +1,352 @@
 package org.gradlab.experiment.report;
 
-import org.gradlab.experiment.spec.RunSpec;
-import org.gradlab.experiment.engine.Stats;
-import org.gradlab.experiment.engine.RunResult;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.gradlab.experiment.engine.RunResult;
+import org.gradlab.experiment.spec.ModelSpec;
+import org.gradlab.experiment.spec.RunSpec;
+import org.gradlab.experiment.spec.ScheduleSpec;
 
 /**
- * Conclusions computed from a part's results, never written by hand: what each configuration's
- * outcome was (trained, diverged, exploded, vanished, stalled); which schedules beat which fixed
- * rates by more than two standard errors (parts with {@code fixed_*} configurations); which clips
- * rescued which explosion (parts with {@code X_none} configurations and clipped {@code X_*} ones);
- * for recurrent models, how far gradient norms went and which clips rescued which unclipped twin.
+ * What a study's runs show, as {@link Claim}s computed from them and nothing else, part by part:
+ * each configuration's outcomes with counts over its seeds ("collapsed in 3 of 3 seeds"), which
+ * seeds exploded and what became of exactly those seeds, which clips rescued an unclipped twin that
+ * failed, comparisons by Welch's t-test on the per-seed final accuracies (a clipped configuration
+ * against its unclipped twin, a schedule against the fixed rate at its peak, a structure against its
+ * plain model), and the best configuration only when it beats the runner-up. Configurations are
+ * related by their specs' structure, never by their names.
+ *
+ * <pre>{@code
+ * List<Claim> claims = Conclusions.of(results);
+ * System.out.println(Conclusions.text(claims));
+ * }</pre>
  */
 public final class Conclusions {
-    /** A configuration's first Linear layer gradient below this share of the last one's at step 0 has vanished. */
-    static final double VANISHING_RATIO = 1e-2;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Conclusions() {
     }
 
-    /** The outcome of one configuration over its seeds. */
-    public enum Outcome {
-        TRAINED("trained"), TRAINED_AFTER_EXPLODING("trained despite gradient norms above 1e3"),
-        DIVERGED("diverged (non-finite loss)"), EXPLODED("collapsed after gradient norms above 1e3"),
-        VANISHED("vanished (collapsed; at step 0 the first layer's gradient was < 1% of the last layer's)"),
-        STALLED("collapsed without exploding or vanishing");
-
-        private final String words;
-
-        Outcome(String words) {
-            this.words = words;
-        }
-
-        public String words() {
-            return words;
-        }
-    }
-
-    /**
-     * Diverged if any seed did; else, if most seeds collapsed: exploded, vanished or stalled;
-     * else trained (noting explosions it survived).
-     */
-    public static Outcome outcome(List<RunResult> seeds) {
-        if (seeds.stream().anyMatch(RunResult::diverged)) {
-            return Outcome.DIVERGED;
-        }
-        boolean exploded = seeds.stream().anyMatch(RunResult::exploded);
-        if (seeds.stream().filter(RunResult::collapsed).count() * 2 > seeds.size()) {
-            if (exploded) {
-                return Outcome.EXPLODED;
-            }
-            double ratio = Stats.medianOf(seeds.stream().mapToDouble(Conclusions::firstOverLast).toArray());
-            return ratio < VANISHING_RATIO ? Outcome.VANISHED : Outcome.STALLED;
-        }
-        return exploded ? Outcome.TRAINED_AFTER_EXPLODING : Outcome.TRAINED;
-    }
-
-    /** {@code ", 1/3 seeds collapsed"} when some but not most seeds collapsed (the outcome is the majority's), else "". */
-    private static String minority(List<RunResult> seeds) {
-        long collapsed = seeds.stream().filter(RunResult::collapsed).count();
-        return collapsed > 0 && collapsed * 2 <= seeds.size() ? ", " + collapsed + "/" + seeds.size() + " seeds collapsed" : "";
-    }
-
-    /** Every conclusion for one part's results (in study order). */
-    public static List<String> of(List<RunResult> part) {
-        Map<String, List<RunResult>> configs = new LinkedHashMap<>();
-        StudyTables.byConfig(part).forEach((k, v) -> configs.put(v.get(0).spec().config(), v));
-        List<String> out = new ArrayList<>(outcomes(configs));
-        out.addAll(schedules(configs));
-        out.addAll(clips(configs));
-        out.addAll(recurrent(configs));
+    /** Every claim of every part, parts in study order. */
+    public static List<Claim> of(List<RunResult> results) {
+        Map<String, List<RunResult>> parts = new LinkedHashMap<>();
+        results.forEach(r -> parts.computeIfAbsent(r.spec().part(), k -> new ArrayList<>()).add(r));
+        List<Claim> out = new ArrayList<>();
+        parts.forEach((part, rs) -> out.addAll(part(part, rs)));
         return out;
     }
 
-    /**
-     * For recurrent models: how far each configuration's gradient norm went (median first steps above
-     * 10, 100 and 1e3, loss spikes), then, for each unclipped configuration with clipped twins (same
-     * model, optimizer and rate), whether each clip rescued it (no seed diverged or collapsed).
-     */
-    static List<String> recurrent(Map<String, List<RunResult>> configs) {
-        if (configs.values().stream().noneMatch(c -> c.get(0).spec().model() instanceof org.gradlab.experiment.spec.ModelSpec.RecurrentNet)) {
-            return List.of();
+    /** The claims of one part. */
+    static List<Claim> part(String part, List<RunResult> rs) {
+        Map<String, List<RunResult>> all = new LinkedHashMap<>();
+        rs.forEach(r -> all.computeIfAbsent(r.spec().config(), k -> new ArrayList<>()).add(r));
+        List<Claim> out = new ArrayList<>();
+        Map<String, List<RunResult>> ran = new LinkedHashMap<>();
+        all.forEach((name, seeds) -> {
+            List<RunResult> failed = seeds.stream().filter(RunResult::failed).toList();
+            if (!failed.isEmpty()) {
+                out.add(Claim.of(part, "failed", List.of(name), String.format(Locale.ROOT,
+                        "%s could not run in %d of %d %s (left out of the tables, charts and comparisons): %s", name, failed.size(),
+                        seeds.size(), seeds.size() == 1 ? "seed" : "seeds", failed.get(0).end().failure()))
+                        .withReason(failed.get(0).end().failure(), failed.size() + "/" + seeds.size()));
+            }
+            List<RunResult> ok = seeds.stream().filter(r -> !r.failed()).toList();
+            if (!ok.isEmpty()) {
+                ran.put(name, ok);
+            }
+        });
+        ran.forEach((name, seeds) -> out.addAll(outcomes(part, name, seeds)));
+        ran.forEach((name, seeds) -> out.addAll(explosions(part, name, seeds)));
+        out.addAll(rescues(part, ran));
+        int fewest = ran.values().stream().mapToInt(List::size).min().orElse(0);
+        if (ran.size() > 1 && fewest < 2) {
+            out.add(Claim.of(part, "note", List.of(), "Comparisons need at least two seeds per configuration; this part has "
+                    + fewest + (fewest == 1 ? " seed" : " seeds") + " for some, so it makes none."));
+        } else if (ran.size() > 1) {
+            out.addAll(comparisons(part, ran));
+            out.add(best(part, ran));
         }
-        List<String> out = new ArrayList<>();
-        Map<String, List<String>> reach = new LinkedHashMap<>();
-        for (String level : List.of("above 1e3", "above 100 but not 1e3", "above 10 but not 100", "never above 10")) {
-            reach.put(level, new ArrayList<>());
-        }
-        configs.forEach((name, seeds) -> {
-            String level = seeds.stream().anyMatch(RunResult::exploded) ? "above 1e3"
-                    : seeds.stream().anyMatch(r -> r.norms().firstOver100() >= 0) ? "above 100 but not 1e3"
-                    : seeds.stream().anyMatch(r -> r.norms().firstOver10() >= 0) ? "above 10 but not 100" : "never above 10";
-            long spikes = seeds.stream().mapToLong(r -> r.end().lossSpikes()).sum();
-            reach.get(level).add(name + (spikes == 0 ? "" : " (" + spikes + (spikes == 1 ? " loss spike)" : " loss spikes)")));
-        });
-        reach.forEach((level, names) -> {
-            if (!names.isEmpty()) {
-                out.add("Gradient norm (in any seed) " + level + ": " + String.join(", ", names) + ".");
-            }
-        });
-        configs.forEach((name, seeds) -> {
-            RunSpec base = seeds.get(0).spec();
-            if (!base.gradients().isEmpty()) {
-                return;
-            }
-            List<String> twins = configs.keySet().stream().filter(n -> {
-                RunSpec s = configs.get(n).get(0).spec();
-                return !s.gradients().isEmpty() && s.model().equals(base.model()) && s.optimizer().equals(base.optimizer())
-                        && s.schedule().equals(base.schedule());
-            }).toList();
-            if (twins.isEmpty()) {
-                return;
-            }
-            boolean failed = seeds.stream().anyMatch(r -> r.diverged() || r.collapsed());
-            List<String> verdicts = twins.stream().map(t -> {
-                boolean ok = configs.get(t).stream().noneMatch(r -> r.diverged() || r.collapsed());
-                return t + (ok ? (failed ? " rescued it" : " also trained") : " failed too") + " (" + acc(configs.get(t)) + ")";
-            }).toList();
-            out.add(String.format(Locale.ROOT, "%s unclipped %s (%s; diverged %s, collapsed %s): %s.", name,
-                    failed ? "failed" : "trained", acc(seeds), count(seeds, RunResult::diverged),
-                    count(seeds, RunResult::collapsed), String.join("; ", verdicts)));
-        });
         return out;
     }
 
-    /** One sentence per outcome that occurred, naming its configurations; the best one; the largest gradient norm. */
-    static List<String> outcomes(Map<String, List<RunResult>> configs) {
-        Map<Outcome, List<String>> by = new LinkedHashMap<>();
-        for (Outcome o : Outcome.values()) {
-            by.put(o, new ArrayList<>());
-        }
-        configs.forEach((name, seeds) -> by.get(outcome(seeds)).add(name + " (" + acc(seeds) + minority(seeds) + ")"));
-        List<String> out = new ArrayList<>();
-        by.forEach((o, names) -> {
-            if (!names.isEmpty()) {
-                out.add(cap(o.words()) + ": " + String.join(", ", names) + ".");
-            }
-        });
-        String best = configs.entrySet().stream().max(java.util.Comparator.comparingDouble(e -> mean(e.getValue())))
-                .map(Map.Entry::getKey).orElseThrow();
-        out.add("Best final test accuracy: " + best + " (" + acc(configs.get(best)) + ").");
-        String largest = configs.entrySet().stream()
-                .max(java.util.Comparator.comparingDouble(e -> Stats.medianOf(norms(e.getValue()))))
-                .map(Map.Entry::getKey).orElseThrow();
-        double norm = Stats.medianOf(norms(configs.get(largest)));
-        out.add(norm <= RunResult.EXPLOSION_NORM
-                ? String.format(Locale.ROOT, "No configuration's gradient norm went above 1e3: the largest (median over seeds) was %s in %s.",
-                        fmt(norm), largest)
-                : String.format(Locale.ROOT, "The largest gradient norm (median over seeds) was %s, in %s.", fmt(norm), largest));
-        return out;
-    }
-
-    /** For each non-fixed configuration, the {@code fixed_*} ones it beats (and does not) by more than two standard errors. */
-    static List<String> schedules(Map<String, List<RunResult>> configs) {
-        List<String> fixed = configs.keySet().stream().filter(n -> n.startsWith("fixed_")).toList();
-        List<String> others = configs.keySet().stream().filter(n -> !n.startsWith("fixed_")).toList();
-        if (fixed.isEmpty() || others.isEmpty()) {
-            return List.of();
-        }
-        int fewest = configs.values().stream().mapToInt(List::size).min().orElse(0);
-        if (fewest < 2) {
-            return List.of("Schedules against fixed rates: comparing by standard errors needs at least two seeds per "
-                    + "configuration, this study has " + fewest + "; run it with more seeds (the default design has 3).");
-        }
-        List<String> out = new ArrayList<>();
-        for (String s : others) {
-            List<String> beats = new ArrayList<>();
-            List<String> not = new ArrayList<>();
-            for (String f : fixed) {
-                (beats(configs.get(s), configs.get(f)) ? beats : not).add(f);
-            }
-            out.add(s + " (" + acc(configs.get(s)) + ") beats " + (beats.isEmpty() ? "no fixed rate" : String.join(", ", beats))
-                    + " by more than two standard errors" + (not.isEmpty() ? "" : "; not " + String.join(", ", not)) + ".");
-        }
-        List<String> winners = others.stream().filter(s -> fixed.stream().allMatch(f -> beats(configs.get(s), configs.get(f)))).toList();
-        out.add(winners.isEmpty() ? "No schedule beats every fixed rate by more than two standard errors."
-                : "Beating every fixed rate by more than two standard errors: " + String.join(", ", winners) + ".");
-        return out;
-    }
-
-    /** Whether {@code a}'s mean accuracy exceeds {@code b}'s by more than two standard errors of the difference. */
-    static boolean beats(List<RunResult> a, List<RunResult> b) {
-        double[] x = accs(a);
-        double[] y = accs(b);
-        double se = Math.sqrt(sq(Stats.std(x)) / x.length + sq(Stats.std(y)) / y.length);
-        return Stats.mean(x) - Stats.mean(y) > 2 * se;
-    }
-
-    /** For each {@code X_none} configuration with clipped siblings {@code X_*}: which clips rescued it and which did not. */
-    static List<String> clips(Map<String, List<RunResult>> configs) {
-        List<String> out = new ArrayList<>();
-        for (String none : configs.keySet().stream().filter(n -> n.endsWith("_none")).toList()) {
-            String way = none.substring(0, none.length() - "_none".length());
-            List<String> clipped = configs.keySet().stream()
-                    .filter(n -> n.startsWith(way + "_") && !n.equals(none) && !configs.get(n).get(0).spec().gradients().isEmpty())
-                    .toList();
-            if (clipped.isEmpty()) {
+    /** One claim per outcome a configuration's seeds had, with its count. */
+    private static List<Claim> outcomes(String part, String name, List<RunResult> seeds) {
+        List<Claim> out = new ArrayList<>();
+        for (RunResult.Outcome o : RunResult.Outcome.values()) {
+            List<RunResult> these = seeds.stream().filter(r -> r.outcome() == o).toList();
+            if (these.isEmpty()) {
                 continue;
             }
-            List<RunResult> base = configs.get(none);
-            boolean failed = base.stream().anyMatch(r -> r.diverged() || r.collapsed());
-            String unclipped = String.format(Locale.ROOT, "%s without clipping: diverged %s, collapsed %s, %s", way,
-                    count(base, RunResult::diverged), count(base, RunResult::collapsed), acc(base));
-            List<String> rescued = new ArrayList<>();
-            List<String> notRescued = new ArrayList<>();
-            for (String c : clipped) {
-                List<RunResult> seeds = configs.get(c);
-                boolean ok = seeds.stream().noneMatch(r -> r.diverged() || r.collapsed());
-                String what = c.substring(way.length() + 1) + " (" + acc(seeds)
-                        + (ok ? "" : ", diverged " + count(seeds, RunResult::diverged) + ", collapsed " + count(seeds, RunResult::collapsed)) + ")";
-                (ok ? rescued : notRescued).add(what);
-            }
-            out.add(unclipped + (failed
-                    ? ". Rescued by " + (rescued.isEmpty() ? "no clip" : String.join(", ", rescued))
-                        + (notRescued.isEmpty() ? "; every clip rescued it." : "; not rescued by " + String.join(", ", notRescued) + ".")
-                    : ". It trained without clipping, so there was nothing to rescue; with clipping it trained with "
-                        + (rescued.isEmpty() ? "none" : String.join(", ", rescued)) + " and failed with "
-                        + (notRescued.isEmpty() ? "none" : String.join(", ", notRescued)) + "."));
+            String count = these.size() + "/" + seeds.size();
+            out.add(Claim.of(part, "outcome", List.of(name), String.format(Locale.ROOT, "%s %s in %s (final test accuracy %s).",
+                    name, o.word(), ofSeeds(these.size(), seeds.size()), accuracies(these))).withOutcome(o.word(), count));
         }
         return out;
     }
 
-    /** The first Linear layer's gradient norm over the last one's at step 0. */
-    private static double firstOverLast(RunResult r) {
-        double[] n = r.layers().step0();
-        return n.length < 2 ? Double.NaN : n[0] / n[n.length - 1];
+    /** Which seeds exploded, and what became of exactly those seeds. */
+    private static List<Claim> explosions(String part, String name, List<RunResult> seeds) {
+        List<RunResult> exploded = seeds.stream().filter(RunResult::exploded).toList();
+        if (exploded.isEmpty()) {
+            return List.of();
+        }
+        List<Claim> out = new ArrayList<>();
+        double largest = exploded.stream().mapToDouble(r -> r.norms().max()).max().orElse(Double.NaN);
+        out.add(Claim.of(part, "exploded", List.of(name), String.format(Locale.ROOT,
+                "%s exploded (gradient norm above 1e3, or a non-finite loss) in %s (%s; largest norm %s).", name,
+                ofSeeds(exploded.size(), seeds.size()), seedList(exploded), norm(largest))).withSeeds(seeds(exploded)));
+        List<RunResult> failed = exploded.stream().filter(r -> r.diverged() || r.collapsed()).toList();
+        if (!failed.isEmpty()) {
+            out.add(Claim.of(part, "exploded_and_failed", List.of(name), String.format(Locale.ROOT,
+                    "%s exploded and then %s in %s.", name, words(failed), seedList(failed))).withSeeds(seeds(failed)));
+        }
+        List<RunResult> survived = exploded.stream().filter(r -> !r.diverged() && !r.collapsed()).toList();
+        if (!survived.isEmpty()) {
+            out.add(Claim.of(part, "exploded_and_trained", List.of(name), String.format(Locale.ROOT,
+                    "%s exploded and still %s in %s (final test accuracy %s).", name, words(survived), seedList(survived),
+                    accuracies(survived))).withSeeds(seeds(survived)));
+        }
+        return out;
     }
 
-    private static double[] accs(List<RunResult> seeds) {
+    /**
+     * For each clipped configuration whose unclipped twin (the same spec but its gradient
+     * transforms) mostly failed: rescued when every seed of it trained, not rescued otherwise.
+     */
+    private static List<Claim> rescues(String part, Map<String, List<RunResult>> ran) {
+        List<Claim> out = new ArrayList<>();
+        ran.forEach((name, seeds) -> {
+            RunSpec s = seeds.get(0).spec();
+            String twin = unclippedTwin(s, ran);
+            if (twin == null) {
+                return;
+            }
+            List<RunResult> base = ran.get(twin);
+            long baseFailed = base.stream().filter(r -> r.diverged() || r.collapsed()).count();
+            if (baseFailed * 2 <= base.size()) {
+                return;
+            }
+            long trained = seeds.stream().filter(r -> r.outcome() == RunResult.Outcome.TRAINED).count();
+            boolean rescued = trained == seeds.size();
+            String baseWords = String.format(Locale.ROOT, "%s (without clipping it diverged or collapsed in %s)", twin,
+                    ofSeeds((int) baseFailed, base.size()));
+            out.add(Claim.of(part, rescued ? "rescued" : "not_rescued", List.of(name), String.format(Locale.ROOT,
+                    "%s %s %s: it trained in %s (final test accuracy %s).", name, rescued ? "rescued" : "did not rescue", baseWords,
+                    ofSeeds((int) trained, seeds.size()), accuracies(seeds))).withBaseline(twin));
+        });
+        return out;
+    }
+
+    /** The twin without gradient transforms of a clipping spec, when the part has one. */
+    private static String unclippedTwin(RunSpec s, Map<String, List<RunResult>> ran) {
+        if (!s.clips()) {
+            return null;
+        }
+        return find(ran, o -> o.gradients().isEmpty() && same(s, o, Aspect.GRADIENTS));
+    }
+
+    /** The pairs worth comparing: clip against unclipped twin, schedule against the fixed rate at its peak, structure against its plain model. */
+    private static List<Claim> comparisons(String part, Map<String, List<RunResult>> ran) {
+        List<Claim> out = new ArrayList<>();
+        ran.forEach((name, seeds) -> {
+            RunSpec s = seeds.get(0).spec();
+            String clipTwin = unclippedTwin(s, ran);
+            if (clipTwin != null) {
+                out.add(compare(part, name, seeds, clipTwin, ran.get(clipTwin), "its unclipped twin"));
+            }
+            if (!(s.schedule() instanceof ScheduleSpec.Constant)) {
+                String fixed = find(ran, o -> o.schedule() instanceof ScheduleSpec.Constant c && c.lr() == s.schedule().peakLr()
+                        && same(s, o, Aspect.SCHEDULE));
+                if (fixed != null) {
+                    out.add(compare(part, name, seeds, fixed, ran.get(fixed), "the fixed rate at its peak"));
+                }
+            }
+            ModelSpec plain = plainOf(s.model());
+            if (plain != null) {
+                String base = find(ran, o -> o.model().equals(plain) && same(s, o, Aspect.MODEL));
+                if (base != null) {
+                    out.add(compare(part, name, seeds, base, ran.get(base), "its plain model"));
+                }
+            }
+        });
+        return out;
+    }
+
+    /** The plain model a structural variant is compared with: an MLP without normalisation and residual blocks, a tanh RNN for a gated cell. */
+    private static ModelSpec plainOf(ModelSpec m) {
+        if (m instanceof ModelSpec.Mlp mlp && (mlp.norm() != ModelSpec.Mlp.Norm.NONE || mlp.block() != ModelSpec.Mlp.Block.PLAIN)) {
+            return new ModelSpec.Mlp(mlp.depth(), mlp.width(), mlp.activation(), mlp.init(), ModelSpec.Mlp.Norm.NONE,
+                    ModelSpec.Mlp.Block.PLAIN, 1);
+        }
+        if (m instanceof ModelSpec.RecurrentNet r && r.cell() != org.gradlab.experiment.spec.LayerSpec.Cell.RNN_TANH) {
+            return new ModelSpec.RecurrentNet(org.gradlab.experiment.spec.LayerSpec.Cell.RNN_TANH, r.hidden(), r.layers(), r.rowWidth());
+        }
+        return null;
+    }
+
+    private static Claim compare(String part, String a, List<RunResult> as, String b, List<RunResult> bs, String what) {
+        Welch w = Welch.of(accs(as), accs(bs));
+        String kind = w.greater() ? "beats" : w.less() ? "worse" : "ties";
+        double p = kind.equals("beats") ? w.pGreater() : kind.equals("worse") ? w.pLess() : Math.min(w.pGreater(), w.pLess());
+        int n = Math.min(as.size(), bs.size());
+        String verdict = switch (kind) {
+            case "beats" -> "beats";
+            case "worse" -> "is worse than";
+            default -> "ties";
+        };
+        String stat = kind.equals("ties")
+                ? String.format(Locale.ROOT, "neither is higher at alpha 0.05: one-sided p >= %s", pValue(p))
+                : String.format(Locale.ROOT, "Welch's t-test, one-sided p = %s", pValue(p));
+        return Claim.of(part, kind, List.of(a), String.format(Locale.ROOT, "%s %s %s, %s: %s against %s, %s points (%s; n = %s).", a,
+                verdict, what, b, acc(as), acc(bs), signed(100 * w.diff()), stat, seedsEach(as, bs)))
+                .withComparison(b, p, w.diff(), n);
+    }
+
+    /** The best configuration if it beats the runner-up, else the group that ties at the top. */
+    private static Claim best(String part, Map<String, List<RunResult>> ran) {
+        List<String> byMean = ran.keySet().stream()
+                .sorted(Comparator.comparingDouble((String c) -> -mean(accs(ran.get(c))))).toList();
+        String top = byMean.get(0);
+        String second = byMean.get(1);
+        Welch w = Welch.of(accs(ran.get(top)), accs(ran.get(second)));
+        if (w.greater()) {
+            return Claim.of(part, "best", List.of(top), String.format(Locale.ROOT,
+                    "Best final test accuracy: %s (%s), ahead of the runner-up %s (%s) by %s points (Welch's t-test, one-sided "
+                            + "p = %s; n = %s).", top, acc(ran.get(top)), second, acc(ran.get(second)), signed(100 * w.diff()),
+                    pValue(w.pGreater()), seedsEach(ran.get(top), ran.get(second))))
+                    .withComparison(second, w.pGreater(), w.diff(), Math.min(ran.get(top).size(), ran.get(second).size()));
+        }
+        List<String> group = byMean.stream().filter(c -> c.equals(top) || !Welch.of(accs(ran.get(top)), accs(ran.get(c))).greater())
+                .toList();
+        return Claim.of(part, "best_tie", group, String.format(Locale.ROOT,
+                "No single best: %s %s at the top (%s is not higher than %s at alpha 0.05).",
+                group.stream().map(c -> c + " (" + acc(ran.get(c)) + ")").collect(Collectors.joining(", ")),
+                group.size() == 2 ? "tie" : "all tie", top, group.size() == 2 ? group.get(1) : "the others"));
+    }
+
+    /** What two specs may differ in. */
+    private enum Aspect { GRADIENTS, SCHEDULE, MODEL }
+
+    /** Whether {@code a} and {@code b} are the same run but for {@code aspect} (and the name and seed). */
+    private static boolean same(RunSpec a, RunSpec b, Aspect aspect) {
+        return (aspect == Aspect.MODEL || a.model().equals(b.model())) && a.optimizer().equals(b.optimizer())
+                && (aspect == Aspect.SCHEDULE || a.schedule().equals(b.schedule()))
+                && (aspect == Aspect.GRADIENTS || a.gradients().equals(b.gradients())) && a.data().equals(b.data())
+                && a.loss().equals(b.loss()) && a.epochs() == b.epochs() && !a.config().equals(b.config());
+    }
+
+    private static String find(Map<String, List<RunResult>> ran, Predicate<RunSpec> match) {
+        return ran.entrySet().stream().filter(e -> match.test(e.getValue().get(0).spec())).map(Map.Entry::getKey).findFirst()
+                .orElse(null);
+    }
+
+    // ---------------------------------------------------------------- words and numbers
+
+    static double[] accs(List<RunResult> seeds) {
         return seeds.stream().mapToDouble(RunResult::testAccuracy).toArray();
     }
 
-    private static double[] norms(List<RunResult> seeds) {
-        return seeds.stream().mapToDouble(r -> r.norms().max()).toArray();
+    private static double mean(double[] v) {
+        return java.util.Arrays.stream(v).average().orElse(Double.NaN);
     }
 
-    private static double mean(List<RunResult> seeds) {
-        return Stats.mean(accs(seeds));
-    }
-
-    private static double sq(double v) {
-        return Double.isNaN(v) ? 0 : v * v;
-    }
-
-    /** {@code 94.3%} with one seed, {@code 94.3% +- 0.4} with more. */
+    /** {@code 94.3%} with one seed, {@code 94.3% +- 0.4} (mean and sample standard deviation, in points) with more. */
     static String acc(List<RunResult> seeds) {
         double[] a = accs(seeds);
-        return a.length < 2 ? String.format(Locale.ROOT, "%.1f%%", 100 * Stats.mean(a))
-                : String.format(Locale.ROOT, "%.1f%% +- %.1f", 100 * Stats.mean(a), 100 * Stats.std(a));
+        return a.length < 2 ? String.format(Locale.ROOT, "%.1f%%", 100 * a[0])
+                : String.format(Locale.ROOT, "%.1f%% +- %.1f", 100 * mean(a),
+                        100 * Math.sqrt(org.apache.commons.math3.stat.StatUtils.variance(a)));
     }
 
-    private static String count(List<RunResult> seeds, java.util.function.Predicate<RunResult> p) {
-        return seeds.stream().filter(p).count() + "/" + seeds.size();
+    /** The seeds' accuracies: each of up to three, else their range. */
+    private static String accuracies(List<RunResult> seeds) {
+        double[] a = accs(seeds);
+        if (a.length <= 3) {
+            return java.util.Arrays.stream(a).mapToObj(v -> String.format(Locale.ROOT, "%.1f%%", 100 * v))
+                    .collect(Collectors.joining(", "));
+        }
+        return String.format(Locale.ROOT, "%.1f%% to %.1f%%", 100 * java.util.Arrays.stream(a).min().orElseThrow(),
+                100 * java.util.Arrays.stream(a).max().orElseThrow());
     }
 
-    private static String fmt(double v) {
-        return Double.isInfinite(v) ? "infinite" : String.format(Locale.ROOT, v >= 1e4 ? "%.2g" : "%.3g", v);
+    /** The outcomes of these seeds in words: "diverged", "collapsed", "diverged or collapsed". */
+    private static String words(List<RunResult> seeds) {
+        return seeds.stream().map(r -> r.outcome().word()).distinct().collect(Collectors.joining(" or "));
     }
 
-    private static String cap(String s) {
-        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    private static List<Long> seeds(List<RunResult> rs) {
+        return rs.stream().map(r -> r.spec().seed()).toList();
     }
 
-    /** The conclusions as one string, one per line. */
-    public static String text(List<String> conclusions) {
-        return conclusions.stream().map(c -> "- " + c).collect(Collectors.joining("\n"));
+    private static String seedList(List<RunResult> rs) {
+        List<Long> s = seeds(rs);
+        return (s.size() == 1 ? "seed " : "seeds ") + s.stream().map(String::valueOf).collect(Collectors.joining(", "));
+    }
+
+    /** "2 of 3 seeds", "1 of 1 seed". */
+    private static String ofSeeds(int k, int n) {
+        return k + " of " + n + (n == 1 ? " seed" : " seeds");
+    }
+
+    private static String seedsEach(List<RunResult> a, List<RunResult> b) {
+        return a.size() == b.size() ? a.size() + " seeds each" : a.size() + " and " + b.size() + " seeds";
+    }
+
+    private static String signed(double points) {
+        return String.format(Locale.ROOT, "%+.1f", points);
+    }
+
+    private static String pValue(double p) {
+        return p < 0.001 ? "< 0.001" : String.format(Locale.ROOT, "%.3f", p);
+    }
+
+    private static String norm(double v) {
+        return Double.isInfinite(v) || Double.isNaN(v) ? "not finite" : String.format(Locale.ROOT, v >= 1e4 ? "%.2g" : "%.3g", v);
+    }
+
+    /** The claims' sentences under their parts, wrapped at 120 columns for a terminal. */
+    public static String text(List<Claim> claims) {
+        StringBuilder b = new StringBuilder();
+        String part = null;
+        for (Claim c : claims) {
+            if (!c.part().equals(part)) {
+                part = c.part();
+                b.append(b.length() == 0 ? "" : "\n").append(part).append(":\n");
+            }
+            b.append(wrap("- " + c.text(), 120, "  ")).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** {@code text} broken at spaces into lines of at most {@code width}, continuation lines indented. */
+    public static String wrap(String text, int width, String indent) {
+        StringBuilder out = new StringBuilder();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                out.append(line).append('\n');
+                line = new StringBuilder(indent);
+            }
+            line.append(line.length() == 0 || line.toString().equals(indent) ? "" : " ").append(word);
+        }
+        return out.append(line).toString();
+    }
+
+    /** The claims as {@code conclusions.json}: a JSON array of objects, facts without nulls. */
+    public static String json(List<Claim> claims) {
+        try {
+            return JSON.writeValueAsString(claims) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

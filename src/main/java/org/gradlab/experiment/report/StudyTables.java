@@ -30,7 +30,9 @@ public final class StudyTables {
     /**
      * One row per run. Steps that never happened ({@code diverged_step}, {@code first_step_over_*})
      * are missing. {@code loss_spikes}: batch losses more than 1.5 nats above the median of the
-     * previous 50.
+     * previous 50. {@code outcome}: diverged, collapsed, degraded, trained, or failed (the run could
+     * not be trained: {@code failure} says why); {@code exploded}: the pre-clip gradient norm went
+     * above 1e3, or the run diverged.
      */
     public static Table runs(List<RunResult> results) {
         Table t = Table.create("runs", StringColumn.create("part"), StringColumn.create("config"), LongColumn.create("seed"),
@@ -39,7 +41,8 @@ public final class StudyTables {
                 DoubleColumn.create("grad_norm_step0"), DoubleColumn.create("grad_norm_median"),
                 DoubleColumn.create("grad_norm_max"), LongColumn.create("first_step_over_1e3"),
                 DoubleColumn.create("clipped_share"), DoubleColumn.create("activation_ratio"), DoubleColumn.create("seconds"),
-                IntColumn.create("loss_spikes"), LongColumn.create("first_step_over_10"), LongColumn.create("first_step_over_100"));
+                IntColumn.create("loss_spikes"), LongColumn.create("first_step_over_10"), LongColumn.create("first_step_over_100"),
+                StringColumn.create("outcome"), BooleanColumn.create("exploded"), StringColumn.create("failure"));
         for (RunResult r : results) {
             t.stringColumn("part").append(r.spec().part());
             t.stringColumn("config").append(r.spec().config());
@@ -60,6 +63,9 @@ public final class StudyTables {
             t.intColumn("loss_spikes").append(r.end().lossSpikes());
             appendStep(t.longColumn("first_step_over_10"), r.norms().firstOver10());
             appendStep(t.longColumn("first_step_over_100"), r.norms().firstOver100());
+            t.stringColumn("outcome").append(r.failed() ? "failed" : r.outcome().word());
+            t.booleanColumn("exploded").append(r.exploded());
+            t.stringColumn("failure").append(r.failed() ? r.end().failure() : "");
         }
         t.doubleColumn("test_acc").setPrintFormatter(NumberColumnFormatter.percent(2));
         return t;
@@ -116,6 +122,105 @@ public final class StudyTables {
         return t;
     }
 
+    /**
+     * One row per configuration, narrow enough to read (names left-aligned, numbers rounded to what
+     * matters; the full table is {@link #summary}): config, seeds, accuracy (mean +- sample standard
+     * deviation, in percent), outcomes (counts per outcome, failed runs included), exploded
+     * (seeds), the median largest gradient norm, and the median first step above 1e3 ("never" when
+     * most seeds never got there).
+     */
+    public static Table narrow(List<RunResult> results) {
+        Table t = Table.create("summary", StringColumn.create("config"), IntColumn.create("seeds"), StringColumn.create("accuracy %"),
+                StringColumn.create("outcomes"), StringColumn.create("exploded"), StringColumn.create("max grad norm"),
+                StringColumn.create("first step > 1e3"));
+        for (List<RunResult> c : byConfig(results).values()) {
+            List<RunResult> ran = c.stream().filter(r -> !r.failed()).toList();
+            t.stringColumn("config").append(c.get(0).spec().config());
+            t.intColumn("seeds").append(c.size());
+            double[] acc = values(ran, RunResult::testAccuracy);
+            t.stringColumn("accuracy %").append(ran.isEmpty() ? "" : acc.length < 2 ? String.format(java.util.Locale.ROOT, "%.1f",
+                    100 * acc[0]) : String.format(java.util.Locale.ROOT, "%.1f +- %.1f", 100 * Stats.mean(acc), 100 * Stats.std(acc)));
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (RunResult.Outcome o : RunResult.Outcome.values()) {
+                long k = ran.stream().filter(r -> r.outcome() == o).count();
+                if (k > 0) {
+                    counts.put(o.word(), k);
+                }
+            }
+            long failed = c.size() - ran.size();
+            if (failed > 0) {
+                counts.put("failed", failed);
+            }
+            t.stringColumn("outcomes").append(counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
+                    .collect(java.util.stream.Collectors.joining(", ")));
+            t.stringColumn("exploded").append(ran.stream().filter(RunResult::exploded).count() + "/" + ran.size());
+            t.stringColumn("max grad norm").append(ran.isEmpty() ? "" : new Significant().format(Stats.medianOf(values(ran,
+                    r -> r.norms().max()))));
+            double first = firstStepMedian(ran, r -> r.norms().firstOver1e3());
+            t.stringColumn("first step > 1e3").append(ran.isEmpty() ? "" : Double.isNaN(first) ? "never"
+                    : String.format(java.util.Locale.ROOT, "%.0f", first));
+        }
+        return t;
+    }
+
+    /**
+     * A table as fixed-width text of at most {@code width} columns: text columns left-aligned,
+     * the others right-aligned, a column cut with "..." only when the whole does not fit.
+     */
+    public static String text(Table t, int width) {
+        int cols = t.columnCount();
+        int[] w = new int[cols];
+        for (int c = 0; c < cols; c++) {
+            w[c] = t.column(c).name().length();
+            for (int r = 0; r < t.rowCount(); r++) {
+                w[c] = Math.max(w[c], t.getString(r, c).length());
+            }
+        }
+        int total = java.util.Arrays.stream(w).sum() + 2 * (cols - 1);
+        for (int c = 0; total > width && c < cols; c++) {     // cut the widest text columns first
+            int widest = 0;
+            for (int k = 1; k < cols; k++) {
+                widest = w[k] > w[widest] ? k : widest;
+            }
+            int cut = Math.min(total - width, w[widest] - 8);
+            w[widest] -= Math.max(0, cut);
+            total = java.util.Arrays.stream(w).sum() + 2 * (cols - 1);
+        }
+        StringBuilder b = new StringBuilder(t.name()).append('\n');
+        for (int r = -1; r < t.rowCount(); r++) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < cols; c++) {
+                String v = r < 0 ? t.column(c).name() : t.getString(r, c);
+                if (v.length() > w[c]) {
+                    v = v.substring(0, w[c] - 3) + "...";
+                }
+                boolean left = textColumn(t, c);
+                line.append(c == 0 ? "" : "  ").append(left ? pad(v, w[c], true) : pad(v, w[c], false));
+            }
+            b.append(line.toString().stripTrailing()).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** Whether column {@code c} holds words (left-aligned) rather than numbers. */
+    private static boolean textColumn(Table t, int c) {
+        if (t.column(c).type() != tech.tablesaw.api.ColumnType.STRING) {
+            return false;
+        }
+        for (int r = 0; r < t.rowCount(); r++) {
+            String v = t.getString(r, c);
+            if (!v.isEmpty() && !v.matches("[-+0-9.eE/ ]+|never|[-+0-9.]+ \\+- [0-9.]+")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String pad(String v, int width, boolean left) {
+        String fill = " ".repeat(Math.max(0, width - v.length()));
+        return left ? v + fill : fill + v;
+    }
+
     /** The median over seeds of a first step ({@code -1}: never, counted as later than any), missing when most seeds never got there. */
     private static double firstStepMedian(List<RunResult> c, java.util.function.ToLongFunction<RunResult> step) {
         double m = Stats.medianOf(values(c, r -> step.applyAsLong(r) >= 0 ? step.applyAsLong(r) : Double.POSITIVE_INFINITY));
@@ -148,6 +253,34 @@ public final class StudyTables {
             t.addColumns(DoubleColumn.create(c.get(0).spec().config(), mean));
         }
         return t;
+    }
+
+    /**
+     * Final test accuracy by schedule family and peak learning rate (from the specs' structure,
+     * {@code ScheduleSpec.family()} and {@code peakLr()}), one row per configuration: {@code family,
+     * peak_lr, acc_mean, acc_std} (NaN with one seed) and {@code seeds}. Empty unless it is a
+     * comparison of rates: every configuration has its own family and rate, and some family has
+     * two rates or more (so the clipping and structure parts, whose configurations share a rate,
+     * get none).
+     */
+    public static Table accuracyByPeakLr(List<RunResult> results) {
+        Table t = Table.create("final accuracy by peak learning rate", StringColumn.create("family"), DoubleColumn.create("peak_lr"),
+                DoubleColumn.create("acc_mean"), DoubleColumn.create("acc_std"), IntColumn.create("seeds"));
+        java.util.Set<List<Object>> seen = new java.util.HashSet<>();
+        Map<String, java.util.Set<Double>> rates = new LinkedHashMap<>();
+        for (List<RunResult> c : byConfig(results).values()) {
+            RunSpec s = c.get(0).spec();
+            if (!seen.add(List.of(s.schedule().family(), s.schedule().peakLr()))) {
+                return t.emptyCopy();
+            }
+            rates.computeIfAbsent(s.schedule().family(), k -> new java.util.HashSet<>()).add(s.schedule().peakLr());
+            t.stringColumn("family").append(s.schedule().family());
+            t.doubleColumn("peak_lr").append(s.schedule().peakLr());
+            t.doubleColumn("acc_mean").append(Stats.mean(values(c, RunResult::testAccuracy)));
+            t.doubleColumn("acc_std").append(Stats.std(values(c, RunResult::testAccuracy)));
+            t.intColumn("seeds").append(c.size());
+        }
+        return rates.values().stream().anyMatch(r -> r.size() >= 2) ? t : t.emptyCopy();
     }
 
     /**

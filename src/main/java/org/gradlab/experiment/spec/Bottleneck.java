@@ -12,7 +12,7 @@ import org.gradlab.nn.Sequential;
  * would be): {@code in -> width -> bottleneck -> width -> classes}, tanh between, PyTorch's init;
  * an example of {@link ModelSpec.Registered} that runs from the command line.
  *
- * <pre>{@code "model": {"kind": "registered", "name": "bottleneck", "args": {"width": 64, "bottleneck": 4}}}</pre>
+ * <pre>"model": {"kind": "registered", "name": "bottleneck", "args": {"width": 64, "bottleneck": 4}}</pre>
  */
 public final class Bottleneck implements ModelFactory {
 

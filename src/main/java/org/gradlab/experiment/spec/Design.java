@@ -51,6 +51,27 @@ public final class Design {
      */
     public static final List<String> DEFAULT_PARTS = List.of("baseline", "schedules", "clipping", "structure");
 
+    /** What each part of the default design asks, and its title, for the report. */
+    public record Question(String title, String question) {
+    }
+
+    private static final Map<String, Question> QUESTIONS = Map.of(
+            "baseline", new Question("The article's model",
+                    "Does the article's model (784-64-64-10, dropout, Adam 1e-3) train on the digits as the article says?"),
+            "schedules", new Question("Fixed against scheduled learning rates",
+                    "Do learning-rate schedules beat a fixed rate on the article's model, and how high a peak rate do they tolerate?"),
+            "clipping", new Question("Gradient clipping",
+                    "Does clipping rescue a 12-layer network that explodes (A: too large an init; B: too high a rate), and which clip?"),
+            "structure", new Question("Network structure",
+                    "Do the initialisation, normalisation and residual connections decide whether the 12-layer network trains?"),
+            "rnn", new Question("Recurrent networks",
+                    "Does clipping tame the textbook explosion through time in a tanh RNN, and do gated cells (GRU, LSTM) avoid it?"));
+
+    /** The title and question of a part of the default design, or a generic one for a grid's part. */
+    public static Question question(String part) {
+        return QUESTIONS.getOrDefault(part, new Question(part, "How do the configurations of part '" + part + "' compare?"));
+    }
+
     private Design() {
     }
 

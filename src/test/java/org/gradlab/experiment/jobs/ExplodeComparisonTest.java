@@ -42,7 +42,13 @@ class ExplodeComparisonTest {
         }
         assertTrue(d.fixes().stream().anyMatch(f -> f.outcome() != null && !f.survived()), "some candidate failed its replay: "
                 + d.ranking());
-        assertEquals(Doctor.Cause.INITIALISATION, d.cause(), d.verdict());
+        // the cause it states is the one its best surviving fix proves, and the verdict cites that replay
+        Doctor.Fix proof = d.recommended().stream().filter(f -> f.change().kind() != Doctor.Change.Kind.ADVICE).findFirst()
+                .orElseThrow();
+        assertEquals(Doctor.proves(proof.change().kind()), d.cause(), d.verdict());
+        assertTrue(d.verdict().contains("Cause: " + d.cause() + ", shown by replay: " + proof.title()), d.verdict());
+        assertTrue(d.fixes().stream().filter(f -> f.outcome() != null).allMatch(f -> f.outcome().fromStep() == 0
+                || f.outcome().fromStep() == d.event().step()), "replays start at the step of the first explosion (or at 0)");
 
         // the sixth run applies the top verified fix from the first step
         String top = d.recommended().get(0).title();
@@ -65,7 +71,7 @@ class ExplodeComparisonTest {
         String doctor = Files.readString(dir.resolve("doctor.md"));
         long alarmRows = r.monitors().get("fixed").alarmList().size();
         assertEquals(alarmRows + 1, Files.readAllLines(dir.resolve("fixed-alarms.csv")).size(), "every alarm in the CSV");
-        assertTrue(doctor.contains("(verified)") && !doctor.contains("more rows"), doctor);
+        assertTrue(doctor.contains("| verified |") && !doctor.contains("more rows"), doctor);
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("fixed  epoch  1"), log.toString(StandardCharsets.UTF_8));
     }
 
