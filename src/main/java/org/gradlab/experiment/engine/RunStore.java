@@ -38,7 +38,7 @@ public final class RunStore {
      * The version of the numbers a run produces: bump it with any change that moves a run's
      * results (an operation order, a kernel, a default), so saved runs of older code are run again.
      */
-    public static final String NUMERICS = "2026-12-04.1";
+    public static final String NUMERICS = "2026-12-04.2";   // .2: recurrent kernels feature-major; activation probe in batches
     private static final int FORMAT = 1;
     private final Path dir;
     private final Folder folder;

@@ -73,6 +73,16 @@ class ExplodeComparisonTest {
         assertEquals(alarmRows + 1, Files.readAllLines(dir.resolve("fixed-alarms.csv")).size(), "every alarm in the CSV");
         assertTrue(doctor.contains("| verified |") && !doctor.contains("more rows"), doctor);
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("fixed  epoch  1"), log.toString(StandardCharsets.UTF_8));
+
+        // as a reader sees them: 1280 px wide at most, every image loaded, no script errors (skipped without chromium)
+        if (org.gradlab.plot.Browser.chromium().isPresent()) {
+            for (String page : List.of("comparison.html", "doctor.html")) {
+                org.gradlab.plot.Browser.Result b = org.gradlab.plot.Browser.render(dir.resolve(page),
+                        org.gradlab.plot.Browser.SCREENSHOTS.resolve("explode-" + page.replace(".html", ".png")));
+                assertTrue(b.problems().isEmpty(), page + ": " + b.problems() + " (screenshot " + b.screenshot() + ")");
+                assertTrue(b.images() > 0, page + " shows its charts");
+            }
+        }
     }
 
     private static long explosions(List<Alarm> alarms) {
