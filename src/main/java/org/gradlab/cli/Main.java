@@ -58,8 +58,11 @@ public final class Main implements Callable<Integer> {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** Runs a command; returns the process exit code (0 ok, 1 failure, 2 bad usage). */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /**
+     * Runs a command; returns the process exit code (0 ok, 1 failure, 2 bad usage). Public for
+     * launchers of their own (gradlab-spark's {@code SparkStudy}).
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine cli = new CommandLine(new Main(out));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));

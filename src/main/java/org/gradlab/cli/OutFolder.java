@@ -3,6 +3,7 @@ package org.gradlab.cli;
 import java.nio.charset.Charset;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import org.gradlab.experiment.jobs.StudyOutput;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -27,6 +28,19 @@ final class OutFolder implements ITypeConverter<Path> {
             return Path.of(value);
         } catch (InvalidPathException e) {
             throw new TypeConversionException("'" + value.replace("\0", "\\0") + "' is not a valid path: " + e.getReason());
+        }
+    }
+
+    /**
+     * {@code study}'s {@code --out}: a folder name, checked as above and given back as its path's
+     * text; or a URI ({@code scheme://...}, for a study on a cluster), checked the same way and
+     * given back exactly as it was written.
+     */
+    static final class OrUri implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            Path p = new OutFolder().convert(value);
+            return StudyOutput.isUri(value) ? value : p.toString();
         }
     }
 }

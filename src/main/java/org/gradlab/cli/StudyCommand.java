@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.gradlab.experiment.engine.Budget;
+import org.gradlab.experiment.engine.Cluster;
 import org.gradlab.experiment.engine.RunResult;
-import org.gradlab.experiment.engine.RunStore;
 import org.gradlab.experiment.engine.StatusLine;
 import org.gradlab.experiment.engine.Study;
-import org.gradlab.experiment.jobs.StudyFolder;
+import org.gradlab.experiment.jobs.StudyOutput;
 import org.gradlab.experiment.report.Conclusions;
 import org.gradlab.experiment.report.StudyReport;
 import org.gradlab.experiment.spec.Design;
@@ -54,11 +54,17 @@ final class StudyCommand implements Callable<Integer> {
     @Option(names = "--grid", paramLabel = "FILE", description = "a JSON array of run specs instead of the default design")
     Path grid;
 
-    @Option(names = "--workers", paramLabel = "N", description = "runs in parallel, one ND4J thread each (default: all cores)")
+    @Option(names = "--workers", paramLabel = "N", description = "runs in parallel, one ND4J thread each (default: all cores; "
+            + "with --spark, Spark's cores decide)")
     int workers = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--out", paramLabel = "DIR", converter = OutFolder.class, description = "output folder (default runs/study)")
-    Path out = Path.of("runs/study");
+    @Option(names = "--out", paramLabel = "DIR", converter = OutFolder.OrUri.class, description = "output folder (default "
+            + "runs/study); with --spark also a URI of a Hadoop filesystem (hdfs://, s3a://, file://)")
+    String out = "runs/study";
+
+    @Option(names = "--spark", paramLabel = "MASTER", description = "run each run as a Spark task on MASTER: local[N], "
+            + "spark://HOST:PORT, yarn, k8s://URL (needs gradlab-spark and Spark on the class path; ./gradlab puts them there)")
+    String spark;
 
     @Option(names = "--fresh", description = "redo every run instead of resuming the saved ones; replace --out even if another "
             + "kind of job made it")
@@ -75,37 +81,54 @@ final class StudyCommand implements Callable<Integer> {
 
     /**
      * Checks the options (a bad one ends the command with exit code 2, one line and the usage),
-     * the grid, the runs' bounds and the output folder (exit code 1 and one line), all before any
-     * run; runs the study, prints its summary and conclusions, and swaps its tables, charts and
-     * report into the folder. Stopped by Ctrl-C or SIGTERM, it says how many runs are saved.
+     * the grid, the runs' bounds, the cluster and the output folder (exit code 1 and one line), all
+     * before any run; runs the study here or on the cluster ({@code --spark}), prints its summary
+     * and conclusions, and swaps its tables, charts and report into the folder (copies them to the
+     * URI). Stopped by Ctrl-C or SIGTERM, it says how many runs are saved.
      */
     @Override
     public Integer call() throws IOException, InterruptedException {
         List<RunSpec> runs;
         try {
             runs = runs();
+            if (spark == null && StudyOutput.isUri(out)) {
+                throw new IllegalArgumentException("--out " + out + " is a URI; only a study on a cluster (--spark) writes to one");
+            }
         } catch (Selection.GridException e) {
             throw e;                           // a bad grid file is a failure of its file (exit 1), as a bad data file is
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        Budget.check(runs, workers);
+        Budget.check(runs, spark == null ? workers : 1);         // on a cluster, each executor runs its own
+        Cluster cluster = null;
+        StudyOutput held;
+        try {
+            cluster = spark == null ? null : connect();
+            held = StudyOutput.open(out, cluster, fresh);
+        } catch (IllegalArgumentException e) {
+            close(cluster);
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            close(cluster);
+            throw e;
+        }
         PrintStream stdout = main.out();
-        try (StudyFolder folder = StudyFolder.open(out, fresh)) {
+        try (Cluster c = cluster; StudyOutput folder = held) {
             long start = System.nanoTime();
-            Path saved = out.resolve("runs");
-            stdout.printf(Locale.ROOT, "study: %d runs on %d worker(s) into %s%n", runs.size(), Math.min(workers, runs.size()), out);
+            stdout.printf(Locale.ROOT, "study: %d runs on %s into %s%n", runs.size(),
+                    c == null ? Math.min(workers, runs.size()) + " worker(s)" : c, out);
             StatusLine status = StatusLine.on(stdout, runs.size());
             Thread stopped = new Thread(() -> {
                 stdout.printf(Locale.ROOT, "%nstopped: %d of %d runs saved in %s; run the same command to resume%n", status.done(),
-                        runs.size(), saved);
+                        runs.size(), folder.runs());
                 stdout.flush();
             }, "gradlab-study-stopped");
             Runtime.getRuntime().addShutdownHook(stopped);
             StudyReport report;
             List<Path> written;
             try {
-                List<RunResult> results = Study.run(runs, new RunStore(folder.runs()), Study.local(workers), fresh, status);
+                List<RunResult> results = Study.run(runs, folder.store(), c == null ? Study.local(workers) : c.runner(), fresh,
+                        status);
                 report = StudyReport.of(results);
                 written = report.write(folder.staging());
                 folder.commit();
@@ -128,6 +151,31 @@ final class StudyCommand implements Callable<Integer> {
                     + "summary.csv (every column) and the charts");
             stdout.printf(Locale.ROOT, "study: done in %.1f s%n", (System.nanoTime() - start) / 1e9);
             return 0;
+        }
+    }
+
+    private static void close(Cluster cluster) {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /**
+     * The Spark cluster at {@code --spark}: an {@link IllegalArgumentException} for an address that is
+     * none, an {@link IOException} when nothing answers there or it does not start, an
+     * {@link IllegalStateException} when gradlab-spark is not on the class path; each one line naming the value.
+     */
+    private Cluster connect() throws IOException {
+        String what = "--spark " + spark + ": ";
+        Cluster.Provider provider = Cluster.provider("spark").orElseThrow(() -> new IllegalStateException(what
+                + "gradlab-spark and Spark are not on the class path; ./gradlab study --spark ... puts them there (built by "
+                + "./mvnw -B verify), or use spark-submit (README, \"More than one machine\")"));
+        try {
+            return provider.connect(spark);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IOException(what + e.getMessage(), e);
         }
     }
 

@@ -264,4 +264,20 @@ class StudyCommandTest {
             assertTrue(r.err().startsWith("gradlab: " + x + " holds "), r.err());
         }
     }
+
+    @Test
+    void aUriOutOrSparkWithoutTheSparkModule() throws Exception {
+        Run r = study("--parts", "baseline", "--out", "hdfs://namenode/studies/a");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("gradlab: --out hdfs://namenode/studies/a is a URI; only a study on a cluster (--spark) writes to one",
+                r.err().lines().findFirst().orElse(""));
+        assertEquals("", r.out(), "no run started");
+        r = study("--parts", "baseline", "--spark", "local[2]", "--out", dir.resolve("spark").toString());
+        assertEquals(1, r.code(), r.err());
+        assertEquals("gradlab: --spark local[2]: gradlab-spark and Spark are not on the class path; ./gradlab study --spark ... "
+                + "puts them there (built by ./mvnw -B verify), or use spark-submit (README, \"More than one machine\")",
+                r.err().strip());
+        assertEquals("", r.out(), "no run started");
+        assertFalse(Files.exists(dir.resolve("spark")), "nothing written");
+    }
 }

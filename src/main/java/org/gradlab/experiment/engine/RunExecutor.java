@@ -115,8 +115,11 @@ public final class RunExecutor {
         return Optional.of(new RunResult(spec, end, n, l, series, (System.nanoTime() - start) / 1e9));
     }
 
-    /** The record of a run that could not be trained: why, in one line. */
-    static RunResult failed(RunSpec spec, String reason, double seconds) {
+    /**
+     * The record of a run that could not be trained: why, in one line. Public for runners that
+     * refuse a run before it starts (gradlab-spark's, on an executor without ND4J's natives).
+     */
+    public static RunResult failed(RunSpec spec, String reason, double seconds) {
         double[] none = new double[0];
         return new RunResult(spec, new RunResult.End(Double.NaN, Double.NaN, none, none, -1, 0, reason),
                 new RunResult.Norms(Double.NaN, Double.NaN, Double.NaN, -1, -1, -1, 0),

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Objects;
 import org.gradlab.experiment.spec.DataSpec;
 import org.gradlab.experiment.spec.RunSpec;
 import org.gradlab.experiment.spec.SpecCodec;
@@ -28,6 +29,9 @@ import org.gradlab.train.AtomicFile;
  *
  * <p>File layout: {@code {"format": 1, "numerics": "...", "code": "...", "sha256": "...", "result": {...}}},
  * the checksum over the result's JSON as written.
+ *
+ * <p>The files live in a folder of this machine ({@link #RunStore(Path)}) or behind any {@link Folder}
+ * (gradlab-spark's reaches Hadoop's filesystems: HDFS, S3, ...).
  */
 public final class RunStore {
     /**
@@ -37,14 +41,89 @@ public final class RunStore {
     public static final String NUMERICS = "2026-12-04.2";   // .2: recurrent kernels feature-major; activation probe in batches
     private static final int FORMAT = 1;
     private final Path dir;
+    private final Folder folder;
 
+    /** The runs in {@code dir}, a folder of this machine. */
     public RunStore(Path dir) {
-        this.dir = dir;
+        this(dir, new LocalFolder(dir));
     }
 
-    /** Where the files are. */
+    /** The runs in {@code folder}, on any filesystem. */
+    public RunStore(Folder folder) {
+        this(null, folder);
+    }
+
+    private RunStore(Path dir, Folder folder) {
+        this.dir = dir;
+        this.folder = Objects.requireNonNull(folder, "folder");
+    }
+
+    /** Where the files are on this machine, or null when they are in another filesystem's {@link Folder}. */
     public Path dir() {
         return dir;
+    }
+
+    /**
+     * A flat folder of files a store reads and writes by name, on any filesystem.
+     * Implementations must be safe to call from several threads.
+     */
+    public interface Folder {
+        /**
+         * The size in bytes of the file {@code name}: -1 when there is nothing of that name, a
+         * {@link NotAFile} when it is not a regular file.
+         */
+        long size(String name) throws IOException;
+
+        /** The first {@code bytes} bytes of the file {@code name}. */
+        byte[] read(String name, int bytes) throws IOException;
+
+        /**
+         * Writes the file {@code name} whole or not at all: into a temporary file beside it, then
+         * renamed over it, so a reader never sees part of it.
+         */
+        void write(String name, byte[] bytes) throws IOException;
+
+        /** Where the file {@code name} is, for people: a path or a URI. */
+        String where(String name);
+    }
+
+    /** What {@link Folder#size} throws for a name that is there but is not a regular file. */
+    public static final class NotAFile extends IOException {
+        public NotAFile() {
+            super("not a regular file");
+        }
+    }
+
+    /** A {@link Folder} on this machine. */
+    private record LocalFolder(Path dir) implements Folder {
+        @Override
+        public long size(String name) throws IOException {
+            Path f = dir.resolve(name);
+            if (!Files.exists(f)) {
+                return -1;
+            }
+            if (!Files.isRegularFile(f)) {
+                throw new NotAFile();
+            }
+            return Files.size(f);
+        }
+
+        @Override
+        public byte[] read(String name, int bytes) throws IOException {
+            try (InputStream in = Files.newInputStream(dir.resolve(name))) {
+                return in.readNBytes(bytes);
+            }
+        }
+
+        @Override
+        public void write(String name, byte[] bytes) throws IOException {
+            AtomicFile.write(dir.resolve(name), out -> out.write(bytes));
+        }
+
+        @Override
+        public String where(String name) {
+            return dir.resolve(name).toString();
+        }
     }
 
     /** What {@link #find} found: a verified result, nothing, or a file that cannot be trusted and why. */
@@ -62,32 +141,27 @@ public final class RunStore {
      * exception for a bad file.
      */
     public Found find(RunSpec spec) {
-        Path f = dir.resolve(spec.fileName());
+        String f = spec.fileName();
         Found found = look(f, spec);
-        return found.stale() == null ? found : new Found(null, f + ": " + found.stale());
+        return found.stale() == null ? found : new Found(null, folder.where(f) + ": " + found.stale());
     }
 
-    private static Found look(Path f, RunSpec spec) {
+    private Found look(String f, RunSpec spec) {
         try {
-            if (!Files.exists(f)) {
+            long size = folder.size(f);
+            if (size < 0) {
                 return Found.NOTHING;
             }
-            if (!Files.isRegularFile(f)) {
-                return stale("not a regular file");
-            }
-            long size = Files.size(f);
             long bound = maxBytes(spec);
             if (size > bound) {
                 return stale(String.format(java.util.Locale.ROOT, "%,d bytes, more than the %,d a run of its spec can take",
                         size, bound));
             }
-            byte[] bytes;
-            try (InputStream in = Files.newInputStream(f)) {
-                bytes = in.readNBytes((int) size);
-            }
-            return verify(spec, SpecCodec.parse(new String(bytes, StandardCharsets.UTF_8)));
+            return verify(spec, SpecCodec.parse(new String(folder.read(f, (int) size), StandardCharsets.UTF_8)));
         } catch (NoSuchFileException e) {
             return Found.NOTHING;
+        } catch (NotAFile e) {
+            return stale(e.getMessage());
         } catch (SpecException e) {
             return stale(e.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -170,8 +244,8 @@ public final class RunStore {
         return null;
     }
 
-    /** Writes {@code result} atomically, with its checksum and the numerics that made it. */
-    public Path save(RunResult result) throws IOException {
+    /** Writes {@code result} atomically, with its checksum and the numerics that made it; returns where it went. */
+    public String save(RunResult result) throws IOException {
         JsonNode body = SpecCodec.encode(result);
         ObjectNode root = SpecCodec.JSON.createObjectNode();
         root.put("format", FORMAT);
@@ -179,8 +253,8 @@ public final class RunStore {
         root.put("code", codeVersion());
         root.put("sha256", sha256(body.toString()));
         root.set("result", body);
-        byte[] bytes = SpecCodec.JSON.writeValueAsBytes(root);
-        return AtomicFile.write(dir.resolve(result.spec().fileName()), out -> out.write(bytes));
+        folder.write(result.spec().fileName(), SpecCodec.JSON.writeValueAsBytes(root));
+        return folder.where(result.spec().fileName());
     }
 
     /**

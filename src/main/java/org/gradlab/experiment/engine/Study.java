@@ -58,7 +58,8 @@ public final class Study {
     }
 
     /**
-     * Where runs execute: this JVM's threads ({@link #local}), or a cluster. A runner calls
+     * Where runs execute: this JVM's threads ({@link #local}), or a cluster (gradlab-spark's
+     * {@code SparkRunner}: one Spark task per run; see {@link Cluster}). A runner calls
      * {@code done} once per spec, in any order and from any thread (results may arrive while it
      * runs), and stops early when {@code stop} says so.
      */
