@@ -319,6 +319,7 @@ public final class Doctor {
             case LOSS_SPIKE -> "the loss spiked";
             case VANISHING -> "the gradients vanished";
             case UPDATE_RATIO -> "updates left the healthy band";
+            case FORECAST -> "the forecaster expects a failure";
         };
         return String.format(Locale.ROOT, "%s at step %d of %d, in %s. %s.", what, e.step(), steps, e.layer(), e.message());
     }

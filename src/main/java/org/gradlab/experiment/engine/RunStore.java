@@ -149,6 +149,10 @@ public final class RunStore {
         if (e.divergedAt() >= 0 && e.divergedAt() != steps - 1) {
             return "diverged at step " + e.divergedAt() + " but recorded " + steps + " steps";
         }
+        RunResult.Watch w = r.watch();
+        if (w.losses().length != steps || w.updateRatios().length != steps) {
+            return w.losses().length + " losses and " + w.updateRatios().length + " update ratios for " + steps + " steps";
+        }
         RunResult.Layers l = r.layers();
         if (l.step0().length != l.names().size() || l.atExplosion().length != 0 && l.atExplosion().length != l.names().size()
                 || l.traceStride() < 1 || (long) l.trace().length * l.traceStride() < steps
