@@ -31,7 +31,7 @@ public final class JacobianChart {
                 isometry);
         XYChart chart = Charts.logLines(wide, "Largest singular value of the input-output Jacobian over depth", depth.name(),
                 "largest singular value (log scale)");
-        double low = 1;
+        double low = 1;   // 1 is always in range
         double high = 1;
         for (String c : new String[] {"sigma_max", "product", "network_upto"}) {
             for (double v : spectrum.doubleColumn(c).asDoubleArray()) {
@@ -41,9 +41,15 @@ public final class JacobianChart {
                 }
             }
         }
-        // whole decades at both ends, so even a narrow range has labelled ticks (1 is always in range);
-        // plain numbers while they stay short, powers of ten beyond (a custom formatter would turn
-        // XChart's log axis linear)
+        return decades(chart, low, high);
+    }
+
+    /**
+     * Sets a log y axis from the whole decade at or below {@code low} to the one at or above
+     * {@code high}, so even a narrow range has labelled ticks; plain numbers while they stay short,
+     * powers of ten beyond (a custom formatter would turn XChart's log axis linear).
+     */
+    static XYChart decades(XYChart chart, double low, double high) {
         double min = Math.pow(10, Math.floor(Math.log10(low) - 1e-9));
         double max = Math.pow(10, Math.ceil(Math.log10(high) + 1e-9));
         chart.getStyler().setYAxisMin(min);

@@ -151,7 +151,7 @@ public final class StudyCharts {
     }
 
     /** Many series: the legend goes to the right, one entry a line, so none is cut off. */
-    private static XYChart sideLegend(XYChart chart) {
+    static XYChart sideLegend(XYChart chart) {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         chart.getStyler().setLegendFont(chart.getStyler().getLegendFont().deriveFont(10f));
