@@ -315,7 +315,10 @@ public final class Forecaster implements Callback {
         }
     }
 
-    /** The largest {@code ||W - W_before|| / ||W||} over the weight matrices, keeping the weights for the next step; NaN without an update. */
+    /**
+     * The largest {@code ||W - W_before|| / ||W||} over the weight matrices (a zero matrix left out),
+     * keeping the weights for the next step; NaN without an update or once a weight is not finite.
+     */
     private double updateRatio(boolean updated) {
         if (previous == null) {
             throw new IllegalStateException(WHO + ": a step came before the run started; train with Trainer.fit");
@@ -324,7 +327,7 @@ public final class Forecaster implements Callback {
         int i = 0;
         for (Param p : weights.values()) {
             double[] wu = WeightPass.weightAndUpdate(p.value(), previous[i++], updated, true);
-            if (updated && wu[0] > 0) {
+            if (updated && !(wu[0] == 0)) {     // NaN once a weight is not finite
                 worst = Math.max(worst, wu[1] / wu[0]);
             }
         }
