@@ -42,7 +42,7 @@ class DocExamplesTest {
             Dataset.Split split; Sequential model; Trainer trainer; Batches.Batch batch; Rng rng; Loss loss; Schedule schedule;
             INDArray x, y, h0, c0, dOutput, dhN, dcN, logits, oneHotTargets, weight; Monitor monitor; Table table; Lstm lstm;
             List<RunResult> results; LayerGain.Result gains; String json; long step; double testLoss; History history;
-            Batches.Batch fixedBatch; INDArray oneHot; Doctor.Diagnosis diagnosis;
+            Batches.Batch fixedBatch; INDArray oneHot; Doctor.Diagnosis diagnosis; List<RunSpec> runs;
             """;
 
     @TempDir

@@ -17,7 +17,7 @@ final class ArticleCommand extends JobCommand {
             description = "Epochs, at least 1 (default: ${DEFAULT-VALUE}).")
     private int epochs = Presets.ARTICLE_EPOCHS;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "DIR", converter = OutFolder.class, description = "Output folder (default: ${DEFAULT-VALUE}).")
     private Path out = Path.of("runs/article");
 
     @ArgGroup(exclusive = false, heading = "Other data (instead of the bundled digits):%n")
@@ -37,7 +37,7 @@ final class ArticleCommand extends JobCommand {
     public Integer call() throws IOException {
         ArticleJob.Options options = new ArticleJob.Options(seed, epochs, data == null ? null : data.images,
                 data == null ? null : data.labels);
-        ArticleJob.run(options, out, out());
+        ArticleJob.run(options, out, fresh, out());
         return 0;
     }
 }

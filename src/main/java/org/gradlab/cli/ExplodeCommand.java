@@ -19,12 +19,12 @@ final class ExplodeCommand extends JobCommand {
             description = "Epochs per run, at least 1 (default: ${DEFAULT-VALUE}).")
     private int epochs = ExplodeJob.Options.defaults().epochs();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "DIR", converter = OutFolder.class, description = "Output folder (default: ${DEFAULT-VALUE}).")
     private Path out = Path.of("runs/explode");
 
     @Override
     public Integer call() throws IOException {
-        ExplodeJob.run(new ExplodeJob.Options(seed, epochs), out, out());
+        ExplodeJob.run(new ExplodeJob.Options(seed, epochs), out, fresh, out());
         return 0;
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.gradlab.experiment.engine.Budget;
 import org.gradlab.experiment.engine.RunResult;
 import org.gradlab.experiment.engine.RunStore;
 import org.gradlab.experiment.engine.StatusLine;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code gradlab study}: the article's experiment done properly (see {@link Design}); every run
  * saved as it ends, a killed study resumed, then tables, charts and a report with computed
- * conclusions. Bad options get a one-line error and exit code 2 before any run starts.
+ * conclusions. Bad options get a one-line error and exit code 2 before any run starts; a bad grid,
+ * a run this machine cannot hold, or an output folder that cannot be used, one line and exit code 1.
  */
 @Command(name = "study", sortOptions = false, sortSynopsis = false,
         description = "Run the study (baseline, schedules, clipping, structure, rnn) over seeds; write runs.csv, summary.csv, "
@@ -55,10 +57,11 @@ final class StudyCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "N", description = "runs in parallel, one ND4J thread each (default: all cores)")
     int workers = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default runs/study)")
+    @Option(names = "--out", paramLabel = "DIR", converter = OutFolder.class, description = "output folder (default runs/study)")
     Path out = Path.of("runs/study");
 
-    @Option(names = "--fresh", description = "redo every run instead of resuming the saved ones")
+    @Option(names = "--fresh", description = "redo every run instead of resuming the saved ones; replace --out even if another "
+            + "kind of job made it")
     boolean fresh;
 
     @ParentCommand
@@ -71,27 +74,48 @@ final class StudyCommand implements Callable<Integer> {
     private HelpOption help;
 
     /**
-     * Checks the options and the output folder (bad ones end the command with exit code 2 and one
-     * line before any run), runs the study, prints its summary and conclusions, writes its files.
+     * Checks the options (a bad one ends the command with exit code 2, one line and the usage),
+     * the grid, the runs' bounds and the output folder (exit code 1 and one line), all before any
+     * run; runs the study, prints its summary and conclusions, and swaps its tables, charts and
+     * report into the folder. Stopped by Ctrl-C or SIGTERM, it says how many runs are saved.
      */
     @Override
     public Integer call() throws IOException, InterruptedException {
         List<RunSpec> runs;
-        StudyFolder held;
         try {
             runs = runs();
-            held = StudyFolder.open(out);
+        } catch (Selection.GridException e) {
+            throw e;                           // a bad grid file is a failure of its file (exit 1), as a bad data file is
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        Budget.check(runs, workers);
         PrintStream stdout = main.out();
-        try (StudyFolder folder = held) {
+        try (StudyFolder folder = StudyFolder.open(out, fresh)) {
             long start = System.nanoTime();
+            Path saved = out.resolve("runs");
             stdout.printf(Locale.ROOT, "study: %d runs on %d worker(s) into %s%n", runs.size(), Math.min(workers, runs.size()), out);
-            List<RunResult> results = Study.run(runs, new RunStore(folder.runs()), Study.local(workers), fresh,
-                    StatusLine.on(stdout, runs.size()));
-            StudyReport report = StudyReport.of(results);
-            List<Path> written = report.write(folder.dir());
+            StatusLine status = StatusLine.on(stdout, runs.size());
+            Thread stopped = new Thread(() -> {
+                stdout.printf(Locale.ROOT, "%nstopped: %d of %d runs saved in %s; run the same command to resume%n", status.done(),
+                        runs.size(), saved);
+                stdout.flush();
+            }, "gradlab-study-stopped");
+            Runtime.getRuntime().addShutdownHook(stopped);
+            StudyReport report;
+            List<Path> written;
+            try {
+                List<RunResult> results = Study.run(runs, new RunStore(folder.runs()), Study.local(workers), fresh, status);
+                report = StudyReport.of(results);
+                written = report.write(folder.staging());
+                folder.commit();
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopped);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it says what was saved
+                }
+            }
             if (report.reducedNotice() != null) {
                 stdout.println(Conclusions.wrap(report.reducedNotice(), 120, ""));
                 stdout.println();
@@ -100,7 +124,7 @@ final class StudyCommand implements Callable<Integer> {
             stdout.println();
             stdout.print(Conclusions.text(report.claims()));
             stdout.println();
-            stdout.println("wrote " + written.size() + " files to " + folder.dir() + ": report.html, conclusions.json, runs.csv, "
+            stdout.println("wrote " + written.size() + " files to " + out + ": report.html, conclusions.json, runs.csv, "
                     + "summary.csv (every column) and the charts");
             stdout.printf(Locale.ROOT, "study: done in %.1f s%n", (System.nanoTime() - start) / 1e9);
             return 0;

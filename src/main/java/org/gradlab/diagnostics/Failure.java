@@ -14,7 +14,9 @@ import java.util.Optional;
  * shorter than the window cannot collapse. Steps count from 0.
  *
  * <pre>{@code
- * Optional<Failure> f = Failure.of(losses, gradNorms);   // empty for a healthy run
+ * double[] losses = {2.30, 1.90, 1.70, Double.NaN};    // per step: the batch loss ...
+ * double[] gradNorms = {1.2, 3.5, 40.0, 2e4};           // ... and the gradient norm before clipping
+ * Optional<Failure> f = Failure.of(losses, gradNorms);   // explosion at step 3; empty for a healthy run
  * }</pre>
  *
  * @param step the first failing step

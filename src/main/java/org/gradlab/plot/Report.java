@@ -161,7 +161,7 @@ public final class Report {
     }
 
     /** {@code s} with HTML's special characters escaped. */
-    static String escape(String s) {
+    public static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

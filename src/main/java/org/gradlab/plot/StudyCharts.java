@@ -97,25 +97,23 @@ public final class StudyCharts {
     }
 
     /**
-     * A layer x step heatmap of log10 gradient norms: {@code trace[w][layer]} is the largest norm of
-     * a layer over window {@code w} of {@code stride} steps; windows are merged (by their maximum) down
-     * to {@value #HEATMAP_COLUMNS} columns, and non-finite norms are left blank.
+     * Whether {@link #layerHeatmap} has something to draw: a cell whose windows are all finite and
+     * positive (a run non-finite from its first steps has none).
      */
-    public static HeatMapChart layerHeatmap(double[][] trace, int stride, String title) {
+    public static boolean hasHeat(double[][] trace) {
+        return !heatCells(trace).isEmpty();
+    }
+
+    /** The heatmap's cells {column, layer, log10 norm}: windows merged by their maximum, a cell with a non-finite window left out. */
+    private static List<Number[]> heatCells(double[][] trace) {
         if (trace.length == 0) {
             throw new IllegalArgumentException("layerHeatmap: the trace has no steps");
         }
         int merge = (trace.length + HEATMAP_COLUMNS - 1) / HEATMAP_COLUMNS;
         int columns = (trace.length + merge - 1) / merge;
-        int layers = trace[0].length;
-        List<Integer> xs = new ArrayList<>();
-        List<Integer> ys = new ArrayList<>();
         List<Number[]> cells = new ArrayList<>();
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < columns; c++) {
-            xs.add(c * merge * stride);
-            for (int l = 0; l < layers; l++) {
+            for (int l = 0; l < trace[0].length; l++) {
                 double m = Double.NEGATIVE_INFINITY;
                 boolean bad = false;
                 for (int w = c * merge; w < Math.min(trace.length, (c + 1) * merge); w++) {
@@ -123,12 +121,33 @@ public final class StudyCharts {
                     m = Math.max(m, trace[w][l]);
                 }
                 if (!bad && m > 0) {
-                    double v = Math.log10(m);
-                    cells.add(new Number[] {c, l, v});
-                    min = Math.min(min, v);
-                    max = Math.max(max, v);
+                    cells.add(new Number[] {c, l, Math.log10(m)});
                 }
             }
+        }
+        return cells;
+    }
+
+    /**
+     * A layer x step heatmap of log10 gradient norms: {@code trace[w][layer]} is the largest norm of
+     * a layer over window {@code w} of {@code stride} steps; windows are merged (by their maximum) down
+     * to {@value #HEATMAP_COLUMNS} columns, and non-finite norms are left blank; an
+     * {@link IllegalArgumentException} if no cell is left ({@link #hasHeat}).
+     */
+    public static HeatMapChart layerHeatmap(double[][] trace, int stride, String title) {
+        List<Number[]> cells = heatCells(trace);
+        if (cells.isEmpty()) {
+            throw new IllegalArgumentException("layerHeatmap: no window of the trace has a finite gradient norm to draw");
+        }
+        int merge = (trace.length + HEATMAP_COLUMNS - 1) / HEATMAP_COLUMNS;
+        int columns = (trace.length + merge - 1) / merge;
+        int layers = trace[0].length;
+        List<Integer> xs = new ArrayList<>();
+        List<Integer> ys = new ArrayList<>();
+        double min = cells.stream().mapToDouble(c -> c[2].doubleValue()).min().orElseThrow();
+        double max = cells.stream().mapToDouble(c -> c[2].doubleValue()).max().orElseThrow();
+        for (int c = 0; c < columns; c++) {
+            xs.add(c * merge * stride);
         }
         for (int l = 0; l < layers; l++) {
             ys.add(l + 1);
@@ -140,10 +159,6 @@ public final class StudyCharts {
         chart.getStyler().setXAxisLabelRotation(90);
         chart.getStyler().setHeatMapValueDecimalPattern("0.0");
         chart.getStyler().setRangeColors(new Color[] {new Color(250, 250, 210), new Color(240, 140, 40), new Color(120, 0, 40)});
-        if (cells.isEmpty()) {
-            min = 0;
-            max = 1;
-        }
         chart.getStyler().setMin(Math.floor(min));
         chart.getStyler().setMax(Math.max(Math.ceil(max), Math.floor(min) + 1));
         chart.addSeries("log10 gradient norm", xs, ys, cells);

@@ -174,7 +174,7 @@ class MainTest {
     @Test
     void aKilledJobLeavesThePreviousRunAndAMarkedPartialOne() throws Exception {
         Path out = dir.resolve("runs");
-        try (RunFolder previous = RunFolder.open(out)) {
+        try (RunFolder previous = RunFolder.open(out, "article")) {
             Outputs.text("the previous run\n", previous.dir().resolve("epochs.csv"));
             previous.commit();
         }

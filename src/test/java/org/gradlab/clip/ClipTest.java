@@ -108,6 +108,33 @@ class ClipTest {
         assertNull(fine.nonFinite());
     }
 
+    /**
+     * PyTorch's {@code clip_grad_norm_(norm_type=3, error_if_nonfinite=True)} on finite gradients
+     * whose total norm overflows raises and leaves them as they were (it used to scale them by 0);
+     * SKIP skips the step and PROPAGATE does what PyTorch does without the flag: it multiplies by
+     * {@code max_norm / inf = 0}.
+     */
+    @Test
+    void aTotalNormThatOverflowsRaisesAndLeavesFiniteGradientsAsTheyWere() {
+        Map<String, Param> ps = grads(3, 1e150);      // every entry finite; |g|^3 is about 1e450, past double's range
+        assertTrue(ps.values().stream().allMatch(p -> Double.isFinite(p.grad().norm2Number().doubleValue())), "finite gradients");
+        Map<String, INDArray> before = snapshot(ps);
+        var e = assertThrows(NonFiniteGradientException.class,
+                () -> Clip.globalNorm(1.0, GradNorms.NormType.of(3), Clip.NonFinite.ERROR).applyInPlace(ps));
+        assertEquals("the total", e.param());
+        assertTrue(e.getMessage().contains("total L3.0 norm is Infinity at global-norm clipping (every gradient is finite; their L3.0 "
+                + "norm overflows)"), e.getMessage());
+        ps.forEach((n, p) -> org.gradlab.Bits.assertBitIdentical(n, before.get(n), p.grad()));
+
+        ClipReport skip = Clip.globalNorm(1.0, GradNorms.NormType.of(3), Clip.NonFinite.SKIP).applyInPlace(ps);
+        assertTrue(skip.skip());
+        assertNull(skip.nonFinite(), "no parameter is to blame");
+        ps.forEach((n, p) -> org.gradlab.Bits.assertBitIdentical(n, before.get(n), p.grad()));
+
+        Clip.globalNorm(1.0, GradNorms.NormType.of(3), Clip.NonFinite.PROPAGATE).applyInPlace(ps);
+        assertEquals(0.0, globalNorm(ps), "as PyTorch without error_if_nonfinite: scaled by max_norm / inf");
+    }
+
     @Test
     void badThresholdsNameTheValue() {
         var e = assertThrows(IllegalArgumentException.class, () -> Clip.globalNorm(0));

@@ -113,6 +113,44 @@ class CheckpointTest {
         assertEquals(ResumeScenario.monitorOf(full).steps().toString(), ResumeScenario.monitorOf(resumed).steps().toString());
     }
 
+    /**
+     * A chain with a transform written as a lambda keys its state by position and the name given
+     * to {@code GradientTransform.of} ({@code "0:halve"}), not by the lambda's class name
+     * ({@code X$$Lambda...@7776ab}), which differs in every JVM: a checkpoint of it restores in a
+     * new JVM and continues bit for bit.
+     */
+    @Test
+    void aChainWithALambdaTransformRestoresInANewJvm() throws Exception {
+        Trainer full = LambdaScenario.builder(1).build();
+        full.fit(ResumeScenario.DATA.train(), ResumeScenario.DATA.test());
+        Path mid = dir.resolve("lambda.ckpt");
+        Trainer first = LambdaScenario.builder(1).callback(Checkpoint.everySteps(25, mid)).callback(new Callback() {
+            @Override
+            public void afterUpdate(StepContext s) {
+                if (s.trainer().step() == 25) {
+                    s.stopTraining("checkpoint taken");
+                }
+            }
+        }).build();
+        first.fit(ResumeScenario.DATA.train(), ResumeScenario.DATA.test());
+        String manifest;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(mid.toFile())) {
+            manifest = new String(zip.getInputStream(zip.getEntry("manifest.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertTrue(manifest.contains("\"0:halve\"") && manifest.contains("\"1:autoClip("), manifest);
+        assertTrue(!manifest.contains("Lambda") && !manifest.contains("@"), "no JVM-made name in the state: " + manifest);
+
+        Path end = dir.resolve("lambda-end.ckpt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-cp", System.getProperty("java.class.path"), LambdaScenario.class.getName(), mid.toString(), end.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("lambda.log").toFile()).start();
+        assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), "the child JVM finished");
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("lambda.log")));
+        Trainer resumed = LambdaScenario.builder(5).build();
+        Checkpoint.restore(resumed, end);
+        SameState.assertSame(full.state(), resumed.state());
+    }
+
     @Test
     void truncatedForeignOrMismatchedFilesFailClearlyAndChangeNothing() throws IOException {
         Trainer t = trainer(1).epochs(1).build();

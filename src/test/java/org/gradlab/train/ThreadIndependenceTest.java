@@ -80,7 +80,25 @@ class ThreadIndependenceTest {
         }
         List<String> first = tables.values().iterator().next();
         assertEquals(3, first.size(), "a header and two runs: " + first);
-        tables.forEach((setting, rows) -> assertEquals(first, rows, setting));
+        tables.forEach((setting, rows) -> {
+            assertEquals(withoutColumn(first, "activation_ratio"), withoutColumn(rows, "activation_ratio"), setting);
+            List<Double> expected = column(first, "activation_ratio");
+            List<Double> actual = column(rows, "activation_ratio");
+            for (int i = 0; i < expected.size(); i++) {
+                assertEquals(expected.get(i), actual.get(i), 1e-9 * Math.abs(expected.get(i)), setting + ": activation_ratio");
+            }
+        });
+    }
+
+    /**
+     * The probe of activation norms at init is no part of the fit (it runs a throw-away copy of the
+     * model); one CI machine's CPU rounded it differently in the 10th digit under another thread
+     * setting (since then it forwards in batches of the run's size, the shapes training uses), so
+     * it is held to 1e-9 relative, every other column to the bit.
+     */
+    private static List<Double> column(List<String> lines, String column) {
+        int at = List.of(lines.get(0).split(",", -1)).indexOf(column);
+        return lines.stream().skip(1).map(l -> Double.parseDouble(l.split(",", -1)[at])).toList();
     }
 
     /** CSV lines without the named column (the values hold no commas). */

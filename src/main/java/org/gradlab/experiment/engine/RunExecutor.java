@@ -76,9 +76,10 @@ public final class RunExecutor {
         long start = System.nanoTime();
         Backend.pinCallingThread();   // the activation probe below runs before the trainer pins
         ModelSpec.Shape shape = new ModelSpec.Shape(split.train().inputSize(), split.train().numClasses());
-        double activationRatio = activationRatio(spec.model().build(shape, spec.seed()), split.train());
-        Sequential model = spec.model().build(shape, spec.seed());
+        Budget.requireFits(spec, shape, split.train().size());
         int batch = spec.data().batch();
+        double activationRatio = activationRatio(spec.model().build(shape, spec.seed()), split.train(), batch);
+        Sequential model = spec.model().build(shape, spec.seed());
         int perEpoch = (split.train().size() + batch - 1) / batch;
         long total = (long) perEpoch * spec.epochs();
         RunResult.Spectrum jacobian = spec.probes().jacobianAt(spec.seed())
@@ -158,20 +159,28 @@ public final class RunExecutor {
 
     /**
      * At init, in training mode, the Frobenius norm of the last hidden block's output over the
-     * first's on the first {@value #PROBE_EXAMPLES} training examples ({@code model} is a throw-away
-     * copy: a forward pass in training mode moves BatchNorm's running statistics).
+     * first's on the first {@value #PROBE_EXAMPLES} training examples, forwarded in batches of the
+     * run's size ({@code model} is a throw-away copy: a forward pass in training mode moves
+     * BatchNorm's running statistics). Batches of the run's size give every matrix product the
+     * shapes training gives it: on some CPUs OpenBLAS rounds a 256-row product differently
+     * depending on the process's thread settings, which a 32-row one does not.
      */
-    static double activationRatio(Sequential model, Dataset train) {
-        INDArray h = train.features().get(NDArrayIndex.interval(0, Math.min(PROBE_EXAMPLES, train.size())), NDArrayIndex.all());
+    static double activationRatio(Sequential model, Dataset train, int batch) {
+        int examples = Math.min(PROBE_EXAMPLES, train.size());
         List<Layer> hidden = model.layers().subList(0, model.layers().size() - 1);
-        double first = Double.NaN;
-        for (Layer block : hidden) {
-            h = block.forward(h);
-            if (Double.isNaN(first)) {
-                first = norm(h);
+        double first = 0;
+        double last = 0;
+        for (int from = 0; from < examples; from += batch) {
+            INDArray h = train.features().get(NDArrayIndex.interval(from, Math.min(examples, from + batch)), NDArrayIndex.all());
+            for (int i = 0; i < hidden.size(); i++) {
+                h = hidden.get(i).forward(h);
+                if (i == 0) {
+                    first += squares(h);
+                }
             }
+            last += squares(h);
         }
-        return norm(h) / first;
+        return Math.sqrt(last) / Math.sqrt(first);
     }
 
     /**
@@ -193,9 +202,9 @@ public final class RunExecutor {
         return Batches.epoch(data.select(java.util.stream.IntStream.range(0, k).toArray()), k, null).get(0);
     }
 
-    /** Summed in Java, in order: ND4J's norm2 splits its sum by the OMP_NUM_THREADS the process started with. */
-    private static double norm(INDArray a) {
-        return Math.sqrt(java.util.Arrays.stream(a.dup('c').data().asDouble()).map(v -> v * v).sum());
+    /** The sum of squares, in Java and in order: ND4J's norm2 splits its sum by the OMP_NUM_THREADS the process started with. */
+    private static double squares(INDArray a) {
+        return java.util.Arrays.stream(a.dup('c').data().asDouble()).map(v -> v * v).sum();
     }
 
     /**

@@ -58,6 +58,10 @@ public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Serie
      */
     public record End(double testAccuracy, double trainLoss, double[] epochTestAccuracy, double[] epochTrainLoss,
             long divergedAt, int lossSpikes, String failure) {
+        public End {
+            required(epochTestAccuracy, "epochTestAccuracy");
+            required(epochTrainLoss, "epochTrainLoss");
+        }
     }
 
     /**
@@ -91,7 +95,13 @@ public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Serie
     public record Layers(List<String> names, double[] step0, double[] atExplosion, double activationRatio, int traceStride,
             double[][] trace, double[] throughTime) {
         public Layers {
-            names = List.copyOf(names);
+            names = List.copyOf(required(names, "names"));
+            required(step0, "step0");
+            required(atExplosion, "atExplosion");
+            required(throughTime, "throughTime");
+            for (double[] column : required(trace, "trace")) {
+                required(column, "trace column");
+            }
         }
     }
 
@@ -102,6 +112,15 @@ public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Serie
      * @param lrs       the learning rate of every step taken
      */
     public record Series(double[] gradNorms, double[] lrs) {
+        public Series {
+            required(gradNorms, "gradNorms");
+            required(lrs, "lrs");
+        }
+    }
+
+    /** {@code value}, or a {@link NullPointerException} naming it (a saved run with a null series is not a run result). */
+    private static <T> T required(T value, String name) {
+        return Objects.requireNonNull(value, () -> name + " is null, expected an array");
     }
 
     /**
@@ -117,9 +136,9 @@ public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Serie
         public static final Watch NONE = new Watch(new double[0], new double[0], List.of(), Spectrum.NONE);
 
         public Watch {
-            Objects.requireNonNull(losses, "losses");
-            Objects.requireNonNull(updateRatios, "updateRatios");
-            sharpness = List.copyOf(sharpness);
+            required(losses, "losses");
+            required(updateRatios, "updateRatios");
+            sharpness = List.copyOf(required(sharpness, "sharpness"));
             Objects.requireNonNull(jacobian, "jacobian");
         }
     }
@@ -138,8 +157,10 @@ public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Serie
         public static final Spectrum NONE = new Spectrum(List.of(), List.of(), new double[0], new double[0]);
 
         public Spectrum {
-            layers = List.copyOf(layers);
-            kinds = List.copyOf(kinds);
+            layers = List.copyOf(required(layers, "layers"));
+            kinds = List.copyOf(required(kinds, "kinds"));
+            required(sigmaMax, "sigmaMax");
+            required(networkUpTo, "networkUpTo");
             if (kinds.size() != layers.size() || sigmaMax.length != layers.size() || networkUpTo.length != layers.size()) {
                 throw new IllegalArgumentException("spectrum: " + layers.size() + " layers need as many kinds and values, got "
                         + kinds.size() + ", " + sigmaMax.length + " and " + networkUpTo.length);
@@ -200,9 +221,9 @@ public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Serie
         return end.divergedAt() >= 0;
     }
 
-    /** Whether the final test accuracy is below {@link #COLLAPSE_ACCURACY} (or not a number), diverged or not. */
+    /** Whether the final test accuracy is below {@link #COLLAPSE_ACCURACY} (or not a number), diverged or not; never for a failed run. */
     public boolean collapsed() {
-        return !(end.testAccuracy() >= COLLAPSE_ACCURACY);
+        return !failed() && !(end.testAccuracy() >= COLLAPSE_ACCURACY);
     }
 
     /** Whether a grad norm went above {@link #EXPLOSION_NORM}, or the run diverged. */

@@ -56,9 +56,18 @@ public final class RunStore {
         }
     }
 
-    /** The saved result of {@code spec}: verified, absent, or stale with its reason (never an exception for a bad file). */
+    /**
+     * The saved result of {@code spec}: verified, absent, or stale with its reason, which starts
+     * with the file ({@code runs/p__c__seed0.json: checksum does not match its content}); never an
+     * exception for a bad file.
+     */
     public Found find(RunSpec spec) {
         Path f = dir.resolve(spec.fileName());
+        Found found = look(f, spec);
+        return found.stale() == null ? found : new Found(null, f + ": " + found.stale());
+    }
+
+    private static Found look(Path f, RunSpec spec) {
         try {
             if (!Files.exists(f)) {
                 return Found.NOTHING;
@@ -69,15 +78,18 @@ public final class RunStore {
             long size = Files.size(f);
             long bound = maxBytes(spec);
             if (size > bound) {
-                return stale(size + " bytes, more than the " + bound + " its spec can produce");
+                return stale(String.format(java.util.Locale.ROOT, "%,d bytes, more than the %,d a run of its spec can take",
+                        size, bound));
             }
-            JsonNode root;
+            byte[] bytes;
             try (InputStream in = Files.newInputStream(f)) {
-                root = SpecCodec.JSON.readTree(in.readNBytes((int) size));
+                bytes = in.readNBytes((int) size);
             }
-            return verify(spec, root);
+            return verify(spec, SpecCodec.parse(new String(bytes, StandardCharsets.UTF_8)));
         } catch (NoSuchFileException e) {
             return Found.NOTHING;
+        } catch (SpecException e) {
+            return stale(e.getMessage());
         } catch (IOException | RuntimeException e) {
             return stale(e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
         }
@@ -150,8 +162,15 @@ public final class RunStore {
             return "diverged at step " + e.divergedAt() + " but recorded " + steps + " steps";
         }
         RunResult.Watch w = r.watch();
-        if (w.losses().length != steps || w.updateRatios().length != steps) {
+        if (w.losses().length != w.updateRatios().length || w.losses().length != 0 && w.losses().length != steps) {
             return w.losses().length + " losses and " + w.updateRatios().length + " update ratios for " + steps + " steps";
+        }
+        long previous = -1;
+        for (var sample : w.sharpness()) {
+            if (sample.step() <= previous || sample.step() >= steps) {
+                return "a sharpness sample at step " + sample.step() + " out of order or outside the " + steps + " steps recorded";
+            }
+            previous = sample.step();
         }
         RunResult.Layers l = r.layers();
         if (l.step0().length != l.names().size() || l.atExplosion().length != 0 && l.atExplosion().length != l.names().size()
@@ -175,12 +194,17 @@ public final class RunStore {
         return AtomicFile.write(dir.resolve(result.spec().fileName()), out -> out.write(bytes));
     }
 
-    /** The size a saved run of {@code spec} can reach: a megabyte plus about 100 bytes per step it can take. */
+    /**
+     * The size a saved run of {@code spec} can reach: a megabyte plus about 200 bytes per step it
+     * can take ({@link Budget#MAX_STEPS} at most; a step's four numbers, gradient norm, rate, loss
+     * and update ratio, take about 80), and never more than a sixteenth of the heap, so that
+     * reading one (its text, the parsed tree, the text the checksum covers) cannot exhaust it.
+     */
     static long maxBytes(RunSpec spec) {
         DataSpec d = spec.data();
         long train = d instanceof DataSpec.Digits g ? g.train() : 10_000_000L;
         long steps = (long) spec.epochs() * ((train + d.batch() - 1) / d.batch());
-        return (1L << 20) + 100 * Math.min(steps, 100_000_000L);
+        return Math.min((1L << 20) + 200 * Math.min(steps, Budget.MAX_STEPS), Runtime.getRuntime().maxMemory() / 16);
     }
 
     private static String codeVersion() {

@@ -48,7 +48,7 @@ public final class StatusLine implements Study.Listener {
 
     @Override
     public synchronized void stale(org.gradlab.experiment.spec.RunSpec spec, String why) {
-        out.println("run " + spec.id() + " is saved but cannot be reused (" + why + "); running it again");
+        out.println(why + "; running " + spec.id() + " again");
         out.flush();
     }
 

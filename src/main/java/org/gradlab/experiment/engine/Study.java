@@ -48,7 +48,7 @@ public final class Study {
         default void planned(int reused, int todo) {
         }
 
-        /** A saved run that cannot be trusted (its file and why): it is run again. */
+        /** A saved run that cannot be trusted ({@code why}: its file and what is wrong, one line): it is run again. */
         default void stale(RunSpec spec, String why) {
         }
 

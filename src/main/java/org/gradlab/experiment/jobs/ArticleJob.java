@@ -78,10 +78,18 @@ public final class ArticleJob {
     /**
      * Runs the experiment, printing progress to {@code log}. The data and {@code out} are checked
      * before training: IDX errors and images that are not 28x28 raise {@link IdxFormatException},
-     * an unusable or busy folder an {@link IOException} from {@link RunFolder#open}. Each finished
+     * an unusable or busy folder, or one another kind of job made, an {@link IOException} from {@link RunFolder#open}. Each finished
      * epoch is in {@code out.partial/epochs.csv} while the job runs.
      */
     public static Result run(Options options, Path out, PrintStream log) throws IOException {
+        return run(options, out, false, log);
+    }
+
+    /**
+     * {@link #run(Options, Path, PrintStream)}; with {@code fresh}, {@code out} may hold another
+     * kind of job's results, which this run replaces when it finishes.
+     */
+    public static Result run(Options options, Path out, boolean fresh, PrintStream log) throws IOException {
         Dataset data;
         String source;
         if (options.images() != null) {
@@ -96,7 +104,7 @@ public final class ArticleJob {
             source = "the 10,000 bundled MNIST digits";
         }
         Dataset.Split split = data.split(options.seed());
-        try (RunFolder run = RunFolder.open(out)) {
+        try (RunFolder run = RunFolder.open(out, "article", fresh)) {
             log.printf(Locale.ROOT, "The article's model on %s: %d train / %d test, seed %d, %d epochs%n",
                     source, split.train().size(), split.test().size(), options.seed(), options.epochs());
             History h = Presets.articleTrainer(options.seed()).epochs(options.epochs())

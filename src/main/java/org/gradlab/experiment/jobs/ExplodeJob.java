@@ -46,7 +46,12 @@ public final class ExplodeJob {
 
     /** Runs the comparison, printing progress and results to {@code log}; {@code out} is checked before training. */
     public static Result run(Options options, Path out, PrintStream log) throws IOException {
-        try (RunFolder run = RunFolder.open(out)) {
+        return run(options, out, false, log);
+    }
+
+    /** {@link #run(Options, Path, PrintStream)}; with {@code fresh}, {@code out} may hold another kind of job's results. */
+    public static Result run(Options options, Path out, boolean fresh, PrintStream log) throws IOException {
+        try (RunFolder run = RunFolder.open(out, "explode", fresh)) {
             log.printf(Locale.ROOT, "An exploding model (8 ReLU layers of 128, N(0, 0.15^2) init, SGD momentum 0.9 at 0.1), "
                     + "%d epochs per run: five ways, then the doctor's verified fix%n", options.epochs());
             ExplodeComparison.Result r = ExplodeComparison.run(options.seed(), options.epochs(), run.dir(), Progress.bar(log));
@@ -60,7 +65,7 @@ public final class ExplodeJob {
             log.println();
             List<Path> files;
             try (var s = java.nio.file.Files.list(out)) {
-                files = s.sorted().toList();
+                files = s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
             }
             log.println("wrote " + files.size() + " files to " + out + ": runs.csv, comparison.html, doctor.html, doctor.md, "
                     + "grad-norms.png, and per run <run>-steps.csv, <run>-layers.csv, <run>-alarms.csv");

@@ -56,7 +56,8 @@ public final class Conclusions {
             List<RunResult> failed = seeds.stream().filter(RunResult::failed).toList();
             if (!failed.isEmpty()) {
                 out.add(Claim.of(part, "failed", List.of(name), String.format(Locale.ROOT,
-                        "%s could not run in %d of %d seeds: %s", name, failed.size(), seeds.size(), failed.get(0).end().failure()))
+                        "%s could not run in %d of %d %s (left out of the tables, charts and comparisons): %s", name, failed.size(),
+                        seeds.size(), seeds.size() == 1 ? "seed" : "seeds", failed.get(0).end().failure()))
                         .withReason(failed.get(0).end().failure(), failed.size() + "/" + seeds.size()));
             }
             List<RunResult> ok = seeds.stream().filter(r -> !r.failed()).toList();

@@ -72,7 +72,11 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
         }
     }
 
-    /** Tables, charts and conclusions of {@code results} (in study order). */
+    /**
+     * Tables, charts and conclusions of {@code results} (in study order). A run that failed (see
+     * {@link RunResult#failed()}) is a row of {@code runs} with its reason; the summary, charts and
+     * conclusions are of the runs that trained, and each part's conclusions end by listing its failed runs.
+     */
     public static StudyReport of(List<RunResult> results) {
         Map<String, List<RunResult>> byPart = new LinkedHashMap<>();
         results.forEach(r -> byPart.computeIfAbsent(r.spec().part(), k -> new ArrayList<>()).add(r));
@@ -80,7 +84,7 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
         Map<String, Part> parts = new LinkedHashMap<>();
         byPart.forEach((name, rs) -> parts.put(name, part(name, rs, claims.stream().filter(c -> c.part().equals(name)).toList())));
         Scope scope = Scope.of(results);
-        return new StudyReport(StudyTables.runs(results), StudyTables.summary(results), claims, parts, scope,
+        return new StudyReport(StudyTables.runs(results), StudyTables.summary(results.stream().filter(r -> !r.failed()).toList()), claims, parts, scope,
                 design(scope, results));
     }
 
@@ -123,15 +127,15 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
     }
 
     /**
-     * The run a heatmap shows: of the runs that exploded, preferring those without clipping, the one
-     * that took the most steps (the first in study order among equals).
+     * The run a heatmap shows: of the runs that exploded with a gradient norm to draw, preferring
+     * those without clipping, the one that took the most steps (the first in study order among equals).
      */
     private static Optional<RunResult> exploding(List<RunResult> rs) {
         Comparator<RunResult> order = Comparator.comparing((RunResult r) -> r.spec().gradients().isEmpty())
                 .thenComparingInt(r -> r.series().gradNorms().length);
         RunResult best = null;
         for (RunResult r : rs) {
-            if (r.exploded() && (best == null || order.compare(r, best) > 0)) {
+            if (r.exploded() && StudyCharts.hasHeat(r.layers().trace()) && (best == null || order.compare(r, best) > 0)) {
                 best = r;
             }
         }

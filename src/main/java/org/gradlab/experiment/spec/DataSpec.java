@@ -76,10 +76,14 @@ public sealed interface DataSpec permits DataSpec.Digits, DataSpec.Idx, DataSpec
     record Digits(@Default("8000") int train, @Default("32") int batch) implements DataSpec {
         /** The default: 8,000 for training, 2,000 for testing, batch 32. */
         public static final Digits DEFAULT = new Digits(8_000, 32);
+        /** How many digits are bundled. */
+        public static final int EXAMPLES = 10_000;
+        /** Their shape: 28x28 pixels, 10 classes. */
+        public static final ModelSpec.Shape SHAPE = new ModelSpec.Shape(784, 10);
 
         public Digits {
-            if (train < 1 || train > 9_999) {
-                throw new IllegalArgumentException("train must be in [1, 9999], got " + train);
+            if (train < 1 || train > EXAMPLES - 1) {
+                throw new IllegalArgumentException("train must be in [1, " + (EXAMPLES - 1) + "], got " + train);
             }
             requireBatch(batch);
         }

@@ -37,6 +37,15 @@ public record Selection(List<String> parts, List<String> configs, List<Long> see
     /** Largest grid file read. */
     public static final long MAX_GRID = 1L << 20;
 
+    /** A grid file that cannot be read or holds a bad spec: one line naming the file, the entry and what is wrong. */
+    public static final class GridException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        GridException(Path file, String problem) {
+            super("--grid " + file + problem);
+        }
+    }
+
     public Selection {
         parts = parts == null ? null : List.copyOf(parts);
         configs = configs == null ? null : List.copyOf(configs);
@@ -136,36 +145,38 @@ public record Selection(List<String> parts, List<String> configs, List<Long> see
         JsonNode root;
         try {
             if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("--grid " + file + " is not a readable file");
+                throw new GridException(file, " is not a readable file");
             }
             if (Files.size(file) > MAX_GRID) {
-                throw new IllegalArgumentException("--grid " + file + " is larger than 1 MiB; a grid is a short list of run specs");
+                throw new GridException(file, " is larger than 1 MiB; a grid is a short list of run specs");
             }
             root = SpecCodec.parse(Files.readString(file));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new GridException(file, " is not UTF-8 text; a grid is a JSON array of run specs");
         } catch (IOException e) {
-            throw new IllegalArgumentException("--grid " + file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+            throw new GridException(file, " cannot be read (" + e.getClass().getSimpleName() + ")");
         } catch (SpecException e) {
-            throw new IllegalArgumentException("--grid " + file + ": " + e.getMessage());
+            throw new GridException(file, ": " + e.getMessage());
         }
         if (!root.isArray() || root.isEmpty()) {
-            throw new IllegalArgumentException("--grid " + file + ": expected a non-empty JSON array of run specs");
+            throw new GridException(file, ": expected a non-empty JSON array of run specs");
         }
         Map<String, List<RunSpec>> parts = new LinkedHashMap<>();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < root.size(); i++) {
             JsonNode n = root.get(i);
             if (n.isObject() && n.has("seed")) {
-                throw new IllegalArgumentException("--grid " + file + ": entry " + i + ": seed: give seeds with --seeds, not in the grid");
+                throw new GridException(file, ": entry " + i + ": seed: give seeds with --seeds, not in the grid");
             }
             RunSpec spec;
             try {
                 spec = SpecCodec.decode(n, RunSpec.class);
             } catch (SpecException e) {
-                throw new IllegalArgumentException("--grid " + file + ": entry " + i + ": " + e.getMessage());
+                throw new GridException(file, ": entry " + i + ": " + e.getMessage());
             }
             if (ids.contains(spec.part() + "/" + spec.config())) {
-                throw new IllegalArgumentException("--grid " + file + ": entry " + i + ": configuration " + spec.part() + "/"
-                        + spec.config() + " appears twice");
+                throw new GridException(file, ": entry " + i + ": configuration " + spec.part() + "/" + spec.config()
+                        + " appears twice");
             }
             ids.add(spec.part() + "/" + spec.config());
             parts.computeIfAbsent(spec.part(), k -> new ArrayList<>()).add(spec);

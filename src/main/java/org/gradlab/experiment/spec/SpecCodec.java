@@ -49,11 +49,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 public final class SpecCodec {
-    /** Reads and writes JSON text: non-numeric numbers allowed, a repeated property refused. */
+    /** Reads and writes JSON text: non-numeric numbers allowed, a repeated property or text after the document refused. */
     public static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
     private static final Map<Class<?>, Map<String, Class<?>>> KINDS = new ConcurrentHashMap<>();
 
@@ -76,9 +77,21 @@ public final class SpecCodec {
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr();
-            throw new SpecException("not valid JSON" + where + ": " + firstLine(e.getOriginalMessage())
-                    .replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\][^)]*\\)", "").replaceAll("\\s*\\[Source:[^\\]]*\\]", ""));
+            throw new SpecException("not valid JSON" + where + ": " + plain(e.getOriginalMessage()));
         }
+    }
+
+    /**
+     * The parser's reason in words, without its internals: where its source is (a redacted
+     * {@code [Source: ...]}), the settings and limits by their Java names.
+     */
+    static String plain(String parserMessage) {
+        return firstLine(parserMessage)
+                .replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\][^)]*\\)", "")
+                .replaceAll("\\s*\\[Source:[^\\]]*\\]", "")
+                .replaceAll("^Trailing token .*", "more text after the end of the document")
+                .replaceAll(", from `[^`]*`", "")
+                .replaceAll("\\s*\\([^()]*(?:Feature|Source|starting at|`)[^()]*\\)", "");
     }
 
     /** Decodes {@code node} as {@code type}. */

@@ -131,13 +131,14 @@ class StudyEngineTest {
     @Test
     void aFolderInUseIsRefused(@TempDir Path tmp) throws IOException {
         try (StudyFolder held = StudyFolder.open(tmp)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StudyFolder.open(tmp));
-            assertEquals("--out " + tmp + " is in use by another study (locked)", e.getMessage());
+            IOException e = assertThrows(IOException.class, () -> StudyFolder.open(tmp));
+            assertTrue(e.getMessage().startsWith(tmp + " is in use by another job (process " + ProcessHandle.current().pid()
+                    + ", started "), e.getMessage());
         }
         StudyFolder.open(tmp).close();   // free again once released
         Path file = Files.writeString(tmp.resolve("a-file"), "keep me");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StudyFolder.open(file));
-        assertEquals("--out " + file + " is a file, expected a folder", e.getMessage());
+        IOException e = assertThrows(IOException.class, () -> StudyFolder.open(file));
+        assertEquals(file + ": is a file, not a folder", e.getMessage());
         assertEquals("keep me", Files.readString(file));
     }
 

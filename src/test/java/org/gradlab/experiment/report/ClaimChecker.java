@@ -32,15 +32,38 @@ public final class ClaimChecker {
     public static List<Row> rows(Table runs) {
         List<Row> out = new ArrayList<>();
         for (int i = 0; i < runs.rowCount(); i++) {
-            out.add(new Row(runs.stringColumn("part").get(i), runs.stringColumn("config").get(i), runs.longColumn("seed").get(i),
-                    runs.doubleColumn("test_acc").getDouble(i), runs.stringColumn("outcome").get(i),
-                    runs.booleanColumn("exploded").get(i), step(runs, "failure_step", i), step(runs, "first_forecast_step", i)));
+            out.add(new Row(runs.column("part").getString(i), runs.column("config").getString(i),
+                    (long) runs.numberColumn("seed").getDouble(i), runs.numberColumn("test_acc").getDouble(i),
+                    runs.column("outcome").getString(i), Boolean.parseBoolean(runs.column("exploded").getString(i)),
+                    step(runs, "failure_step", i), step(runs, "first_forecast_step", i)));
         }
         return out;
     }
 
+    /** A step column's value in row {@code i}; -1 where it is empty (no failure, no forecast) or absent. */
     private static long step(Table runs, String column, int i) {
-        return runs.longColumn(column).isMissing(i) ? -1 : runs.longColumn(column).getLong(i);
+        if (!runs.containsColumn(column) || runs.column(column).isMissing(i)) {
+            return -1;
+        }
+        return (long) runs.numberColumn(column).getDouble(i);
+    }
+
+    /**
+     * Checks a study folder's conclusions.json against its runs.csv; prints the claims that do not
+     * hold and exits 1 if any (for a full study run by hand: {@code java -cp ... ClaimChecker DIR}).
+     */
+    public static void main(String[] args) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of(args[0]);
+        List<String> wrong = check(dir);
+        wrong.forEach(System.out::println);
+        System.out.println(wrong.isEmpty() ? "every claim holds" : wrong.size() + " claims do not hold");
+        System.exit(wrong.isEmpty() ? 0 : 1);
+    }
+
+    /** The claims of {@code dir}/conclusions.json that do not hold on {@code dir}/runs.csv. */
+    public static List<String> check(java.nio.file.Path dir) throws java.io.IOException {
+        JsonNode claims = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("conclusions.json").toFile());
+        return check(claims, rows(Table.read().csv(dir.resolve("runs.csv").toFile())));
     }
 
     /** Checks every claim of {@code claims} (conclusions.json) against {@code rows}; returns the claims that do not hold. */
