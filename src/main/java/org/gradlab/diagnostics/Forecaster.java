@@ -117,15 +117,16 @@ public final class Forecaster implements Callback {
         }
 
         /**
-         * The thresholds tuned on seeds 0 and 1 of the default study ({@code bench/ForecastTuning.java}:
-         * the largest recall minus false-alarm share among settings with a median lead of at least 50
-         * steps): warmup 10 steps; an update/weight ratio of 0.1 on a single step; no gradient-norm
-         * trend (it added false alarms and no warning the others missed); a loss rise of 2 nats;
-         * sharpness at its limit on 2 samples in a row; a stall test at step 49 needing a drop of
-         * 0.02 nats. No setting of these rules meets all three goals (docs/RESULTS.md).
+         * The thresholds tuned on seeds 0 and 1 of the default study and its rnn part together
+         * ({@code bench/ForecastTuning.java}: the largest recall minus false-alarm share among
+         * settings with a median lead of at least 50 steps): warmup 10 steps; an update/weight ratio
+         * of 0.1 on a single step; a loss rise of 2 nats; sharpness at its limit on 2 samples in a
+         * row. The gradient-norm trend and the stall test are off: on those runs they added false
+         * alarms (the stall test, slow recurrent nets) more than warnings. No setting of these rules
+         * meets all three goals (docs/RESULTS.md).
          */
         public static Config defaults() {
-            return new Config(10, 0.1, 1, Double.POSITIVE_INFINITY, 2.0, 1.0, 2, 49, 0.02, 1_000_000);
+            return new Config(10, 0.1, 1, Double.POSITIVE_INFINITY, 2.0, 1.0, 2, 0, 0.02, 1_000_000);
         }
 
         public Config withWarmup(int steps) {

@@ -59,7 +59,7 @@ public final class EarlyWarning {
         List<Long> held = seeds.stream().filter(s -> !TUNED_SEEDS.contains(s)).toList();
         if (!tuned.isEmpty() && !held.isEmpty()) {
             out.add(scope(runs, cap(seedWords(tuned)) + ", the thresholds' tuning seeds", "", tuned));
-            out.add(scope(runs, cap(seedWords(held)) + ", held out (the thresholds were fixed before these runs were looked at)",
+            out.add(scope(runs, cap(seedWords(held)) + ", held out (not used to choose the thresholds)",
                     "", held));
         }
         List<String> parts = runs.stringColumn("part").asList().stream().distinct().toList();

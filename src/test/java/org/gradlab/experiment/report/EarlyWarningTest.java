@@ -56,7 +56,7 @@ class EarlyWarningTest {
     void everyScopeCountsWarnedRunsLeadsAndFalseAlarms() {
         Table t = EarlyWarning.table(StudyTables.runs(study()));
         assertEquals(List.of("Every run (seeds 0, 1, 2)", "Seeds 0 and 1, the thresholds' tuning seeds",
-                "Seed 2, held out (the thresholds were fixed before these runs were looked at)"), t.stringColumn("scope").asList());
+                "Seed 2, held out (not used to choose the thresholds)"), t.stringColumn("scope").asList());
         assertEquals(List.of(3, 2, 1), t.intColumn("failing").asList());
         assertEquals(List.of(2, 1, 1), t.intColumn("warned").asList());
         assertEquals(List.of(1.5, 2.0, 1.0), t.doubleColumn("median_lead").asList());
@@ -70,7 +70,7 @@ class EarlyWarningTest {
         assertEquals(9, claims.size(), "three facts for each of three scopes");
         assertEquals("Every run (seeds 0, 1, 2): the forecaster warned 2 of 3 failing runs before they failed (66.7%; goal at "
                 + "least 90%: not met).", claims.get(0).text());
-        assertEquals("Seed 2, held out (the thresholds were fixed before these runs were looked at): the forecaster raised a "
+        assertEquals("Seed 2, held out (not used to choose the thresholds): the forecaster raised a "
                 + "forecast in 0 of 1 healthy runs (0.0%; goal at most 2%: met).", claims.get(8).text());
         assertEquals(1.0, claims.get(7).value());
         List<ClaimChecker.Row> rows = ClaimChecker.rows(StudyTables.runs(study()));
