@@ -23,6 +23,8 @@ public record Alarm(long step, Kind kind, String layer, double value, double thr
         /** NaN or infinity, with where it came from: data, forward pass, loss or gradients. */
         NON_FINITE,
         /** An update/weight ratio outside the healthy band. */
-        UPDATE_RATIO
+        UPDATE_RATIO,
+        /** A failure the {@link Forecaster} expects (explosion or collapse), raised before it happens, with the signal that shows it. */
+        FORECAST
     }
 }

@@ -144,10 +144,16 @@ public final class Doctor {
      * suspicion.
      */
     public record Diagnosis(String finding, Cause suspected, String suspectedWhy, Alarm event, List<Fix> fixes, Table alarms,
-            Table layersAtEvent, LayerGain.Result gains, Table steps, Table layers) {
+            Table layersAtEvent, LayerGain.Result gains, Table steps, Table layers, Curvature curvature) {
 
         public Diagnosis {
             fixes = List.copyOf(fixes);
+            curvature = curvature == null ? Curvature.NONE : curvature;
+        }
+
+        /** The same diagnosis citing {@code c} (the Jacobian spectrum at init, the sharpness before the event). */
+        public Diagnosis withCurvature(Curvature c) {
+            return new Diagnosis(finding, suspected, suspectedWhy, event, fixes, alarms, layersAtEvent, gains, steps, layers, c);
         }
 
         /** Whether any fix was replayed ({@code FixReplay}). */
@@ -168,11 +174,20 @@ public final class Doctor {
             return recommended().stream().map(f -> proves(f.change().kind())).filter(c -> c != null).findFirst().orElse(Cause.UNCLEAR);
         }
 
-        /** The verdict: the finding, then the cause with the replay that proved it (or why it is unclear, or that it is only suspected). */
+        /**
+         * The verdict: the finding, then the cause with the replay that proved it (or why it is
+         * unclear, or that it is only suspected), then the curvature evidence measured for it
+         * ({@link Curvature#words}).
+         */
         public String verdict() {
             if (event == null) {
                 return finding;
             }
+            String evidence = curvature.words(cause());
+            return cause(finding) + (evidence.isEmpty() ? "" : " " + evidence);
+        }
+
+        private String cause(String finding) {
             Cause c = cause();
             if (!verified() || c == Cause.DATA || c == Cause.LOSS) {
                 return finding + " " + (verified() ? "Cause: " : "Suspected cause (not verified by replay): ") + suspected + ", "
@@ -200,7 +215,8 @@ public final class Doctor {
 
         /** The same diagnosis with these (verified) fixes, ranked as the record describes. */
         public Diagnosis withFixes(List<Fix> verified) {
-            return new Diagnosis(finding, suspected, suspectedWhy, event, rank(verified), alarms, layersAtEvent, gains, steps, layers);
+            return new Diagnosis(finding, suspected, suspectedWhy, event, rank(verified), alarms, layersAtEvent, gains, steps, layers,
+                    curvature);
         }
 
         /** The ranking as numbered lines: the recommended fixes with their evidence, then the rest. */
@@ -263,6 +279,16 @@ public final class Doctor {
      * at initialisation ({@code gains}, may be null), which let it name a bad initialisation.
      */
     public static Diagnosis diagnose(Monitor monitor, Layer model, LayerGain.Result gains) {
+        return diagnose(monitor, model, gains, Curvature.NONE);
+    }
+
+    /**
+     * Diagnoses the run as {@link #diagnose(Monitor, Layer, LayerGain.Result)} does, citing the
+     * curvature measured for it (the Jacobian spectrum at init, the sharpness before the event) in
+     * its verdict. A {@link Forecaster}'s forecast reported to the monitor is an event like an
+     * explosion: the earliest event starts the diagnosis, so a forecast starts it before the failure.
+     */
+    public static Diagnosis diagnose(Monitor monitor, Layer model, LayerGain.Result gains, Curvature curvature) {
         List<StepRecord> steps = monitor.stepRecords();
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("doctor: the monitor recorded no steps; attach it with TrainerBuilder.monitor(...)");
@@ -271,9 +297,9 @@ public final class Doctor {
         Table alarmTable = Tables.readable(monitor.alarms().sortOn("step"));
         Table stepTable = Tables.readable(monitor.steps());
         Table layerTable = Tables.readable(monitor.layers());
-        // the root event: the earliest non-finite value, explosion or loss spike (in that order on one
-        // step); only without any of those, the first vanishing gradient
-        List<Alarm.Kind> order = List.of(Alarm.Kind.NON_FINITE, Alarm.Kind.EXPLOSION, Alarm.Kind.LOSS_SPIKE);
+        // the root event: the earliest non-finite value, explosion, loss spike or forecast (in that order on
+        // one step); only without any of those, the first vanishing gradient
+        List<Alarm.Kind> order = List.of(Alarm.Kind.NON_FINITE, Alarm.Kind.EXPLOSION, Alarm.Kind.LOSS_SPIKE, Alarm.Kind.FORECAST);
         Alarm event = alarms.stream().filter(a -> order.contains(a.kind()))
                 .min(Comparator.comparingLong(Alarm::step).thenComparing(a -> order.indexOf(a.kind())))
                 .or(() -> alarms.stream().filter(a -> a.kind() == Alarm.Kind.VANISHING).findFirst())
@@ -283,7 +309,7 @@ public final class Doctor {
                     ? " Some update/weight ratios left the healthy band; see the alarms." : "";
             return new Diagnosis(String.format(Locale.ROOT, "healthy: %d steps without explosion, loss spike, "
                     + "vanishing or non-finite gradients.%s", steps.size(), ratio), Cause.NONE, "", null, List.of(), alarmTable,
-                    layerTable.emptyCopy(), gains, stepTable, layerTable);
+                    layerTable.emptyCopy(), gains, stepTable, layerTable, curvature);
         }
         Evidence ev = new Evidence(monitor, model, event, gains);
         Table atEvent = layerTable.where(layerTable.longColumn("step").isEqualTo(ev.layerStep()));
@@ -294,11 +320,13 @@ public final class Doctor {
             explosionFixes(ev, fixes);
         }
         Cause cause = cause(ev);
+        String exploded = event.kind() != Alarm.Kind.FORECAST ? "" : alarms.stream().filter(a -> a.kind() == Alarm.Kind.EXPLOSION
+                && a.step() > event.step()).findFirst().map(a -> " The gradients exploded at step " + a.step() + ".").orElse("");
         String later = alarms.stream().filter(a -> a.kind() == Alarm.Kind.NON_FINITE && a.step() > event.step()).findFirst()
                 .map(a -> " The run turned non-finite at step " + a.step() + ".").orElse("");
-        String finding = finding(event, steps.size()) + contributors(ev) + later;
+        String finding = finding(event, steps.size()) + contributors(ev) + exploded + later;
         return new Diagnosis(finding, cause, causeNumbers(ev, cause), event, rank(fixes), alarmTable, atEvent, gains, stepTable,
-                layerTable);
+                layerTable, curvature);
     }
 
     /** Verified survivors by end loss; then unverified by score; then failures by end loss. */
@@ -319,6 +347,7 @@ public final class Doctor {
             case LOSS_SPIKE -> "the loss spiked";
             case VANISHING -> "the gradients vanished";
             case UPDATE_RATIO -> "updates left the healthy band";
+            case FORECAST -> "the forecaster expected a failure, before anything failed,";
         };
         return String.format(Locale.ROOT, "%s at step %d of %d, in %s. %s.", what, e.step(), steps, e.layer(), e.message());
     }

@@ -23,6 +23,7 @@ import org.gradlab.train.TrainState;
 import org.gradlab.train.BatchResult;
 import org.gradlab.train.Trainer;
 import org.gradlab.train.TrainerBuilder;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Proves the {@link Doctor}'s fixes by replay: the run is rebuilt from its recipe (gradlab runs
@@ -49,6 +50,13 @@ import org.gradlab.train.TrainerBuilder;
  * }</pre>
  */
 public final class FixReplay {
+    /** Examples of the batch the sharpness before the event is measured on (the first of the training data). */
+    static final int SHARPNESS_EXAMPLES = 128;
+    /** Examples the Jacobian spectrum at init is measured on. */
+    static final int JACOBIAN_EXAMPLES = 32;
+    /** Lanczos to a relative residual of 1e-3 for the doctor's curvature evidence (about 30 products each). */
+    private static final SpectrumSettings CURVATURE = SpectrumSettings.defaults().withTolerance(1e-3);
+
     private FixReplay() {
     }
 
@@ -111,7 +119,10 @@ public final class FixReplay {
         int n = Math.min(256, setup.train().size());
         Batches.Batch first = Batches.epoch(setup.train().split(n, 0).train(), n, null).get(0);
         LayerGain.Result gains = LayerGain.measure(fresh.model(), first.features(), first.targets(), fresh.loss());
-        Doctor.Diagnosis d = Doctor.diagnose(monitor, trainedModel, gains);
+        JacobianSpectrum.Result spectrum = JacobianSpectrum.measure(fresh.model(),
+                first.features().get(NDArrayIndex.interval(0, Math.min(JACOBIAN_EXAMPLES, n)), NDArrayIndex.all()),
+                CURVATURE.withRegime(Regime.TRAINING));
+        Doctor.Diagnosis d = Doctor.diagnose(monitor, trainedModel, gains, new Curvature(spectrum, null));
         if (d.event() == null) {
             return d;
         }
@@ -135,7 +146,15 @@ public final class FixReplay {
             return d;
         }
         Budget budget = budget(d, monitor, setup);
-        TrainState healthy = healthyState(setup, budget.from());
+        Trainer trained = healthyState(setup, budget.from());
+        TrainState healthy = trained.state();
+        if (budget.from() > 0) {   // the sharpness of the weights the event's step started from, at that step's rate
+            long at = budget.from() - 1;
+            int n = Math.min(SHARPNESS_EXAMPLES, setup.train().size());
+            Batches.Batch batch = Batches.epoch(setup.train().split(n, 0).train(), n, null).get(0);
+            d = d.withCurvature(d.curvature().withSharpness(SharpnessCallback.every(1, batch).withSettings(CURVATURE)
+                    .sample(trained, at, trained.lrAt(at), trained.schedule().momentumAt(at))));
+        }
         List<Doctor.Fix> out = new ArrayList<>();
         for (Doctor.Fix f : d.fixes()) {
             boolean tryIt = f.change().replayable()
@@ -201,11 +220,11 @@ public final class FixReplay {
     }
 
     /**
-     * The run's {@link Trainer#state()} after {@code steps} healthy steps: the run is trained once
+     * The run's trainer after {@code steps} healthy steps: the run is trained once
      * (with {@link Trainer#fit}, stopped at that step; the epochs it finishes are evaluated on the
      * training data) and every replay from the healthy state restores this one state.
      */
-    private static TrainState healthyState(Setup setup, long steps) {
+    private static Trainer healthyState(Setup setup, long steps) {
         setup.task("replay: training to the last healthy step, " + steps, steps);
         Trainer t = setup.run().get().callback(new Callback() {
             @Override
@@ -219,7 +238,7 @@ public final class FixReplay {
         while (t.step() < steps) {
             t.fit(setup.train(), setup.train(), 1);
         }
-        return t.state();
+        return t;
     }
 
     /**

@@ -271,6 +271,11 @@ public final class Monitor implements Callback {
         stepAlarms = Collections.unmodifiableList(kept);
     }
 
+    /** Records an alarm another watcher raised (a {@link Forecaster}'s forecast), with this monitor's own. */
+    void raise(Alarm a) {
+        records.addAlarms(List.of(a));
+    }
+
     /** The alarms of the step in progress ({@link #afterBackward}); a {@link SpikePolicy} reads them. */
     public List<Alarm> stepAlarms() {
         return stepAlarms;

@@ -11,6 +11,7 @@ import org.gradlab.nn.Rng;
 import org.gradlab.optim.Adam;
 import org.gradlab.optim.AdamW;
 import org.gradlab.optim.Optimizer;
+import org.gradlab.optim.Sgd;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -178,6 +179,24 @@ public final class Sharpness {
     public static double gdThreshold(double lr) {
         requireRate(lr);
         return 2 / lr;
+    }
+
+    /**
+     * The stability limit on the sharpness of {@code rule} at rate {@code lr}: on a quadratic with
+     * curvature {@code lambda}, PyTorch's SGD is stable only while {@code lambda} is below
+     * {@code 2 / lr} without momentum, {@code (2 + 2 mu) / ((1 - dampening) lr)} with heavy-ball
+     * momentum {@code mu} (38 / lr at 0.9; Cohen et al. 2021, appendix), and
+     * {@code (2 + 2 mu) / ((1 + 2 mu) lr)} with Nesterov momentum (from the eigenvalues of each
+     * update's two-step recurrence). Weight decay is left out (it adds to {@code lambda}).
+     */
+    public static double sgdThreshold(double lr, Sgd rule) {
+        requireRate(lr);
+        requireArgument(rule, "rule");
+        double mu = rule.momentum();
+        if (mu == 0) {
+            return 2 / lr;
+        }
+        return rule.nesterov() ? (2 + 2 * mu) / ((1 + 2 * mu) * lr) : (2 + 2 * mu) / ((1 - rule.dampening()) * lr);
     }
 
     /** {@code (2 + 2 beta1) / ((1 - beta1) lr)}: Adam's limit on the preconditioned sharpness (38 / lr at beta1 0.9). */

@@ -6,6 +6,7 @@ import org.gradlab.data.Batches;
 import org.gradlab.optim.Adam;
 import org.gradlab.optim.AdamW;
 import org.gradlab.optim.Optimizer;
+import org.gradlab.optim.Sgd;
 import org.gradlab.train.Callback;
 import org.gradlab.train.StepContext;
 import org.gradlab.train.Trainer;
@@ -17,9 +18,10 @@ import tech.tablesaw.api.Table;
 
 /**
  * Samples the training loss's sharpness ({@link Sharpness}) every {@code n} steps on one fixed
- * batch, against gradient descent's stability limit {@code 2 / lr}, and for Adam (or AdamW) also
- * the preconditioned sharpness against {@code (2 + 2 beta1) / ((1 - beta1) lr)}, 38 / lr at beta1
- * 0.9 (Cohen et al. 2021 and 2022). A sample is taken after the update of every step whose number
+ * batch, against gradient descent's stability limit {@code 2 / lr} and, for SGD, the limit of the
+ * momentum it runs ({@link Sharpness#sgdThreshold}: {@code (2 + 2 mu) / lr} for heavy-ball momentum
+ * {@code mu}, 38 / lr at 0.9), and for Adam (or AdamW) also the preconditioned sharpness against
+ * {@code (2 + 2 beta1) / ((1 - beta1) lr)}, 38 / lr at beta1 0.9 (Cohen et al. 2021 and 2022). A sample is taken after the update of every step whose number
  * is a multiple of {@code n} (step 0 included), so it describes the weights the next step starts
  * from; {@code lr} is the rate that step used. Measuring leaves the model and the optimizer exactly
  * as they were, so a run trains to the same bits with or without this callback; each sample costs
@@ -31,7 +33,7 @@ import tech.tablesaw.api.Table;
  * SharpnessCallback sharpness = SharpnessCallback.every(50, fixedBatch);
  * Trainer t = Presets.articleTrainer(0).callback(sharpness).build();
  * t.fit(split.train(), split.test());
- * sharpness.table();   // step, lr, sharpness, gd_threshold, adam_sharpness, adam_threshold, converged
+ * sharpness.table();   // step, lr, sharpness, gd_threshold, sgd_threshold, adam_sharpness, adam_threshold, converged
  * }</pre>
  */
 public final class SharpnessCallback implements Callback {
@@ -50,11 +52,24 @@ public final class SharpnessCallback implements Callback {
 
     /**
      * One sample: the step, its rate, the sharpness and {@code 2 / lr}, Adam's preconditioned
-     * sharpness and its limit (NaN without an Adam-family optimizer), and whether every Lanczos run
-     * converged.
+     * sharpness and its limit (NaN without an Adam-family optimizer), whether every Lanczos run
+     * converged, and the limit of the SGD the trainer runs at the step's momentum
+     * ({@link Sharpness#sgdThreshold}; NaN for other optimizers).
      */
     public record Sample(long step, double lr, double sharpness, double gdThreshold, double adamSharpness,
-            double adamThreshold, boolean converged) {
+            double adamThreshold, boolean converged, double sgdThreshold) {
+
+        /**
+         * The sharpness over the limit that applies: Adam's preconditioned value over its limit
+         * with an Adam-family optimizer, else over the SGD limit (momentum included), else over
+         * {@code 2 / lr}; at 1 or more the step is past the edge of stability.
+         */
+        public double overLimit() {
+            if (!Double.isNaN(adamThreshold)) {
+                return adamSharpness / adamThreshold;
+            }
+            return sharpness / (Double.isNaN(sgdThreshold) ? gdThreshold : sgdThreshold);
+        }
     }
 
     /** The samples taken so far: the callback's state in a trainer's {@code TrainState}. */
@@ -119,22 +134,37 @@ public final class SharpnessCallback implements Callback {
     @Override
     public void afterUpdate(StepContext s) {
         if (s.step() % every == 0) {
-            samples.add(sample(s.trainer(), s.step(), s.lr()));
+            samples.add(sample(s.trainer(), s.step(), s.lr(), s.momentum()));
         }
     }
 
-    /** Measures {@code trainer}'s model now (any time, not only from a hook). */
+    /** Measures {@code trainer}'s model now (any time, not only from a hook), at its optimizer's own momentum. */
     public Sample sample(Trainer trainer, long step, double lr) {
+        return sample(trainer, step, lr, java.util.OptionalDouble.empty());
+    }
+
+    /** The last sample, or null before the first. */
+    SharpnessCallback.Sample latest() {
+        return samples.isEmpty() ? null : samples.get(samples.size() - 1);
+    }
+
+    /** {@link #sample(Trainer, long, double)} at the momentum a schedule set for the step (empty: the optimizer's own). */
+    Sample sample(Trainer trainer, long step, double lr, java.util.OptionalDouble momentum) {
         Sharpness sharpness = Sharpness.of(trainer.model(), trainer.loss(), features, targets, settings);
         Sharpness.Estimate plain = sharpness.top();
         Optimizer optimizer = trainer.optimizer();
         Adam adam = optimizer.rule() instanceof Adam a ? a : optimizer.rule() instanceof AdamW w ? w.adam() : null;
         boolean stepped = adam != null && optimizer.state().keySet().containsAll(trainer.model().namedParams().keySet());
         Sharpness.Estimate pre = stepped ? sharpness.preconditioned(optimizer) : null;
+        double sgd = Double.NaN;
+        if (optimizer.rule() instanceof Sgd r) {
+            Sgd at = momentum.isPresent() ? r.withMomentum(momentum.getAsDouble()) : r;
+            sgd = lr > 0 ? Sharpness.sgdThreshold(lr, at) : Double.POSITIVE_INFINITY;
+        }
         return new Sample(step, lr, plain.value(), lr > 0 ? Sharpness.gdThreshold(lr) : Double.POSITIVE_INFINITY,
                 pre == null ? Double.NaN : pre.value(),
                 adam == null ? Double.NaN : lr > 0 ? Sharpness.adamThreshold(lr, adam.beta1()) : Double.POSITIVE_INFINITY,
-                plain.converged() && (pre == null || pre.converged()));
+                plain.converged() && (pre == null || pre.converged()), sgd);
     }
 
     /** The samples so far, in order. */
@@ -142,13 +172,14 @@ public final class SharpnessCallback implements Callback {
         return List.copyOf(samples);
     }
 
-    /** The samples as a table: step, lr, sharpness, gd_threshold, adam_sharpness, adam_threshold, converged. */
+    /** The samples as a table: step, lr, sharpness, gd_threshold, sgd_threshold, adam_sharpness, adam_threshold, converged. */
     public Table table() {
         return Table.create("sharpness every " + every + " steps",
                 LongColumn.create("step", samples.stream().mapToLong(Sample::step).toArray()),
                 DoubleColumn.create("lr", samples.stream().mapToDouble(Sample::lr).toArray()),
                 DoubleColumn.create("sharpness", samples.stream().mapToDouble(Sample::sharpness).toArray()),
                 DoubleColumn.create("gd_threshold", samples.stream().mapToDouble(Sample::gdThreshold).toArray()),
+                DoubleColumn.create("sgd_threshold", samples.stream().mapToDouble(Sample::sgdThreshold).toArray()),
                 DoubleColumn.create("adam_sharpness", samples.stream().mapToDouble(Sample::adamSharpness).toArray()),
                 DoubleColumn.create("adam_threshold", samples.stream().mapToDouble(Sample::adamThreshold).toArray()),
                 BooleanColumn.create("converged", samples.stream().map(Sample::converged).toList()));

@@ -170,7 +170,7 @@ final class WeightPass {
      * {@code ||w||^2}, {@code prev -= w}, {@code ||prev||^2}, {@code prev = w}. These norms are only
      * reported, so float32 models sum them in float32 ({@code sdot}), per slice.
      */
-    private static double[] weightAndUpdate(INDArray w, Vec prev, boolean update, boolean keep) {
+    static double[] weightAndUpdate(INDArray w, Vec prev, boolean update, boolean keep) {
         int n = Math.toIntExact(w.length());
         Vec x = Vec.of(w);
         double ww = 0;

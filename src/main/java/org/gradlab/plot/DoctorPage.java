@@ -21,7 +21,7 @@ public final class DoctorPage {
     private DoctorPage() {
     }
 
-    /** The diagnosis as Markdown: verdict, fixes table, layer gains, alarms, the parameters at the event. */
+    /** The diagnosis as Markdown: verdict, fixes table, layer gains, curvature (Jacobian spectrum at init), alarms, the parameters at the event. */
     public static String markdown(Doctor.Diagnosis d) {
         StringBuilder sb = new StringBuilder("# gradlab doctor\n\n**Verdict:** ").append(d.verdict()).append("\n\n");
         if (!d.fixes().isEmpty()) {
@@ -30,6 +30,12 @@ public final class DoctorPage {
         if (d.gains() != null) {
             sb.append("## Layer gains at initialisation\n\n").append(d.gains().summary()).append(".\n\n")
                     .append(markdownTable(d.gains().table()));
+        }
+        if (d.curvature().atInit() != null || d.curvature().beforeEvent() != null) {
+            sb.append("\n## Curvature\n\n").append(d.curvature().words(d.cause())).append("\n\n");
+            if (d.curvature().atInit() != null) {
+                sb.append(markdownTable(jacobian(d)));
+            }
         }
         sb.append("\n## Alarms, in step order\n\n").append(markdownTable(d.alarms()));
         if (d.layersAtEvent().rowCount() > 0) {
@@ -53,6 +59,12 @@ public final class DoctorPage {
             sb.append("<h2>Layer gains at initialisation</h2>\n<p>").append(Report.escape(d.gains().summary())).append(".</p>\n")
                     .append(htmlTable(d.gains().table()));
         }
+        if (d.curvature().atInit() != null || d.curvature().beforeEvent() != null) {
+            sb.append("<h2>Curvature</h2>\n<p>").append(Report.escape(d.curvature().words(d.cause()))).append("</p>\n");
+            if (d.curvature().atInit() != null) {
+                sb.append(htmlTable(jacobian(d)));
+            }
+        }
         sb.append("<h2>Alarms, in step order</h2>\n").append(htmlTable(d.alarms()));
         if (d.layersAtEvent().rowCount() > 0) {
             sb.append("<h2>Parameters at step ").append(d.event().step()).append("</h2>\n").append(htmlTable(d.layersAtEvent()));
@@ -67,6 +79,11 @@ public final class DoctorPage {
             sb.append("<h2>Fixes, best first</h2>\n").append(htmlTable(d.fixTable()));
         }
         return sb.toString();
+    }
+
+    /** The Jacobian spectrum at init, three significant digits. */
+    private static Table jacobian(Doctor.Diagnosis d) {
+        return org.gradlab.diagnostics.Tables.readable(d.curvature().atInit().table().copy());
     }
 
     private static String markdownTable(Table t) {

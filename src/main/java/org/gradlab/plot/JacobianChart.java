@@ -33,4 +33,18 @@ public final class JacobianChart {
         return Charts.logLines(wide, "Largest singular value of the input-output Jacobian over depth", depth.name(),
                 "largest singular value (log scale)");
     }
+
+    /**
+     * Sets a log y axis from the whole decade at or below {@code low} to the one at or above
+     * {@code high}, so even a narrow range has labelled ticks; plain numbers while they stay short,
+     * powers of ten beyond (a custom formatter would turn XChart's log axis linear).
+     */
+    static XYChart decades(XYChart chart, double low, double high) {
+        double min = Math.pow(10, Math.floor(Math.log10(low) - 1e-9));
+        double max = Math.pow(10, Math.ceil(Math.log10(high) + 1e-9));
+        chart.getStyler().setYAxisMin(min);
+        chart.getStyler().setYAxisMax(max);
+        chart.getStyler().setYAxisDecimalPattern(min >= 1e-3 && max <= 1e4 ? "#,##0.###" : "0E0");
+        return chart;
+    }
 }

@@ -53,6 +53,7 @@ class SharpnessCallbackTest {
             assertEquals(lr, t.doubleColumn("lr").getDouble(i), 0, where);
             assertEquals(2 / lr, t.doubleColumn("gd_threshold").getDouble(i), 1e-12 / lr, where);
             assertEquals(38 / lr, t.doubleColumn("adam_threshold").getDouble(i), 1e-10 / lr, where + ": AdamW's beta1 0.9");
+            assertTrue(Double.isNaN(t.doubleColumn("sgd_threshold").getDouble(i)), where + ": no SGD limit for AdamW");
             assertTrue(t.doubleColumn("sharpness").getDouble(i) > 0, where);
             assertTrue(t.doubleColumn("adam_sharpness").getDouble(i) > t.doubleColumn("sharpness").getDouble(i),
                     where + ": Adam's preconditioner (sqrt(v) << 1 here) raises the curvature it sees");
@@ -81,6 +82,7 @@ class SharpnessCallbackTest {
             assertTrue(Double.isNaN(table.doubleColumn("adam_sharpness").getDouble(i)));
             assertTrue(Double.isNaN(table.doubleColumn("adam_threshold").getDouble(i)));
             assertEquals(Sharpness.gdThreshold(0.1), table.doubleColumn("gd_threshold").getDouble(i), 0);
+            assertEquals(38, table.doubleColumn("sgd_threshold").getDouble(i), 1e-12, "momentum 0.9 at 0.1: (2 + 1.8) / 0.1");
         }
     }
 

@@ -150,6 +150,36 @@ class SharpnessTest {
         assertEquals(2.0 / 0.1, Sharpness.adamThreshold(0.1, 0.0), 1e-12);   // beta1 0: RMSprop, gradient descent's 2 / lr
     }
 
+    /**
+     * The SGD limits are where gradlab's own {@link Sgd} (PyTorch's update) stops converging on a
+     * quadratic {@code L = lambda w^2 / 2}: 1% below the limit the weight shrinks over 20,000 steps, 1%
+     * above it grows; for plain, heavy-ball (0.9, and with dampening 0.5) and Nesterov momentum.
+     */
+    @Test
+    void sgdLimitsAreWhereSgdOnAQuadraticStopsConverging() {
+        double lr = 0.1;
+        for (Sgd rule : new Sgd[] {Sgd.plain(), Sgd.momentum(0.9), Sgd.momentum(0.9).withDampening(0.5),
+                Sgd.momentum(0.9).withNesterov()}) {
+            double limit = Sharpness.sgdThreshold(lr, rule);
+            assertTrue(Math.abs(finalWeight(rule, lr, 0.99 * limit)) < 1e-3, rule + " below its limit " + limit);
+            assertTrue(Math.abs(finalWeight(rule, lr, 1.01 * limit)) > 1e3, rule + " above its limit " + limit);
+        }
+        assertEquals(38.0, Sharpness.sgdThreshold(0.1, Sgd.momentum(0.9)), 1e-12, "(2 + 2 * 0.9) / 0.1");
+        assertEquals(20.0, Sharpness.sgdThreshold(0.1, Sgd.plain()), 1e-12);
+    }
+
+    /** The weight after 20,000 steps of {@code rule} at {@code lr} on {@code lambda w^2 / 2} from w = 1. */
+    private static double finalWeight(Sgd rule, double lr, double lambda) {
+        Param w = new Param("w", Nd4j.ones(DataType.DOUBLE, 1));
+        Map<String, Param> params = Map.of("w", w);
+        Optimizer opt = Optimizer.of(rule);
+        for (int t = 0; t < 20_000 && Math.abs(w.value().getDouble(0)) < 1e6; t++) {
+            w.grad().assign(w.value().mul(lambda));
+            opt.step(params, lr);
+        }
+        return w.value().getDouble(0);
+    }
+
     /** Asserts that {@code call} throws an IllegalArgumentException with a one-line message containing {@code expected}. */
     static void assertRejected(String expected, Executable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);

@@ -33,7 +33,7 @@ import org.gradlab.experiment.spec.TransformSpec;
 public final class Budget {
     /**
      * The most training steps (batches) one run may take: 1000 epochs of the bundled digits at
-     * batch 32. It bounds a saved run's file (about 40 bytes a step), and so what reading it back takes.
+     * batch 32. It bounds a saved run's file (about 80 bytes a step), and so what reading it back takes.
      */
     public static final long MAX_STEPS = 250_000;
     /** Bytes per value: parameters, gradients, optimizer state and activations are float32. */
@@ -166,9 +166,9 @@ public final class Budget {
         return FLOAT * (5 * params + acts * (2L * r.data().batch() + EVAL_BATCH));
     }
 
-    /** Heap a run's result holds: two doubles per step (gradient norm, rate) and its records. */
+    /** Heap a run's result holds: four doubles per step (gradient norm, rate, the forecaster's loss and update ratio) and its records. */
     static long resultBytes(long steps) {
-        return 16 * steps + RESULT_BASE;
+        return 32 * steps + RESULT_BASE;
     }
 
     private static String what(RunSpec r) {

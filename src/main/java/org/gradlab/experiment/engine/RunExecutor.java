@@ -7,7 +7,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.gradlab.clip.GradStats;
+import org.gradlab.data.Batches;
 import org.gradlab.data.Dataset;
+import org.gradlab.diagnostics.Forecaster;
+import org.gradlab.diagnostics.JacobianSpectrum;
+import org.gradlab.diagnostics.Regime;
+import org.gradlab.diagnostics.SharpnessCallback;
+import org.gradlab.diagnostics.SpectrumSettings;
 import org.gradlab.experiment.spec.ModelSpec;
 import org.gradlab.experiment.spec.RunSpec;
 import org.gradlab.experiment.spec.ScheduleSpec;
@@ -27,15 +33,27 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Executes one {@link RunSpec} on the calling thread and records a {@link RunResult}: the spec
- * builds the model, optimizer, schedule, transforms and loss; two recording callbacks watch the
- * steps (the per-layer gradient norms before any clip, and the loss spikes and norm thresholds).
- * A run whose training loss becomes non-finite stops at that step.
+ * builds the model, optimizer, schedule, transforms and loss; recording callbacks watch the steps
+ * (the per-layer gradient norms before any clip, the loss spikes and norm thresholds, and a
+ * {@link Forecaster}, whose signals the result keeps), and the spec's probes measure the sharpness
+ * every so many steps and the Jacobian spectrum at init; none of them changes a training bit. A
+ * run whose training loss becomes non-finite stops at that step.
  */
 public final class RunExecutor {
     /** Columns of a run's layer x step trace at most. */
     static final int TRACE_COLUMNS = 200;
     /** Training examples forwarded at init to measure the activation-norm ratio. */
     private static final int PROBE_EXAMPLES = 256;
+    /** Training examples of the fixed batch the sharpness is sampled on. */
+    static final int SHARPNESS_EXAMPLES = 128;
+    /** Training examples the Jacobian spectrum at init is measured on. */
+    static final int JACOBIAN_EXAMPLES = 32;
+    /**
+     * The probes' Lanczos settings: a relative residual of 1e-3 (the top eigenvalue to about 1e-6 relative, since its
+     * error is of the order of the residual squared), about 30 products a sample (0.2 s of one core on the article's
+     * MLP, 1 s for a 12-layer network's Jacobian spectrum).
+     */
+    private static final SpectrumSettings PROBE_SETTINGS = SpectrumSettings.defaults().withTolerance(1e-3);
     /** The trainer's stop reason of a run whose training loss is no longer finite. */
     private static final String DIVERGED = "loss is not finite";
     /** The trainer's stop reason of a run of a study that is being stopped. */
@@ -64,6 +82,8 @@ public final class RunExecutor {
         Sequential model = spec.model().build(shape, spec.seed());
         int perEpoch = (split.train().size() + batch - 1) / batch;
         long total = (long) perEpoch * spec.epochs();
+        RunResult.Spectrum jacobian = spec.probes().jacobianAt(spec.seed())
+                ? spectrum(spec.model().build(shape, spec.seed()), split.train()) : RunResult.Spectrum.NONE;
         LayerRecorder layers = new LayerRecorder(model.namedParams(), (int) Math.max(1, (total + TRACE_COLUMNS - 1) / TRACE_COLUMNS));
         StepEvents events = new StepEvents(model.layers().stream().filter(Recurrent.class::isInstance).map(Recurrent.class::cast)
                 .findFirst().orElse(null));
@@ -77,7 +97,16 @@ public final class RunExecutor {
                 .seed(spec.seed())
                 .helperThread(helperThread)
                 .callback(layers)
-                .listener(events)
+                .listener(events);
+        SharpnessCallback sharpness = null;
+        Forecaster forecaster = Forecaster.create();
+        if (spec.probes().sharpnessAt(spec.seed())) {
+            sharpness = SharpnessCallback.every(spec.probes().sharpnessEvery(), first(split.train(), SHARPNESS_EXAMPLES))
+                    .withSettings(PROBE_SETTINGS);
+            b.callback(sharpness);
+            forecaster = forecaster.watching(sharpness);
+        }
+        b.callback(forecaster)
                 .callback(new Callback() {
                     @Override
                     public void afterUpdate(StepContext s) {
@@ -112,7 +141,11 @@ public final class RunExecutor {
         RunResult.Layers l = new RunResult.Layers(layers.layers, layers.step0, layers.atExplosion, activationRatio,
                 layers.stride, layers.trace.toArray(double[][]::new), events.throughTime());
         RunResult.Series series = new RunResult.Series(norms, steps.stream().mapToDouble(StepResult::lr).toArray());
-        return Optional.of(new RunResult(spec, end, n, l, series, (System.nanoTime() - start) / 1e9));
+        List<Forecaster.Signals> seen = forecaster.signals();
+        RunResult.Watch watch = new RunResult.Watch(seen.stream().mapToDouble(Forecaster.Signals::loss).toArray(),
+                seen.stream().mapToDouble(Forecaster.Signals::updateRatio).toArray(),
+                sharpness == null ? List.of() : sharpness.samples(), jacobian);
+        return Optional.of(new RunResult(spec, end, n, l, series, (System.nanoTime() - start) / 1e9, watch));
     }
 
     /**
@@ -151,6 +184,25 @@ public final class RunExecutor {
             last += squares(h);
         }
         return Math.sqrt(last) / Math.sqrt(first);
+    }
+
+    /**
+     * At init, in training mode (batch statistics, as the run trains), the largest singular value of
+     * each leaf layer's input-output Jacobian and of the network up to it, on the first
+     * {@value #JACOBIAN_EXAMPLES} training examples ({@code model} is a throw-away copy).
+     */
+    static RunResult.Spectrum spectrum(Sequential model, Dataset train) {
+        JacobianSpectrum.Result r = JacobianSpectrum.measure(model, first(train, JACOBIAN_EXAMPLES).features(),
+                PROBE_SETTINGS.withRegime(Regime.TRAINING));
+        tech.tablesaw.api.Table t = r.table();
+        return new RunResult.Spectrum(t.stringColumn("name").asList(), t.stringColumn("kind").asList(),
+                t.doubleColumn("sigma_max").asDoubleArray(), t.doubleColumn("network_upto").asDoubleArray());
+    }
+
+    /** The first {@code n} examples of {@code data} (all, if it has fewer) as one batch, in order. */
+    private static Batches.Batch first(Dataset data, int n) {
+        int k = Math.min(n, data.size());
+        return Batches.epoch(data.select(java.util.stream.IntStream.range(0, k).toArray()), k, null).get(0);
     }
 
     /** The sum of squares, in Java and in order: ND4J's norm2 splits its sum by the OMP_NUM_THREADS the process started with. */

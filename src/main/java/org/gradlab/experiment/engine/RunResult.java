@@ -1,7 +1,12 @@
 package org.gradlab.experiment.engine;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import org.gradlab.diagnostics.Failure;
+import org.gradlab.diagnostics.Forecaster;
+import org.gradlab.diagnostics.SharpnessCallback;
 import org.gradlab.experiment.spec.RunSpec;
 
 /**
@@ -15,8 +20,9 @@ import org.gradlab.experiment.spec.RunSpec;
  * @param layers  per Linear layer and through time: where the gradient went
  * @param series  per-step series for charts
  * @param seconds wall time of the run
+ * @param watch   what the forecaster read at every step, and what the spec's probes measured
  */
-public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Series series, double seconds) {
+public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Series series, double seconds, Watch watch) {
 
     /** Below this final test accuracy a run has collapsed (chance is 0.1 on ten classes). */
     public static final double COLLAPSE_ACCURACY = 0.2;
@@ -31,6 +37,12 @@ public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Serie
         Objects.requireNonNull(norms, "norms");
         Objects.requireNonNull(layers, "layers");
         Objects.requireNonNull(series, "series");
+        Objects.requireNonNull(watch, "watch");
+    }
+
+    /** A run recorded without the forecaster's signals or probes (made-up runs, runs that could not train). */
+    public RunResult(RunSpec spec, End end, Norms norms, Layers layers, Series series, double seconds) {
+        this(spec, end, norms, layers, series, seconds, Watch.NONE);
     }
 
     /**
@@ -109,6 +121,89 @@ public record RunResult(RunSpec spec, End end, Norms norms, Layers layers, Serie
     /** {@code value}, or a {@link NullPointerException} naming it (a saved run with a null series is not a run result). */
     private static <T> T required(T value, String name) {
         return Objects.requireNonNull(value, () -> name + " is null, expected an array");
+    }
+
+    /**
+     * What the {@link Forecaster} read, per step, and what the spec's probes measured.
+     *
+     * @param losses       the batch loss of every step taken (empty when not recorded)
+     * @param updateRatios the largest update/weight ratio of a weight matrix at every step taken (NaN without an update)
+     * @param sharpness    the sharpness samples, when the spec's probes ask for them
+     * @param jacobian     the Jacobian spectrum at initialisation, when the spec's probes ask for it (else empty)
+     */
+    public record Watch(double[] losses, double[] updateRatios, List<SharpnessCallback.Sample> sharpness, Spectrum jacobian) {
+        /** Nothing recorded. */
+        public static final Watch NONE = new Watch(new double[0], new double[0], List.of(), Spectrum.NONE);
+
+        public Watch {
+            required(losses, "losses");
+            required(updateRatios, "updateRatios");
+            sharpness = List.copyOf(required(sharpness, "sharpness"));
+            Objects.requireNonNull(jacobian, "jacobian");
+        }
+    }
+
+    /**
+     * The largest singular value of each leaf layer's input-output Jacobian at initialisation, and
+     * of the network up to it ({@code JacobianSpectrum}'s {@code sigma_max} and {@code network_upto}).
+     *
+     * @param layers      each leaf layer's path in the model, input to output
+     * @param kinds       each one's kind ({@code Dense}, {@code Activation}, ...)
+     * @param sigmaMax    each one's largest singular value at its own input
+     * @param networkUpTo the network's first layers up to each one, together
+     */
+    public record Spectrum(List<String> layers, List<String> kinds, double[] sigmaMax, double[] networkUpTo) {
+        /** Not measured. */
+        public static final Spectrum NONE = new Spectrum(List.of(), List.of(), new double[0], new double[0]);
+
+        public Spectrum {
+            layers = List.copyOf(required(layers, "layers"));
+            kinds = List.copyOf(required(kinds, "kinds"));
+            required(sigmaMax, "sigmaMax");
+            required(networkUpTo, "networkUpTo");
+            if (kinds.size() != layers.size() || sigmaMax.length != layers.size() || networkUpTo.length != layers.size()) {
+                throw new IllegalArgumentException("spectrum: " + layers.size() + " layers need as many kinds and values, got "
+                        + kinds.size() + ", " + sigmaMax.length + " and " + networkUpTo.length);
+            }
+        }
+    }
+
+    /** The forecaster's signals at every step taken (empty when the run did not record them). */
+    public List<Forecaster.Signals> signals() {
+        double[] loss = watch.losses();
+        if (loss.length != series.gradNorms().length) {
+            return List.of();
+        }
+        List<SharpnessCallback.Sample> samples = watch.sharpness();
+        List<Forecaster.Signals> out = new ArrayList<>(loss.length);
+        int next = 0;
+        for (int s = 0; s < loss.length; s++) {
+            double sharp = Double.NaN;
+            if (next < samples.size() && samples.get(next).step() == s) {
+                sharp = samples.get(next++).overLimit();
+            }
+            out.add(new Forecaster.Signals(s, loss[s], series.gradNorms()[s], series.lrs()[s], watch.updateRatios()[s], sharp));
+        }
+        return out;
+    }
+
+    /** The forecasts {@link Forecaster.Config#defaults()} raise on this run's signals (what its forecaster raised). */
+    public List<Forecaster.Forecast> forecasts() {
+        return Forecaster.replay(Forecaster.Config.defaults(), signals());
+    }
+
+    /** The first forecast's step, or -1 (also when the run did not record its signals). */
+    public long firstForecastStep() {
+        List<Forecaster.Forecast> f = forecasts();
+        return f.isEmpty() ? -1 : f.get(0).step();
+    }
+
+    /** When and how the run failed ({@link Failure}), empty for a healthy run and one without recorded losses. */
+    public Optional<Failure> failure() {
+        if (failed() || watch.losses().length != series.gradNorms().length) {
+            return Optional.empty();
+        }
+        return Failure.of(watch.losses(), series.gradNorms());
     }
 
     /** Whether the run could not be trained at all (a spec the data or memory refused); see {@link End#failure()}. */

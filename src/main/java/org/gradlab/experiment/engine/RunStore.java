@@ -38,7 +38,7 @@ public final class RunStore {
      * The version of the numbers a run produces: bump it with any change that moves a run's
      * results (an operation order, a kernel, a default), so saved runs of older code are run again.
      */
-    public static final String NUMERICS = "2026-12-04.2";   // .2: recurrent kernels feature-major; activation probe in batches
+    public static final String NUMERICS = "2026-12-04.3";   // .2: recurrent kernels feature-major, activation probe in batches; .3: forecaster signals recorded
     private static final int FORMAT = 1;
     private final Path dir;
     private final Folder folder;
@@ -235,6 +235,17 @@ public final class RunStore {
         if (e.divergedAt() >= 0 && e.divergedAt() != steps - 1) {
             return "diverged at step " + e.divergedAt() + " but recorded " + steps + " steps";
         }
+        RunResult.Watch w = r.watch();
+        if (w.losses().length != w.updateRatios().length || w.losses().length != 0 && w.losses().length != steps) {
+            return w.losses().length + " losses and " + w.updateRatios().length + " update ratios for " + steps + " steps";
+        }
+        long previous = -1;
+        for (var sample : w.sharpness()) {
+            if (sample.step() <= previous || sample.step() >= steps) {
+                return "a sharpness sample at step " + sample.step() + " out of order or outside the " + steps + " steps recorded";
+            }
+            previous = sample.step();
+        }
         RunResult.Layers l = r.layers();
         if (l.step0().length != l.names().size() || l.atExplosion().length != 0 && l.atExplosion().length != l.names().size()
                 || l.traceStride() < 1 || (long) l.trace().length * l.traceStride() < steps
@@ -258,15 +269,16 @@ public final class RunStore {
     }
 
     /**
-     * The size a saved run of {@code spec} can reach: a megabyte plus about 100 bytes per step it
-     * can take ({@link Budget#MAX_STEPS} at most), and never more than a sixteenth of the heap, so
-     * that reading one (its text, the parsed tree, the text the checksum covers) cannot exhaust it.
+     * The size a saved run of {@code spec} can reach: a megabyte plus about 200 bytes per step it
+     * can take ({@link Budget#MAX_STEPS} at most; a step's four numbers, gradient norm, rate, loss
+     * and update ratio, take about 80), and never more than a sixteenth of the heap, so that
+     * reading one (its text, the parsed tree, the text the checksum covers) cannot exhaust it.
      */
     static long maxBytes(RunSpec spec) {
         DataSpec d = spec.data();
         long train = d instanceof DataSpec.Digits g ? g.train() : 10_000_000L;
         long steps = (long) spec.epochs() * ((train + d.batch() - 1) / d.batch());
-        return Math.min((1L << 20) + 100 * Math.min(steps, Budget.MAX_STEPS), Runtime.getRuntime().maxMemory() / 16);
+        return Math.min((1L << 20) + 200 * Math.min(steps, Budget.MAX_STEPS), Runtime.getRuntime().maxMemory() / 16);
     }
 
     private static String codeVersion() {

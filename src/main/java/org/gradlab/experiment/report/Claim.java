@@ -26,12 +26,17 @@ import java.util.Objects;
  *       ({@code other}, {@code p}, {@code diff}); {@code best_tie}: the configurations that tie at
  *       the top;
  *   <li>{@code failed}: runs that could not be trained ({@code count}, the first {@code reason});
- *   <li>{@code note}: what the study cannot say (too few seeds to compare).
+ *   <li>{@code note}: what the study cannot say (too few seeds to compare);
+ *   <li>{@code forecast_recall}, {@code forecast_lead}, {@code forecast_false_alarms}: the
+ *       forecaster over the runs of the {@code seeds} listed, of the part (or of every part when
+ *       {@code part} is empty): the failing runs warned before their failure step ({@code count}
+ *       {@code "k/n"}), their median lead in steps ({@code value}; {@code n} warned runs), the
+ *       healthy runs with a forecast ({@code count}).
  * </ul>
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Claim(String part, String kind, List<String> configs, String text, String outcome, String count,
-        List<Long> seeds, String baseline, String other, Double p, Double diff, Integer n, String reason) {
+        List<Long> seeds, String baseline, String other, Double p, Double diff, Integer n, String reason, Double value) {
 
     public Claim {
         Objects.requireNonNull(part, "part");
@@ -42,26 +47,31 @@ public record Claim(String part, String kind, List<String> configs, String text,
     }
 
     static Claim of(String part, String kind, List<String> configs, String text) {
-        return new Claim(part, kind, configs, text, null, null, null, null, null, null, null, null, null);
+        return new Claim(part, kind, configs, text, null, null, null, null, null, null, null, null, null, null);
     }
 
     Claim withOutcome(String o, String c) {
-        return new Claim(part, kind, configs, text, o, c, seeds, baseline, other, p, diff, n, reason);
+        return new Claim(part, kind, configs, text, o, c, seeds, baseline, other, p, diff, n, reason, value);
     }
 
     Claim withSeeds(List<Long> s) {
-        return new Claim(part, kind, configs, text, outcome, count, s, baseline, other, p, diff, n, reason);
+        return new Claim(part, kind, configs, text, outcome, count, s, baseline, other, p, diff, n, reason, value);
     }
 
     Claim withBaseline(String b) {
-        return new Claim(part, kind, configs, text, outcome, count, seeds, b, other, p, diff, n, reason);
+        return new Claim(part, kind, configs, text, outcome, count, seeds, b, other, p, diff, n, reason, value);
     }
 
     Claim withComparison(String against, double pValue, double difference, int seedsEach) {
-        return new Claim(part, kind, configs, text, outcome, count, seeds, baseline, against, pValue, difference, seedsEach, reason);
+        return new Claim(part, kind, configs, text, outcome, count, seeds, baseline, against, pValue, difference, seedsEach, reason,
+                value);
+    }
+
+    Claim withValue(double v, int over) {
+        return new Claim(part, kind, configs, text, outcome, count, seeds, baseline, other, p, diff, over, reason, v);
     }
 
     Claim withReason(String r, String c) {
-        return new Claim(part, kind, configs, text, outcome, c, seeds, baseline, other, p, diff, n, r);
+        return new Claim(part, kind, configs, text, outcome, c, seeds, baseline, other, p, diff, n, r, value);
     }
 }

@@ -36,12 +36,13 @@ public final class Conclusions {
     private Conclusions() {
     }
 
-    /** Every claim of every part, parts in study order. */
+    /** Every claim of every part, parts in study order, then the forecaster's over the whole study ({@link EarlyWarning}). */
     public static List<Claim> of(List<RunResult> results) {
         Map<String, List<RunResult>> parts = new LinkedHashMap<>();
         results.forEach(r -> parts.computeIfAbsent(r.spec().part(), k -> new ArrayList<>()).add(r));
         List<Claim> out = new ArrayList<>();
         parts.forEach((part, rs) -> out.addAll(part(part, rs)));
+        out.addAll(EarlyWarning.claims(StudyTables.runs(results)));
         return out;
     }
 

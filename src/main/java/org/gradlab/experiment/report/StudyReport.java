@@ -124,6 +124,7 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
             rs.stream().filter(r -> r.layers().throughTime().length > 0)
                     .min(Comparator.comparing((RunResult r) -> !isTanhUnclipped(r.spec())))
                     .ifPresent(r -> charts.put("through-time", Figure.of(ThroughTimeChart.of(StudyTables.throughTime(r)))));
+            charts.putAll(CurvatureFigures.of(name, rs));
         }
         return new Part(name, Design.question(name), StudyTables.narrow(all).setName(name), charts, claims);
     }
@@ -193,6 +194,9 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
         }
         report.outline(answers);
         report.heading("How it was run", "design").paragraph(design);
+        report.heading("Early warning: did the forecaster see the failures coming?", "forecast").paragraph(EarlyWarning.METHOD);
+        report.table(EarlyWarning.table(runs));
+        report.items(claims.stream().filter(c -> c.kind().startsWith("forecast_")).map(c -> Report.Item.of(c.text())).toList());
         for (Part p : parts.values()) {
             report.heading(p.question().title() + " (" + p.name() + ")", p.name()).paragraph(p.question().question());
             report.table(p.table());

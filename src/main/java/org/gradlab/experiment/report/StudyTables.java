@@ -32,7 +32,10 @@ public final class StudyTables {
      * are missing. {@code loss_spikes}: batch losses more than 1.5 nats above the median of the
      * previous 50. {@code outcome}: diverged, collapsed, degraded, trained, or failed (the run could
      * not be trained: {@code failure} says why); {@code exploded}: the pre-clip gradient norm went
-     * above 1e3, or the run diverged.
+     * above 1e3, or the run diverged. {@code failure_step} and {@code failure_kind}: when and how the
+     * run failed ({@code Failure}: explosion at the first non-finite loss or gradient norm above 1e3;
+     * else collapse where the 100-step mean loss starts to stay above 2.0); {@code first_forecast_step}
+     * and {@code forecast}: the forecaster's first forecast, the failure it expected and its signal.
      */
     public static Table runs(List<RunResult> results) {
         Table t = Table.create("runs", StringColumn.create("part"), StringColumn.create("config"), LongColumn.create("seed"),
@@ -42,7 +45,9 @@ public final class StudyTables {
                 DoubleColumn.create("grad_norm_max"), LongColumn.create("first_step_over_1e3"),
                 DoubleColumn.create("clipped_share"), DoubleColumn.create("activation_ratio"), DoubleColumn.create("seconds"),
                 IntColumn.create("loss_spikes"), LongColumn.create("first_step_over_10"), LongColumn.create("first_step_over_100"),
-                StringColumn.create("outcome"), BooleanColumn.create("exploded"), StringColumn.create("failure"));
+                StringColumn.create("outcome"), BooleanColumn.create("exploded"), StringColumn.create("failure"),
+                LongColumn.create("failure_step"), StringColumn.create("failure_kind"), LongColumn.create("first_forecast_step"),
+                StringColumn.create("forecast"));
         for (RunResult r : results) {
             t.stringColumn("part").append(r.spec().part());
             t.stringColumn("config").append(r.spec().config());
@@ -66,6 +71,13 @@ public final class StudyTables {
             t.stringColumn("outcome").append(r.failed() ? "failed" : r.outcome().word());
             t.booleanColumn("exploded").append(r.exploded());
             t.stringColumn("failure").append(r.failed() ? r.end().failure() : "");
+            java.util.Optional<org.gradlab.diagnostics.Failure> failure = r.failure();
+            appendStep(t.longColumn("failure_step"), failure.map(org.gradlab.diagnostics.Failure::step).orElse(-1L));
+            t.stringColumn("failure_kind").append(failure.map(f -> f.kind().word()).orElse(""));
+            List<org.gradlab.diagnostics.Forecaster.Forecast> forecasts = r.forecasts();
+            appendStep(t.longColumn("first_forecast_step"), forecasts.isEmpty() ? -1 : forecasts.get(0).step());
+            t.stringColumn("forecast").append(forecasts.isEmpty() ? "" : forecasts.get(0).expected().word() + ": "
+                    + forecasts.get(0).signal().word());
         }
         t.doubleColumn("test_acc").setPrintFormatter(NumberColumnFormatter.percent(2));
         return t;

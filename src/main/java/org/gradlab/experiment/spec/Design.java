@@ -19,12 +19,15 @@ import org.gradlab.train.TrainerBuilder;
  * <ul>
  *   <li>{@code baseline}: the article's model, Adam 1e-3.
  *   <li>{@code schedules}: the article's model with SGD momentum 0.9: fixed rates against warmup +
- *       cosine, MultiStep, OneCycle and Plateau at peaks 0.05, 0.1 (and 0.2).
+ *       cosine, MultiStep, OneCycle and Plateau at peaks 0.05, 0.1 (and 0.2); seed 0 of the fixed
+ *       rates 0.01, 0.1, 0.2 and of the schedules at 0.1 samples the sharpness every
+ *       {@value #SHARPNESS_EVERY} steps.
  *   <li>{@code clipping}: a 12-layer ReLU MLP made to explode two ways (A: 1.5x He's init at lr
  *       0.02; B: He's init at lr 0.1), each without clipping and with global norm 1 and 10, value
- *       0.1 and 0.01, and AGC 0.01.
+ *       0.1 and 0.01, and AGC 0.01; seed 0 of each unclipped run measures the Jacobian spectrum at init.
  *   <li>{@code structure}: the same MLP without clipping, with other inits, LayerNorm, BatchNorm
- *       and residual connections, at lr 0.02 and 0.1.
+ *       and residual connections, at lr 0.02 and 0.1; seed 0 of each structure at lr 0.02 measures
+ *       the Jacobian spectrum at init.
  *   <li>{@code rnn}: the digits read as 28 rows by a tanh RNN, a GRU or an LSTM of 128 units, the last
  *       hidden state into Linear(128, 10): the tanh RNN with SGD 0.2 unclipped and clipped at global
  *       norm 1 and 10, the gated cells at SGD 0.2, the RNN at SGD 0.05, RNN (also clipped at 1) and GRU
@@ -110,7 +113,15 @@ public final class Design {
         runs.add(sgd("onecycle_0.1_nocycle", oneCycle(0.1, false)));
         runs.add(sgd("warmup_cosine_0.2", warmupCosine(0.2)));
         runs.add(sgd("onecycle_0.2", oneCycle(0.2, true)));
-        return runs;
+        return runs.stream().map(r -> sampled(r.schedule()) ? r.withProbes(ProbeSpec.sharpness(SHARPNESS_EVERY)) : r).toList();
+    }
+
+    /** Steps between the sharpness samples of the schedules part (seed 0). */
+    public static final int SHARPNESS_EVERY = 50;
+
+    /** The schedules whose sharpness the study samples: the fixed rates 0.01, 0.1 and 0.2, and every schedule peaking at 0.1. */
+    private static boolean sampled(ScheduleSpec s) {
+        return s instanceof Constant c ? List.of(0.01, 0.1, 0.2).contains(c.lr()) : s.peakLr() == 0.1;
     }
 
     /** Linear warmup over the first epoch, then cosine to 0 over the rest of the run, step by step. */
@@ -141,7 +152,7 @@ public final class Design {
         for (String way : List.of("A", "B")) {
             Mlp model = ModelSpec.deep(way.equals("A") ? initA() : InitSpec.of(InitSpec.Kind.HE_NORMAL));
             Constant lr = new Constant(way.equals("A") ? 0.02 : 0.1);
-            runs.add(run("clipping", way + "_none", model, OptimizerSpec.sgd(0.9), lr));
+            runs.add(run("clipping", way + "_none", model, OptimizerSpec.sgd(0.9), lr).withProbes(ProbeSpec.jacobianAtInit()));
             runs.add(run("clipping", way + "_norm_1", model, OptimizerSpec.sgd(0.9), lr, norm(1)));
             runs.add(run("clipping", way + "_norm_10", model, OptimizerSpec.sgd(0.9), lr, norm(10)));
             runs.add(run("clipping", way + "_value_0.1", model, OptimizerSpec.sgd(0.9), lr, new TransformSpec.Value(0.1)));
@@ -178,8 +189,8 @@ public final class Design {
         models.put("res0.1_A", a.withBlock(Mlp.Block.RESIDUAL, 0.1));
         models.put("resln_he", he.withBlock(Mlp.Block.RESIDUAL_LAYERNORM, 1));
         List<RunSpec> runs = new ArrayList<>();
-        for (String m : models.keySet()) {
-            runs.add(deep(m, models.get(m), 0.02));
+        for (String m : models.keySet()) {   // each structure once: its Jacobian spectrum at init
+            runs.add(deep(m, models.get(m), 0.02).withProbes(ProbeSpec.jacobianAtInit()));
         }
         for (String m : List.of("he", "bn_A", "bn_he", "ln_he", "res0.1_he", "res0.1_A", "resln_he")) {
             runs.add(deep(m, models.get(m), 0.1));

@@ -28,10 +28,13 @@ import java.util.regex.Pattern;
  * @param loss      the training loss
  * @param seed      the seed of the model's init, the data split, dropout and the batch order
  * @param epochs    epochs to train, 1 to {@value #MAX_EPOCHS}
+ * @param probes    what the run measures besides training (sharpness, Jacobian spectra), on which seeds; it changes
+ *                  no training bit
  */
 public record RunSpec(String part, String config, ModelSpec model, OptimizerSpec optimizer, ScheduleSpec schedule,
         @Default("[]") List<TransformSpec> gradients, @Default("{\"kind\": \"digits\"}") DataSpec data,
-        @Default("{\"kind\": \"cross_entropy\"}") LossSpec loss, @Default("0") long seed, @Default("10") int epochs) {
+        @Default("{\"kind\": \"cross_entropy\"}") LossSpec loss, @Default("0") long seed, @Default("10") int epochs,
+        @Default("{}") ProbeSpec probes) {
 
     /** The most epochs a run may ask for. */
     public static final int MAX_EPOCHS = 1000;
@@ -50,6 +53,7 @@ public record RunSpec(String part, String config, ModelSpec model, OptimizerSpec
         gradients = gradients == null ? List.of() : List.copyOf(gradients);
         data = data == null ? DataSpec.Digits.DEFAULT : data;
         loss = loss == null ? new LossSpec.CrossEntropy(0) : loss;
+        probes = probes == null ? ProbeSpec.NONE : probes;
         if (epochs < 1 || epochs > MAX_EPOCHS) {
             throw new IllegalArgumentException("epochs must be in [1, " + MAX_EPOCHS + "], got " + epochs);
         }
@@ -59,14 +63,25 @@ public record RunSpec(String part, String config, ModelSpec model, OptimizerSpec
         }
     }
 
+    /** A run that measures nothing besides training ({@link ProbeSpec#NONE}). */
+    public RunSpec(String part, String config, ModelSpec model, OptimizerSpec optimizer, ScheduleSpec schedule,
+            List<TransformSpec> gradients, DataSpec data, LossSpec loss, long seed, int epochs) {
+        this(part, config, model, optimizer, schedule, gradients, data, loss, seed, epochs, ProbeSpec.NONE);
+    }
+
     /** This run with another seed. */
     public RunSpec withSeed(long s) {
-        return new RunSpec(part, config, model, optimizer, schedule, gradients, data, loss, s, epochs);
+        return new RunSpec(part, config, model, optimizer, schedule, gradients, data, loss, s, epochs, probes);
     }
 
     /** This run with another number of epochs. */
     public RunSpec withEpochs(int e) {
-        return new RunSpec(part, config, model, optimizer, schedule, gradients, data, loss, seed, e);
+        return new RunSpec(part, config, model, optimizer, schedule, gradients, data, loss, seed, e, probes);
+    }
+
+    /** This run measuring {@code p} besides training. */
+    public RunSpec withProbes(ProbeSpec p) {
+        return new RunSpec(part, config, model, optimizer, schedule, gradients, data, loss, seed, epochs, p);
     }
 
     /** {@code part/config/seed}: unique within a study. */
@@ -86,7 +101,7 @@ public record RunSpec(String part, String config, ModelSpec model, OptimizerSpec
 
     /** This run without its gradient transforms: the unclipped twin a clip is compared with. */
     public RunSpec unclipped() {
-        return new RunSpec(part, config, model, optimizer, schedule, List.of(), data, loss, seed, epochs);
+        return new RunSpec(part, config, model, optimizer, schedule, List.of(), data, loss, seed, epochs, probes);
     }
 
     private static void requireName(String what, String v) {

@@ -63,14 +63,14 @@ class BudgetTest {
 
     @Test
     void resultsThatWouldFillTheHeapAreRefused() {
-        RunSpec r = run(ModelSpec.article(), DataSpec.Digits.DEFAULT, 10);   // 2,500 steps: 40 KB of series and its records
+        RunSpec r = run(ModelSpec.article(), DataSpec.Digits.DEFAULT, 10);   // 2,500 steps: 80 KB of series and its records
         List<RunSpec> many = new ArrayList<>();
-        for (int s = 0; s < 2_000; s++) {
+        for (int s = 0; s < 1_500; s++) {
             many.add(r.withSeed(s));
         }
         Budget.check(many, 2, 16 * GB, GB);
         var e = assertThrows(IllegalArgumentException.class, () -> Budget.check(many, 2, 16 * GB, GB / 4));
-        assertEquals("2,000 runs keep about 202 MB of results on the heap, more than a quarter of the 256 MB heap: run fewer runs at a "
+        assertEquals("1,500 runs keep about 209 MB of results on the heap, more than a quarter of the 256 MB heap: run fewer runs at a "
                 + "time, or give the JVM more heap (GRADLAB_JAVA_OPTS=-Xmx4g)", e.getMessage());
     }
 

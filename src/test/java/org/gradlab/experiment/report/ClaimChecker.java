@@ -21,7 +21,8 @@ public final class ClaimChecker {
     }
 
     /** What a claim may be checked against: one run's row of {@code runs.csv}. */
-    public record Row(String part, String config, long seed, double acc, String outcome, boolean exploded) {
+    public record Row(String part, String config, long seed, double acc, String outcome, boolean exploded, long failureStep,
+            long firstForecast) {
         boolean failedOrCollapsed() {
             return outcome.equals("diverged") || outcome.equals("collapsed");
         }
@@ -33,9 +34,18 @@ public final class ClaimChecker {
         for (int i = 0; i < runs.rowCount(); i++) {
             out.add(new Row(runs.column("part").getString(i), runs.column("config").getString(i),
                     (long) runs.numberColumn("seed").getDouble(i), runs.numberColumn("test_acc").getDouble(i),
-                    runs.column("outcome").getString(i), Boolean.parseBoolean(runs.column("exploded").getString(i))));
+                    runs.column("outcome").getString(i), Boolean.parseBoolean(runs.column("exploded").getString(i)),
+                    step(runs, "failure_step", i), step(runs, "first_forecast_step", i)));
         }
         return out;
+    }
+
+    /** A step column's value in row {@code i}; -1 where it is empty (no failure, no forecast) or absent. */
+    private static long step(Table runs, String column, int i) {
+        if (!runs.containsColumn(column) || runs.column(column).isMissing(i)) {
+            return -1;
+        }
+        return (long) runs.numberColumn(column).getDouble(i);
     }
 
     /**
@@ -138,11 +148,57 @@ public final class ClaimChecker {
                 }
                 return null;
             }
+            case "forecast_recall", "forecast_lead", "forecast_false_alarms" -> {
+                return forecast(c, kind, part, rows);
+            }
             case "failed", "note" -> {
                 return null;
             }
             default -> {
                 return "unknown kind " + kind;
+            }
+        }
+    }
+
+    /**
+     * A forecaster claim against the runs of its seeds (and part, unless empty): failing runs are those with a failure
+     * step, warned those forecast at an earlier step; the lead is the difference; healthy runs with a forecast are false
+     * alarms. The text must say "met" exactly when the goal (90%, 50 steps, 2%) is met.
+     */
+    private static String forecast(JsonNode c, String kind, String part, List<Row> rows) {
+        Set<Long> seeds = new TreeSet<>();
+        c.path("seeds").forEach(n -> seeds.add(n.asLong()));
+        List<Row> in = rows.stream().filter(r -> (part.isEmpty() || r.part().equals(part)) && seeds.contains(r.seed())
+                && !r.outcome().equals("failed")).toList();
+        List<Row> failing = in.stream().filter(r -> r.failureStep() >= 0).toList();
+        List<Long> leads = new ArrayList<>();
+        for (Row r : failing) {
+            if (r.firstForecast() >= 0 && r.firstForecast() < r.failureStep()) {
+                leads.add(r.failureStep() - r.firstForecast());
+            }
+        }
+        leads.sort(null);
+        long healthy = in.size() - failing.size();
+        long alarms = in.stream().filter(r -> r.failureStep() < 0 && r.firstForecast() >= 0).count();
+        String text = c.path("text").asText();
+        boolean saysMet = text.endsWith(": met).");
+        switch (kind) {
+            case "forecast_recall" -> {
+                String count = leads.size() + "/" + failing.size();
+                boolean met = leads.size() >= 0.9 * failing.size();
+                return !count.equals(c.path("count").asText()) ? "the runs give " + count : met != saysMet ? "met is " + met : null;
+            }
+            case "forecast_lead" -> {
+                int n = leads.size();
+                double median = n % 2 == 1 ? leads.get(n / 2) : (leads.get(n / 2 - 1) + leads.get(n / 2)) / 2.0;
+                boolean met = median >= 50;
+                return median != c.path("value").asDouble() || n != c.path("n").asInt() ? "the runs give a median of " + median
+                        + " over " + n : met != saysMet ? "met is " + met : null;
+            }
+            default -> {
+                String count = alarms + "/" + healthy;
+                boolean met = alarms <= 0.02 * healthy;
+                return !count.equals(c.path("count").asText()) ? "the runs give " + count : met != saysMet ? "met is " + met : null;
             }
         }
     }

@@ -38,19 +38,45 @@ class ConclusionsTest {
                 new LossSpec.CrossEntropy(0), 0, 10);
     }
 
-    /** A made-up run of {@code spec} at {@code seed}. */
+    /** A made-up run of {@code spec} at {@code seed}, without a forecast. */
     static RunResult run(RunSpec spec, long seed, double acc, boolean diverged, boolean exploded, String failure) {
+        return run(spec, seed, acc, diverged, exploded, failure, -1);
+    }
+
+    /**
+     * A made-up run of {@code spec} at {@code seed}: 20 steps, the gradient norm above 1e3 from step 4 when it exploded,
+     * the loss not finite at step 19 when it diverged, and update/weight ratios that make the forecaster's defaults
+     * forecast an explosion at step {@code forecastAt} (-1: never).
+     */
+    static RunResult run(RunSpec spec, long seed, double acc, boolean diverged, boolean exploded, String failure, int forecastAt) {
         double[] norms = new double[20];
-        java.util.Arrays.fill(norms, exploded ? 5e3 : 3);
+        java.util.Arrays.fill(norms, 3);
+        double[] losses = new double[20];
+        java.util.Arrays.fill(losses, 0.5);
+        double[] ratios = new double[20];
+        java.util.Arrays.fill(ratios, 1e-3);
+        if (exploded) {
+            java.util.Arrays.fill(norms, 4, 20, 5e3);
+        }
+        if (diverged) {
+            losses[19] = Double.NaN;
+        }
+        org.gradlab.diagnostics.Forecaster.Config c = org.gradlab.diagnostics.Forecaster.Config.defaults();
+        for (int s = forecastAt - c.ratioSteps() + 1; forecastAt >= 0 && s <= forecastAt; s++) {
+            ratios[Math.max(0, s)] = 2 * c.ratioHigh();
+        }
         double[] none = new double[0];
+        RunResult.Watch watch = failure != null ? RunResult.Watch.NONE : new RunResult.Watch(losses, ratios, List.of(),
+                RunResult.Spectrum.NONE);
         return new RunResult(spec.withSeed(seed), new RunResult.End(failure != null ? Double.NaN : acc, 0.5, new double[] {acc},
                 new double[] {0.5}, diverged ? 19 : -1, 0, failure),
                 new RunResult.Norms(3, 3, exploded ? 5e3 : 3, -1, -1, exploded ? 4 : -1, 0),
                 new RunResult.Layers(List.of(), none, none, 1, 1, new double[20][0], none),
-                new RunResult.Series(failure != null ? none : norms, failure != null ? none : new double[20]), 1);
+                new RunResult.Series(failure != null ? none : norms, failure != null ? none : new double[20]), 1, watch);
     }
 
-    private static List<RunResult> randomStudy(Random rng) {
+    /** A random study; the forecasts' steps come from their own generator, so the rest is drawn as before they existed. */
+    private static List<RunResult> randomStudy(Random rng, Random forecasts) {
         List<RunResult> out = new ArrayList<>();
         int parts = 1 + rng.nextInt(2);
         for (int p = 0; p < parts; p++) {
@@ -65,7 +91,7 @@ class ConclusionsTest {
                     boolean diverged = rng.nextInt(6) == 0;
                     double acc = diverged ? 0.1 : Math.max(0, Math.min(1, centre + spread * rng.nextGaussian()));
                     out.add(run(s, seed, Math.round(acc * 2000) / 2000.0, diverged, diverged || rng.nextInt(4) == 0,
-                            rng.nextInt(25) == 0 ? "data: no such file" : null));
+                            rng.nextInt(25) == 0 ? "data: no such file" : null, forecasts.nextInt(3) == 0 ? -1 : 2 + forecasts.nextInt(17)));
                 }
             }
         }
@@ -79,7 +105,7 @@ class ConclusionsTest {
     @RepeatedTest(200)
     void everyClaimHoldsOnRandomRuns(org.junit.jupiter.api.RepetitionInfo info) throws Exception {
         Random rng = new Random(info.getCurrentRepetition());
-        List<RunResult> rs = randomStudy(rng);
+        List<RunResult> rs = randomStudy(rng, new Random(-info.getCurrentRepetition()));
         List<Claim> claims = Conclusions.of(rs);
         JsonNode json = JSON.readTree(Conclusions.json(claims));
         assertEquals(claims.size(), json.size());
