@@ -160,7 +160,7 @@ class CheckpointAttackTest {
         e.put(alarms, "[{\"step\":0,\"kind\":\"BOGUS\",\"layer\":\"g\",\"value\":0,\"threshold\":0,\"message\":\"m\"}]"
                 .getBytes(StandardCharsets.UTF_8));
         refused("enum-unknown", fixed(e),
-                "state.callbacks[0:monitor].records.alarms[0].kind: expected one of [EXPLOSION, LOSS_SPIKE, VANISHING, NON_FINITE, UPDATE_RATIO], got \"BOGUS\"");
+                "state.callbacks[0:monitor].records.alarms[0].kind: expected one of [EXPLOSION, LOSS_SPIKE, VANISHING, NON_FINITE, UPDATE_RATIO, FORECAST], got \"BOGUS\"");
     }
 
     @Test
