@@ -3,16 +3,23 @@
 
     python3 docs/results/tables.py docs/results/default/summary.csv
 
-ResultsPageTest checks the page's tables against the CSVs with the same rounding: accuracy and
-share of clipped steps in percent to 0.1, gradient norms to 3 significant digits (whole numbers
-from 100 up), steps and counts whole, '-' where the value is empty (never happened).
+ResultsPageTest checks the page's tables against the CSVs with the same rounding, the report's
+(half up on the number's shortest decimal form, as Java's String.format): accuracy and share of
+clipped steps in percent to 0.1, gradient norms to 3 significant digits (whole numbers from 100
+up), steps and counts whole, '-' where the value is empty (never happened).
 """
 import csv
 import sys
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def rounded(x, places):
+    """x to `places` decimals, half up on its shortest decimal form, as Java's String.format does."""
+    return str(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def pct(v):
-    return "-" if v == "" else "%.1f%%" % (100 * float(v))
+    return "-" if v == "" else rounded(100 * float(v), 1) + "%"
 
 
 def norm(v):
@@ -21,11 +28,14 @@ def norm(v):
     x = float(v)
     if x != x or x in (float("inf"), float("-inf")):
         return "inf"
-    return "%.0f" % x if abs(x) >= 100 else "%.3g" % x
+    if abs(x) >= 100:
+        return rounded(x, 0)
+    d = Decimal(repr(x))
+    return "%s" % d.quantize(Decimal(1).scaleb(d.adjusted() - 2), rounding=ROUND_HALF_UP).normalize().to_eng_string()
 
 
 def whole(v):
-    return "-" if v == "" else "%.0f" % float(v)
+    return "-" if v == "" else rounded(float(v), 0)
 
 
 def main(path):
