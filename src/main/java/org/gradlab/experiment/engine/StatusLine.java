@@ -65,13 +65,18 @@ public final class StatusLine implements Study.Listener {
         return done;
     }
 
-    /** The current line, e.g. {@code [#####.....] 12/48 runs  0:45 elapsed  ETA 2:10  last: ...}. */
+    /** The widest line it prints, in columns. */
+    static final int WIDTH = 120;
+
+    /** The current line, at most {@value #WIDTH} columns (a long last run is cut with "..."), e.g. {@code [#####.....] 12/48 runs  0:45 elapsed  ETA 2:10  last: ...}. */
     public synchronized String line(String last) {
         int filled = total == 0 ? BAR : done * BAR / total;
         double elapsed = (clock.getAsLong() - start) / 1e9;
         String eta = executed == 0 ? "--:--" : clockTime(elapsed / executed * (total - done));   // runs left at the executed pace
-        return String.format(Locale.ROOT, "[%s%s] %d/%d runs  %s elapsed  ETA %s  last: %s", "#".repeat(filled),
-                ".".repeat(BAR - filled), done, total, clockTime(elapsed), eta, last);
+        String head = String.format(Locale.ROOT, "[%s%s] %d/%d runs  %s elapsed  ETA %s  last: ", "#".repeat(filled),
+                ".".repeat(BAR - filled), done, total, clockTime(elapsed), eta);
+        int room = Math.max(WIDTH - head.length(), 12);   // a terminal of 120 columns never wraps it
+        return head + (last.length() <= room ? last : last.substring(0, room - 3) + "...");
     }
 
     private void show(String last) {

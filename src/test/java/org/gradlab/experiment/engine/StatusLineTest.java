@@ -54,4 +54,15 @@ class StatusLineTest {
                 + "\r[####################] 2/2 runs  1:00 elapsed  ETA 0:00  last: p/b/0 acc 80.0%\u001b[K\n",
                 bytes.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aLongLastRunIsCutSoTheLineFits120Columns() {
+        StatusLine p = new StatusLine(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, 53, () -> 0L);
+        String head = "[....................] 0/53 runs  0:00 elapsed  ETA --:--  last: ";
+        String seen = "structure/res1_he_lr0.02/0 acc 11.6%, diverged at step 4";   // CI's 122-column line
+        String line = p.line(seen);
+        assertEquals(StatusLine.WIDTH, line.length(), line);
+        assertEquals(head + seen.substring(0, StatusLine.WIDTH - head.length() - 3) + "...", line);
+        assertEquals(head + "p/c/0 acc 95.0%", p.line("p/c/0 acc 95.0%"), "a line that fits is whole");
+    }
 }
