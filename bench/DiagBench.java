@@ -45,9 +45,9 @@ public class DiagBench {
         Trainer[] trainers = {
             Trainer.builder(model.get()).optimizer(Optimizer.of(Adam.defaults())).lr(1e-3).batchSize(batch).build(),
             Trainer.builder(model.get()).optimizer(Optimizer.of(Adam.defaults())).lr(1e-3).batchSize(batch)
-                    .monitor(Monitor.create()).build(),
+                    .callback(Monitor.create()).build(),
             Trainer.builder(model.get()).optimizer(Optimizer.of(Adam.defaults())).lr(1e-3).batchSize(batch)
-                    .monitor(Monitor.of(Monitor.Config.defaults().withLayerEvery(10))).build()};
+                    .callback(Monitor.of(Monitor.Config.defaults().withLayerEvery(10))).build()};
         int steps = epochs * ((data.size() + batch - 1) / batch);
         String[] labels = {"plain", "rows every step", "rows every 10"};
         int rounds = 15;

@@ -2,9 +2,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.Locale;
-import org.gradlab.data.Mnist;
 import org.gradlab.experiment.engine.RunExecutor;
 import org.gradlab.experiment.engine.RunResult;
+import org.gradlab.experiment.spec.DataSpec;
 import org.gradlab.experiment.spec.Design;
 import org.gradlab.experiment.spec.RunSpec;
 import org.gradlab.nn.Backend;
@@ -20,7 +20,7 @@ import org.gradlab.nn.Backend;
  *   java -cp target/notebook/classpath.jar bench/StudySpeedBench.java rnn/gru_sgd0.2 [seeds...]
  */
 public class StudySpeedBench {
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         if (args.length < 1 || !args[0].contains("/")) {
             System.err.println("usage: StudySpeedBench PART/CONFIG [SEED...]");
             System.exit(2);
@@ -34,16 +34,15 @@ public class StudySpeedBench {
             System.err.println("StudySpeedBench: no configuration " + args[0] + " in the study's design");
             System.exit(2);
         }
-        Backend.singleThreaded();
-        Backend.trainers(Runtime.getRuntime().availableProcessors());
+        Backend.pinCallingThread();
         ThreadMXBean clock = ManagementFactory.getThreadMXBean();
-        var digits = Mnist.bundled();
+        DataSpec.Raw data = spec.data().source().read();
         for (int i = 1; i < Math.max(2, args.length); i++) {
             long seed = args.length > 1 ? Long.parseLong(args[i]) : 0;
             RunSpec run = spec.withSeed(seed);
             long wall = System.nanoTime();
             long cpu = clock.getCurrentThreadCpuTime();
-            RunResult r = RunExecutor.run(run, digits.split(run.data().train(), seed));
+            RunResult r = RunExecutor.run(run, run.data().split(data, seed));
             System.out.printf(Locale.ROOT, "RUN %d %.3f %.3f %.4f%n", seed, (System.nanoTime() - wall) / 1e9,
                     (clock.getCurrentThreadCpuTime() - cpu) / 1e9, r.testAccuracy());
         }
