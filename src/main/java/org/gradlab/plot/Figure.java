@@ -32,7 +32,9 @@ public interface Figure {
     String title();
 
     /** A file name stem for it (letters, digits and dashes; no extension). */
-    String stem();
+    default String stem() {
+        return stemOf(title());
+    }
 
     /** Width in pixels at scale 1. */
     int width();

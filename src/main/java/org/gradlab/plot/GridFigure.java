@@ -58,11 +58,6 @@ final class GridFigure implements Figure {
         return title;
     }
 
-    @Override
-    public String stem() {
-        return Figure.stemOf(title);
-    }
-
     private int left() {
         return yTitle == null ? 0 : AXIS_TITLE;
     }

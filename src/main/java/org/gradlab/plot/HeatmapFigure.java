@@ -195,11 +195,6 @@ final class HeatmapFigure implements Figure {
     }
 
     @Override
-    public String stem() {
-        return Figure.stemOf(title);
-    }
-
-    @Override
     public int width() {
         return WIDTH;
     }

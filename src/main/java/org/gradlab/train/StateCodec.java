@@ -106,7 +106,7 @@ final class StateCodec {
         } else if (v instanceof Record r) {
             ObjectNode o = f.objectNode();
             for (RecordComponent c : r.getClass().getRecordComponents()) {
-                o.set(c.getName(), write(component(r, c)));
+                o.set(c.getName(), write(org.gradlab.Records.component(r, c, "state")));
             }
             return o;
         } else if (v instanceof Map<?, ?> m) {
@@ -150,16 +150,6 @@ final class StateCodec {
             b.asFloatBuffer().put(c.data().asFloat());
         }
         return b.array();
-    }
-
-    private static Object component(Record r, RecordComponent c) {
-        try {
-            var accessor = c.getAccessor();
-            accessor.setAccessible(true);
-            return accessor.invoke(r);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("state: cannot read " + c.getName() + " of " + r.getClass().getName(), e);
-        }
     }
 
     // ---------------------------------------------------------------- reading
@@ -237,7 +227,7 @@ final class StateCodec {
         Object[] args = new Object[comps.length];
         for (int i = 0; i < comps.length; i++) {
             types[i] = comps[i].getType();
-            Object t = template == null ? null : component(template, comps[i]);
+            Object t = template == null ? null : org.gradlab.Records.component(template, comps[i], "state");
             args[i] = read(path + "." + comps[i].getName(), n.get(comps[i].getName()), comps[i].getGenericType(), t);
         }
         try {

@@ -414,21 +414,11 @@ public final class SpecCodec {
                 o.put("kind", k.value());
             }
             for (RecordComponent c : r.getClass().getRecordComponents()) {
-                o.set(c.getName(), tree(component(r, c)));
+                o.set(c.getName(), tree(org.gradlab.Records.component(r, c, "spec codec")));
             }
             return o;
         }
         throw new IllegalStateException("spec codec: cannot write a " + v.getClass().getName());
-    }
-
-    private static Object component(Record r, RecordComponent c) {
-        try {
-            var accessor = c.getAccessor();
-            accessor.setAccessible(true);
-            return accessor.invoke(r);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("spec codec: cannot read " + c.getName() + " of " + r.getClass().getName(), e);
-        }
     }
 
     // ---------------------------------------------------------------- messages
