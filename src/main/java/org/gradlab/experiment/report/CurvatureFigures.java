@@ -37,15 +37,15 @@ public final class CurvatureFigures {
             List<RunResult> fixed = sampled.stream().filter(CurvatureFigures::constant).toList();
             List<RunResult> scheduled = sampled.stream().filter(r -> !constant(r)).toList();
             if (!fixed.isEmpty()) {
-                charts.put("sharpness-fixed", Figure.of(CurvatureCharts.sharpness(sharpness(fixed), "Sharpness (dots) against its stability "
-                        + "limit (dashed), fixed rates, seed " + fixed.get(0).spec().seed() + " (" + part + ")")));
+                charts.put("sharpness-fixed", Figure.of(CurvatureCharts.sharpness(sharpness(fixed), "Sharpness and its limit "
+                        + "(dashed), fixed rates, seed " + fixed.get(0).spec().seed() + " (" + part + ")")));
             }
             if (!scheduled.isEmpty()) {
                 List<RunResult> shown = new ArrayList<>(scheduled);
                 double peak = scheduled.get(0).spec().schedule().peakLr();
                 fixed.stream().filter(r -> r.spec().schedule().peakLr() == peak).findFirst().ifPresent(r -> shown.add(0, r));
-                charts.put("sharpness-schedules", Figure.of(CurvatureCharts.sharpness(sharpness(shown), "Sharpness (dots) against its "
-                        + "stability limit (dashed), schedules, seed " + scheduled.get(0).spec().seed() + " (" + part + ")")));
+                charts.put("sharpness-schedules", Figure.of(CurvatureCharts.sharpness(sharpness(shown), "Sharpness and its limit "
+                        + "(dashed), schedules, seed " + scheduled.get(0).spec().seed() + " (" + part + ")")));
             }
             charts.put("sharpness-edge", Figure.of(CurvatureCharts.edge(edge(sampled), "Sharpness over its stability limit, seed "
                     + sampled.get(0).spec().seed() + " (" + part + ")")));
