@@ -53,9 +53,15 @@ final class Flat {
         return out;
     }
 
-    /** {@code values} as a float64 array of {@code shape}. */
-    static INDArray array(double[] values, long[] shape) {
-        return Nd4j.create(values, shape, 'c');
+    /** Writes {@code values} into {@code a} (a whole, row-major float64 array of as many values) and returns it. */
+    static INDArray fill(INDArray a, double[] values) {
+        DoubleBuffer view = view(a);
+        if (view == null || a.length() != values.length) {
+            throw new IllegalArgumentException("flat: cannot fill " + java.util.Arrays.toString(a.shape()) + " " + a.dataType()
+                    + " with " + values.length + " values");
+        }
+        view.put(0, values);
+        return a;
     }
 
     private static void read(INDArray a, double[] into, int offset) {

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.gradlab.host.Blas;
 import org.gradlab.nn.Activation;
 import org.gradlab.nn.Dense;
 import org.gradlab.nn.Dropout;
@@ -168,7 +169,8 @@ public final class JacobianSpectrum {
         for (int i = 0; i < start.length; i++) {
             start[i] = rng.nextGaussian();
         }
-        return Lanczos.top(v -> Flat.of(node.backward(node.forward(Flat.array(v, shape)))), start,
+        INDArray in = Nd4j.create(DataType.DOUBLE, shape);     // each product's input, rewritten in place
+        return Lanczos.top(v -> Flat.of(node.backward(node.forward(Flat.fill(in, v)))), start,
                 settings.maxIterations(), settings.tolerance());
     }
 
@@ -196,7 +198,7 @@ public final class JacobianSpectrum {
             Linearised block = linearise(r.block(), x, settings);
             return new Skip(block, block.output().add(x));
         } else if (layer instanceof Dense d) {
-            return new Affine(d.weight().value().dup(), x.shape(), layer.forward(x).dup());
+            return new Affine(d.weight().value().dup('c'), x.shape(), layer.forward(x).dup());
         } else if (layer instanceof Activation || layer instanceof Dropout || layer instanceof Scale) {
             INDArray y = layer.forward(x).dup();
             INDArray derivative = layer.backward(Nd4j.ones(DataType.DOUBLE, y.shape())).dup();
@@ -218,21 +220,53 @@ public final class JacobianSpectrum {
         INDArray backward(INDArray u);
     }
 
+    /**
+     * Where a node writes its products: one array per direction, made on the first product and
+     * reused by every later one (a Lanczos run asks thousands; fresh arrays each time cost most of
+     * the probe's time and, freed only when the collector runs, hundreds of MB of native memory).
+     * A product is valid until the node's next product in the same direction, which is all a
+     * chain needs: each node's result is consumed by the next node before it is asked again.
+     */
+    private static final class Buffers {
+        private INDArray forward;
+        private INDArray backward;
+
+        INDArray forward(long[] shape) {
+            return forward = Blas.reuse(forward, DataType.DOUBLE, shape);
+        }
+
+        INDArray backward(long[] shape) {
+            return backward = Blas.reuse(backward, DataType.DOUBLE, shape);
+        }
+    }
+
     /** {@code y = x W^T + b}: {@code J v = v W^T}, {@code J^T u = u W}. */
-    private record Affine(INDArray weight, long[] inputShape, INDArray output) implements Linearised {
+    private record Affine(INDArray weight, long[] inputShape, INDArray output, Buffers buffers) implements Linearised {
+        Affine(INDArray weight, long[] inputShape, INDArray output) {
+            this(weight, inputShape, output, new Buffers());
+        }
+
         @Override
         public INDArray forward(INDArray v) {
-            return v.mmul(weight.transpose());
+            INDArray out = buffers.forward(new long[] {v.size(0), weight.size(0)});
+            Blas.gemm(v, false, weight, true, 1, 0, out);
+            return out;
         }
 
         @Override
         public INDArray backward(INDArray u) {
-            return u.mmul(weight);
+            INDArray out = buffers.backward(new long[] {u.size(0), weight.size(1)});
+            Blas.gemm(u, false, weight, false, 1, 0, out);
+            return out;
         }
     }
 
     /** An element-wise layer: {@code J = diag(f'(x))}, so {@code sigma_max = max |f'(x)|}. */
-    private record Diagonal(INDArray derivative, INDArray output) implements Linearised {
+    private record Diagonal(INDArray derivative, INDArray output, Buffers buffers) implements Linearised {
+        Diagonal(INDArray derivative, INDArray output) {
+            this(derivative, output, new Buffers());
+        }
+
         @Override
         public long[] inputShape() {
             return derivative.shape();
@@ -244,16 +278,16 @@ public final class JacobianSpectrum {
 
         @Override
         public INDArray forward(INDArray v) {
-            return v.mul(derivative);
+            return v.mul(derivative, buffers.forward(derivative.shape()));
         }
 
         @Override
         public INDArray backward(INDArray u) {
-            return u.mul(derivative);
+            return u.mul(derivative, buffers.backward(derivative.shape()));
         }
     }
 
-    /** {@code y = x + block(x)}: {@code J = I + J_block}. */
+    /** {@code y = x + block(x)}: {@code J = I + J_block} (in the block's result arrays). */
     private record Skip(Linearised block, INDArray output) implements Linearised {
         @Override
         public long[] inputShape() {
@@ -306,7 +340,12 @@ public final class JacobianSpectrum {
      * Any other layer: {@code J v} by central differences of {@code forward} at {@code x}, and
      * {@code J^T u} by {@code backward} after a forward pass at {@code x}.
      */
-    private record Differenced(Layer layer, INDArray input, INDArray output, double relativeStep) implements Linearised {
+    private record Differenced(Layer layer, INDArray input, INDArray output, double relativeStep, double inputNorm,
+            INDArray shifted, Buffers buffers) implements Linearised {
+        Differenced(Layer layer, INDArray input, INDArray output, double relativeStep) {
+            this(layer, input, output, relativeStep, input.norm2Number().doubleValue(), input.ulike(), new Buffers());
+        }
+
         @Override
         public long[] inputShape() {
             return input.shape();
@@ -316,18 +355,18 @@ public final class JacobianSpectrum {
         public INDArray forward(INDArray v) {
             double vNorm = v.norm2Number().doubleValue();
             if (vNorm == 0) {
-                return output.ulike();
+                return buffers.forward(output.shape()).assign(0);
             }
-            double h = relativeStep * Math.max(input.norm2Number().doubleValue(), 1) / vNorm;
-            INDArray plus = layer.forward(input.add(v.mul(h))).dup();
-            INDArray minus = layer.forward(input.sub(v.mul(h)));
+            double h = relativeStep * Math.max(inputNorm, 1) / vNorm;
+            INDArray plus = buffers.forward(output.shape()).assign(layer.forward(input.add(v.mul(h, shifted), shifted)));
+            INDArray minus = layer.forward(input.sub(v.mul(h, shifted), shifted));
             return plus.subi(minus).divi(2 * h);
         }
 
         @Override
         public INDArray backward(INDArray u) {
             layer.forward(input);
-            return layer.backward(u).dup();
+            return buffers.backward(input.shape()).assign(layer.backward(u));
         }
     }
 }
