@@ -20,7 +20,11 @@ final class Flat {
 
     /** {@code part} of every parameter, concatenated. */
     static double[] of(List<Param> params, Function<Param, INDArray> part) {
-        double[] out = new double[Math.toIntExact(params.stream().mapToLong(Param::size).sum())];
+        return of(params, part, new double[Math.toIntExact(params.stream().mapToLong(Param::size).sum())]);
+    }
+
+    /** {@code part} of every parameter, concatenated into {@code out} (as long as all of them), which is returned. */
+    static double[] of(List<Param> params, Function<Param, INDArray> part, double[] out) {
         int offset = 0;
         for (Param p : params) {
             INDArray a = part.apply(p);

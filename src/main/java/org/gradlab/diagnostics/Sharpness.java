@@ -88,6 +88,12 @@ public final class Sharpness {
     private final double[] gradientAtWeights;
     private int gradients;
     private int retries;
+    /**
+     * The weights at {@code w +- h v} and the gradients there, rewritten by every product: a
+     * sample takes dozens of products, and four fresh arrays of every weight each time were most
+     * of the study's garbage (and its collections).
+     */
+    private final double[][] scratch;
 
     private Sharpness(Twin twin, Loss loss, INDArray features, INDArray targets, SpectrumSettings settings) {
         this.twin = twin;
@@ -98,6 +104,7 @@ public final class Sharpness {
         this.named = twin.model().namedParams();
         this.params = new ArrayList<>(named.values());
         this.weights = Flat.of(params, Param::value);
+        this.scratch = new double[4][weights.length];
         if (params.isEmpty()) {
             throw new IllegalArgumentException("sharpness: the model has no parameters, expected at least one");
         }
@@ -277,13 +284,15 @@ public final class Sharpness {
         }
         double scale = Math.max(Lanczos.norm(weights), 1) / vNorm;
         double h = settings.relativeStep() * scale;
+        double[] plus = scratch[0];
+        double[] minus = scratch[1];
         while (true) {
-            double[] plus = weights.clone();
+            System.arraycopy(weights, 0, plus, 0, weights.length);
             Lanczos.axpy(h, v, plus);
-            double[] minus = weights.clone();
+            System.arraycopy(weights, 0, minus, 0, weights.length);
             Lanczos.axpy(-h, v, minus);
-            double[] gPlus = gradient(plus);
-            double[] gMinus = gradient(minus);
+            double[] gPlus = gradient(plus, scratch[2]);
+            double[] gMinus = gradient(minus, scratch[3]);
             double[] hv = new double[v.length];
             double second = 0;
             double first = 0;
@@ -304,13 +313,18 @@ public final class Sharpness {
 
     /** The loss's gradient at weights {@code w} (flat, in {@link Layer#namedParams()} order) on the batch. */
     double[] gradient(double[] w) {
+        return gradient(w, new double[w.length]);
+    }
+
+    /** {@link #gradient(double[])}, written into {@code into} (returned). */
+    private double[] gradient(double[] w, double[] into) {
         Flat.write(w, params);
         twin.rewind();
         Layer model = twin.model();
         Loss.Evaluation e = loss.evaluate(model.forward(features), targets);
         model.backward(e.gradient(), false);
         gradients++;
-        return Flat.of(params, Param::grad);
+        return Flat.of(params, Param::grad, into);
     }
 
     /** The number of parameters (the Hessian is this square). */
