@@ -5,14 +5,20 @@
 # their ratios (bench/study_speed.py says what a run does). Needs Debian's python3-torch on
 # OpenBLAS. About 3 minutes a round on the 2-core machine.
 #   bench/study-speed.sh [--rounds N] [--kinds rnn,gru,lstm,deep,article] [--seeds 0,1,2]
-# GRADLAB_JVM_OPTS overrides the JVM options (default: those the launcher uses).
+# GRADLAB_JVM_OPTS overrides the JVM options (default: those the launcher uses, its class-data archive
+# included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/notebook/classpath.jar ] || ./mvnw -q -B package -DskipTests
 mkdir -p target/bench-classes
 javac -nowarn -d target/bench-classes -cp target/notebook/classpath.jar bench/StudySpeedBench.java
 export OMP_NUM_THREADS=1
-jvm_opts="${GRADLAB_JVM_OPTS:--Xms8m -Xmx1g -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxBytes=0 -Dorg.bytedeco.javacpp.maxPhysicalBytes=0}"
+launcher="-Xms8m -Xmx1g -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxBytes=0 -Dorg.bytedeco.javacpp.maxPhysicalBytes=0"
+cds=target/notebook/classpath.jsa    # the class-data archive the build writes and the launcher maps
+if [[ -f "$cds" && ! target/notebook/classpath.jar -nt "$cds" ]]; then
+  launcher="$launcher -XX:SharedArchiveFile=$cds -Xlog:cds=off -Xlog:cds+dynamic=off"
+fi
+jvm_opts="${GRADLAB_JVM_OPTS:-$launcher}"
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc --all) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "system libblas.so.3 -> $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)"
 exec /usr/bin/python3 bench/study_speed.py target/notebook/classpath.jar:target/bench-classes --jvm-opts "$jvm_opts" "$@"

@@ -140,18 +140,19 @@ final class AlarmRules {
             String layer = worst >= 0 ? s.names()[worst] : "global";
             double value = worst >= 0 ? s.norm(worst) : g;
             double mean = worst >= 0 ? perParam[worst].mean() : global.mean();
-            raised.add(new Alarm(ctx.step(), Alarm.Kind.EXPLOSION, layer, value, mean * config.explosionFactor(),
-                    String.format(Locale.ROOT, "step %d: gradient norm of %s is %.3g, %.3gx its running mean "
-                            + "(z = %.3g); global norm %.3g", ctx.step(), layer, value, value / mean,
-                            worst >= 0 ? worstZ : global.z(g), g)));
+            double z = worst >= 0 ? worstZ : global.z(g);
+            addIfDue(raised, ctx.step(), Alarm.Kind.EXPLOSION, layer, () -> new Alarm(ctx.step(), Alarm.Kind.EXPLOSION, layer, value,
+                    mean * config.explosionFactor(), String.format(Locale.ROOT, "step %d: gradient norm of %s is %.3g, %.3gx "
+                            + "its running mean (z = %.3g); global norm %.3g", ctx.step(), layer, value, value / mean,
+                            z, g)));
         } else {
             global.add(g);
         }
         double l = ctx.loss();
         if (spike(loss, l)) {
-            raised.add(new Alarm(ctx.step(), Alarm.Kind.LOSS_SPIKE, "global", l, loss.mean() * config.explosionFactor(),
-                    String.format(Locale.ROOT, "step %d: loss %.3g is %.3gx its running mean (z = %.3g)", ctx.step(), l,
-                            l / loss.mean(), loss.z(l))));
+            addIfDue(raised, ctx.step(), Alarm.Kind.LOSS_SPIKE, "global", () -> new Alarm(ctx.step(), Alarm.Kind.LOSS_SPIKE,
+                    "global", l, loss.mean() * config.explosionFactor(), String.format(Locale.ROOT,
+                            "step %d: loss %.3g is %.3gx its running mean (z = %.3g)", ctx.step(), l, l / loss.mean(), loss.z(l))));
         } else {
             loss.add(l);
         }
@@ -164,9 +165,11 @@ final class AlarmRules {
     private void vanishing(GradStats s, long step, List<Alarm> raised) {
         for (int i = 0; i < s.size(); i++) {
             if (s.norm(i) < config.vanishingNorm()) {
-                raised.add(new Alarm(step, Alarm.Kind.VANISHING, s.names()[i], s.norm(i), config.vanishingNorm(),
-                        String.format(Locale.ROOT, "step %d: gradient norm of %s is %.3g, below %.1g",
-                                step, s.names()[i], s.norm(i), config.vanishingNorm())));
+                int k = i;
+                addIfDue(raised, step, Alarm.Kind.VANISHING, s.names()[i], () -> new Alarm(step, Alarm.Kind.VANISHING,
+                        s.names()[k], s.norm(k), config.vanishingNorm(), String.format(Locale.ROOT,
+                                "step %d: gradient norm of %s is %.3g, below %.1g", step, s.names()[k], s.norm(k),
+                                config.vanishingNorm())));
             }
         }
         int first = firstWeight(s, false);
@@ -174,9 +177,10 @@ final class AlarmRules {
         if (first >= 0 && last > first) {
             double ratio = s.norm(first) / s.norm(last);
             if (ratio < config.vanishingRatio()) {
-                raised.add(new Alarm(step, Alarm.Kind.VANISHING, s.names()[first], ratio, config.vanishingRatio(),
-                        String.format(Locale.ROOT, "step %d: gradient norm of the first layer (%s) is %.2g "
-                                + "times the last one's (%s)", step, s.names()[first], ratio, s.names()[last])));
+                addIfDue(raised, step, Alarm.Kind.VANISHING, s.names()[first], () -> new Alarm(step, Alarm.Kind.VANISHING,
+                        s.names()[first], ratio, config.vanishingRatio(), String.format(Locale.ROOT,
+                                "step %d: gradient norm of the first layer (%s) is %.2g times the last one's (%s)", step,
+                                s.names()[first], ratio, s.names()[last])));
             }
         }
     }
@@ -184,7 +188,8 @@ final class AlarmRules {
     /** An update/weight ratio alarm for {@code ls}, or null when the ratio is inside the band (or not finite). */
     Alarm updateRatio(LayerStats ls) {
         double r = ls.updateRatio();
-        if (!Double.isFinite(r) || (r >= config.ratioLow() && r <= config.ratioHigh())) {
+        if (!Double.isFinite(r) || (r >= config.ratioLow() && r <= config.ratioHigh())
+                || !due(Alarm.Kind.UPDATE_RATIO, ls.param(), ls.step())) {
             return null;
         }
         return new Alarm(ls.step(), Alarm.Kind.UPDATE_RATIO, ls.param(), r, r < config.ratioLow() ? config.ratioLow()
@@ -196,14 +201,34 @@ final class AlarmRules {
     List<Alarm> afterCooldown(List<Alarm> raised) {
         List<Alarm> kept = new ArrayList<>();
         for (Alarm a : raised) {
-            String key = a.kind() + "/" + a.layer();
-            Long last = lastRaised.get(key);
-            if (last == null || a.step() - last >= config.cooldown()) {
-                lastRaised.put(key, a.step());
+            if (due(a.kind(), a.layer(), a.step())) {
+                lastRaised.put(key(a.kind(), a.layer()), a.step());
                 kept.add(a);
             }
         }
         return kept;
+    }
+
+    /**
+     * Whether an alarm of {@code kind} on {@code layer} at {@code step} passes its cooldown. The
+     * rules ask before writing an alarm's message: a standing condition (a bias whose gradient
+     * stays small) meets its rule at every step, and formatting a message that the cooldown then
+     * drops was most of the monitor's per-step cost on a small model.
+     */
+    private boolean due(Alarm.Kind kind, String layer, long step) {
+        Long last = lastRaised.get(key(kind, layer));
+        return last == null || step - last >= config.cooldown();
+    }
+
+    private static String key(Alarm.Kind kind, String layer) {
+        return kind + "/" + layer;
+    }
+
+    /** Adds the alarm {@code make} writes when one of {@code kind} on {@code layer} passes its cooldown at {@code step}. */
+    private void addIfDue(List<Alarm> raised, long step, Alarm.Kind kind, String layer, java.util.function.Supplier<Alarm> make) {
+        if (due(kind, layer, step)) {
+            raised.add(make.get());
+        }
     }
 
     /** The first (or, from the end, the last) parameter named like a weight. */

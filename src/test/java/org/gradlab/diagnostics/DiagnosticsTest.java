@@ -110,6 +110,23 @@ class DiagnosticsTest {
     }
 
     @Test
+    void aStandingConditionRaisesItsAlarmOncePerCooldownWithItsOwnStepInTheMessage() {
+        // every gradient norm is below a vanishing threshold of 1e9: the rule holds at every step for every parameter
+        Monitor monitor = Monitor.of(Monitor.Config.defaults().withVanishing(1e9, 1e-300).withCooldown(7));
+        Trainer t = Presets.articleTrainer(3).epochs(1).callback(monitor).build();
+        t.fit(DATA.train(), DATA.test());
+        List<Alarm> vanishing = monitor.alarmList().stream()
+                .filter(a -> a.kind() == Alarm.Kind.VANISHING && a.layer().equals("3.weight")).toList();
+        long steps = monitor.steps().rowCount();
+        assertEquals(List.of(0L, 7L, 14L, 21L, 28L, 35L, 42L, 49L).subList(0, (int) ((steps + 6) / 7)),
+                vanishing.stream().map(Alarm::step).toList(), "once per 7 steps, from the first");
+        for (Alarm a : vanishing) {
+            assertTrue(a.message().startsWith("step " + a.step() + ": gradient norm of 3.weight is "), a.message());
+            assertEquals(1e9, a.threshold());
+        }
+    }
+
+    @Test
     void aNaNInOneBatchIsLocatedAndAttributedToTheData() {
         Monitor monitor = Monitor.create();
         Trainer t = Presets.articleTrainer(6).callback(monitor).build();
