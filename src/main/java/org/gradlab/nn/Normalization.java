@@ -64,11 +64,6 @@ final class Normalization {
         return output;
     }
 
-    /** The statistics group of element {@code (i, j)}: its column or its row. */
-    private int group(int i, int j) {
-        return axis == Axis.COLUMNS ? j : i;
-    }
-
     private int groups() {
         return axis == Axis.COLUMNS ? features : rows;
     }
@@ -105,11 +100,20 @@ final class Normalization {
         HostArrays.readDoubles(w, weight);
         HostArrays.readDoubles(b, bias);
         for (int i = 0; i < rows; i++) {
+            int row = i * features;
+            if (axis == Axis.ROWS) {
+                double m = mean[i];
+                double s = invStd[i];
+                for (int j = 0; j < features; j++) {
+                    xhat[row + j] = (x[row + j] - m) * s;
+                }
+            } else {
+                for (int j = 0; j < features; j++) {
+                    xhat[row + j] = (x[row + j] - mean[j]) * invStd[j];
+                }
+            }
             for (int j = 0; j < features; j++) {
-                int at = i * features + j;
-                int k = group(i, j);
-                xhat[at] = (x[at] - mean[k]) * invStd[k];
-                work[at] = xhat[at] * weight[j] + bias[j];
+                work[row + j] = xhat[row + j] * weight[j] + bias[j];
             }
         }
         output = outputs.get(input.dataType(), rows, features);
@@ -117,27 +121,50 @@ final class Normalization {
         return output;
     }
 
-    /** Two-pass mean and biased variance of each group. */
+    /**
+     * Two-pass mean and biased variance of each group. Every sum runs over its group in row-major
+     * order; per column (BatchNorm) the loops go row by row over all columns at once, which the JIT
+     * vectorises across the columns without changing any column's order of additions.
+     */
     private void statistics() {
         Arrays.fill(mean, 0);
         Arrays.fill(var, 0);
+        double size = groupSize();
+        if (axis == Axis.ROWS) {
+            for (int i = 0; i < rows; i++) {
+                int row = i * features;
+                double sum = 0;
+                for (int j = 0; j < features; j++) {
+                    sum += x[row + j];
+                }
+                double m = sum / size;
+                double squares = 0;
+                for (int j = 0; j < features; j++) {
+                    double d = x[row + j] - m;
+                    squares += d * d;
+                }
+                mean[i] = m;
+                var[i] = squares / size;
+            }
+            return;
+        }
         for (int i = 0; i < rows; i++) {
+            int row = i * features;
             for (int j = 0; j < features; j++) {
-                mean[group(i, j)] += x[i * features + j];
+                mean[j] += x[row + j];
             }
         }
-        double size = groupSize();
-        for (int k = 0; k < mean.length; k++) {
+        for (int k = 0; k < features; k++) {
             mean[k] /= size;
         }
         for (int i = 0; i < rows; i++) {
+            int row = i * features;
             for (int j = 0; j < features; j++) {
-                int k = group(i, j);
-                double d = x[i * features + j] - mean[k];
-                var[k] += d * d;
+                double d = x[row + j] - mean[j];
+                var[j] += d * d;
             }
         }
-        for (int k = 0; k < var.length; k++) {
+        for (int k = 0; k < features; k++) {
             var[k] /= size;
         }
     }
@@ -166,10 +193,10 @@ final class Normalization {
         Arrays.fill(sumA, 0);
         Arrays.fill(sumB, 0);
         for (int i = 0; i < rows; i++) {
+            int row = i * features;
             for (int j = 0; j < features; j++) {
-                int at = i * features + j;
-                sumA[j] += dy[at] * xhat[at];
-                sumB[j] += dy[at];
+                sumA[j] += dy[row + j] * xhat[row + j];
+                sumB[j] += dy[row + j];
             }
         }
         HostArrays.writeDoubles(sumA, features, w.grad());
@@ -177,15 +204,26 @@ final class Normalization {
         if (!needInputGradient) {
             return null;
         }
-        for (int at = 0; at < n; at++) {
-            dy[at] *= weight[at % features];
+        for (int i = 0; i < rows; i++) {
+            int row = i * features;
+            for (int j = 0; j < features; j++) {
+                dy[row + j] *= weight[j];
+            }
         }
         if (batchStats) {
             subtractProjection(dy);
         }
         for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < features; j++) {
-                dy[i * features + j] *= invStd[group(i, j)];
+            int row = i * features;
+            if (axis == Axis.ROWS) {
+                double s = invStd[i];
+                for (int j = 0; j < features; j++) {
+                    dy[row + j] *= s;
+                }
+            } else {
+                for (int j = 0; j < features; j++) {
+                    dy[row + j] *= invStd[j];
+                }
             }
         }
         gradInput = gradInputs.get(gradOutput.dataType(), rows, features);
@@ -202,20 +240,35 @@ final class Normalization {
         double[] sumGx = var;
         Arrays.fill(sumG, 0);
         Arrays.fill(sumGx, 0);
+        double size = groupSize();
+        if (axis == Axis.ROWS) {
+            for (int i = 0; i < rows; i++) {
+                int row = i * features;
+                double g = 0;
+                double gx = 0;
+                for (int j = 0; j < features; j++) {
+                    g += grad[row + j];
+                    gx += grad[row + j] * xhat[row + j];
+                }
+                sumG[i] = g;
+                sumGx[i] = gx;
+                for (int j = 0; j < features; j++) {
+                    grad[row + j] -= (g + xhat[row + j] * gx) / size;
+                }
+            }
+            return;
+        }
         for (int i = 0; i < rows; i++) {
+            int row = i * features;
             for (int j = 0; j < features; j++) {
-                int at = i * features + j;
-                int k = group(i, j);
-                sumG[k] += grad[at];
-                sumGx[k] += grad[at] * xhat[at];
+                sumG[j] += grad[row + j];
+                sumGx[j] += grad[row + j] * xhat[row + j];
             }
         }
-        double size = groupSize();
         for (int i = 0; i < rows; i++) {
+            int row = i * features;
             for (int j = 0; j < features; j++) {
-                int at = i * features + j;
-                int k = group(i, j);
-                grad[at] -= (sumG[k] + xhat[at] * sumGx[k]) / size;
+                grad[row + j] -= (sumG[j] + xhat[row + j] * sumGx[j]) / size;
             }
         }
     }
