@@ -15,7 +15,7 @@ javac -nowarn -d target/bench-classes -cp target/notebook/classpath.jar bench/St
 export OMP_NUM_THREADS=1
 launcher="-Xms8m -Xmx1g -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxBytes=0 -Dorg.bytedeco.javacpp.maxPhysicalBytes=0"
 cds=target/notebook/classpath.jsa    # the class-data archive the build writes and the launcher maps
-if [[ -f "$cds" && ! target/notebook/classpath.jar -nt "$cds" ]]; then
+if [[ -f "$cds" && -f "$cds.size" && ! target/notebook/classpath.jar -nt "$cds" && "$(stat -c %s "$cds")" == "$(cat "$cds.size")" ]]; then
   launcher="$launcher -XX:SharedArchiveFile=$cds -Xlog:cds=off -Xlog:cds+dynamic=off"
 fi
 jvm_opts="${GRADLAB_JVM_OPTS:-$launcher}"
