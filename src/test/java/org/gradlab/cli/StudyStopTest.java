@@ -27,8 +27,13 @@ class StudyStopTest {
     @TempDir
     Path dir;
 
+    /**
+     * Eight runs of one to two seconds each on one worker: the signal has to land while runs are left,
+     * after the test has seen one saved and tried a second study on the folder (with 2 epochs a
+     * run took a fraction of a second, and on a busy machine the study could finish first).
+     */
     private Path grid() throws IOException {
-        return Files.writeString(dir.resolve("grid.json"), "[{\"part\": \"p\", \"config\": \"small\", \"epochs\": 2,"
+        return Files.writeString(dir.resolve("grid.json"), "[{\"part\": \"p\", \"config\": \"small\", \"epochs\": 20,"
                 + " \"model\": {\"kind\": \"mlp\", \"depth\": 3, \"width\": 64},"
                 + " \"optimizer\": {\"kind\": \"sgd\", \"momentum\": 0.9}, \"schedule\": {\"kind\": \"constant\", \"lr\": 0.05},"
                 + " \"data\": {\"kind\": \"digits\", \"train\": 1600}}]");
