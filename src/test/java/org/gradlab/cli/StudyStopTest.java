@@ -27,13 +27,8 @@ class StudyStopTest {
     @TempDir
     Path dir;
 
-    /**
-     * Eight runs of one to two seconds each on one worker: the signal has to land while runs are left,
-     * after the test has seen one saved and tried a second study on the folder (with 2 epochs a
-     * run took a fraction of a second, and on a busy machine the study could finish first).
-     */
     private Path grid() throws IOException {
-        return Files.writeString(dir.resolve("grid.json"), "[{\"part\": \"p\", \"config\": \"small\", \"epochs\": 20,"
+        return Files.writeString(dir.resolve("grid.json"), "[{\"part\": \"p\", \"config\": \"small\", \"epochs\": 2,"
                 + " \"model\": {\"kind\": \"mlp\", \"depth\": 3, \"width\": 64},"
                 + " \"optimizer\": {\"kind\": \"sgd\", \"momentum\": 0.9}, \"schedule\": {\"kind\": \"constant\", \"lr\": 0.05},"
                 + " \"data\": {\"kind\": \"digits\", \"train\": 1600}}]");
@@ -42,6 +37,21 @@ class StudyStopTest {
     /** The study's options (after {@code study}). */
     private String[] args(Path out) throws IOException {
         return new String[] {"--grid", grid().toString(), "--seeds", "0,1,2,3,4,5,6,7", "--workers", "1", "--out", out.toString()};
+    }
+
+    /**
+     * Whether this process ignores SIGINT, as a background job of a non-interactive shell does
+     * ({@code mvn verify &}): the study's JVM inherits that and Ctrl-C cannot reach it (nor a real
+     * study started that way), so the Ctrl-C half of the test has nothing to check. Linux's
+     * {@code SigIgn} mask in /proc/self/status, SIGINT being signal 2.
+     */
+    private static boolean ignoresCtrlC() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16) & (1L << (2 - 1))) != 0;
+            }
+        }
+        return false;
     }
 
     private static long saved(Path out) throws IOException {
@@ -97,12 +107,16 @@ class StudyStopTest {
         assertTrue(refused.get(0).endsWith(", study); wait for it to finish or write elsewhere"), refused.get(0));
         assertEquals(List.of(), lockFilesFor(out), "the lock is gone with the stopped study");
 
-        long before = saved(out);
-        StudyCommandTest.Run interrupt = stop(out, "INT", before + 1, refused);
-        assertStopped(interrupt, 130, out, saved(out));
-        assertTrue(interrupt.out().contains("resuming: " + before + " of " + RUNS + " runs are saved and verified; " + (RUNS - before)
-                + " to run"), interrupt.out());
-        assertEquals(List.of(), lockFilesFor(out));
+        List<String> interrupted = List.of();
+        if (!ignoresCtrlC()) {
+            long before = saved(out);
+            StudyCommandTest.Run interrupt = stop(out, "INT", before + 1, refused);
+            assertStopped(interrupt, 130, out, saved(out));
+            assertTrue(interrupt.out().contains("resuming: " + before + " of " + RUNS + " runs are saved and verified; "
+                    + (RUNS - before) + " to run"), interrupt.out());
+            assertEquals(List.of(), lockFilesFor(out));
+            interrupted = List.of("INT.err", "INT.log");
+        }
 
         long kept = saved(out);
         assertTrue(kept < RUNS, "stopped before the end: " + kept);
@@ -113,8 +127,10 @@ class StudyStopTest {
         assertTrue(resumed.out().contains("] " + RUNS + "/" + RUNS + " runs"), resumed.out());
         assertTrue(Files.exists(out.resolve("report.html")));
         try (Stream<Path> s = Files.list(dir)) {
-            assertEquals(List.of("INT.err", "INT.log", "TERM.err", "TERM.log", "grid.json", "study"),
-                    s.map(p -> p.getFileName().toString()).sorted().toList(), "no partial folder or lock file left beside it");
+            List<String> expected = new ArrayList<>(interrupted);
+            expected.addAll(List.of("TERM.err", "TERM.log", "grid.json", "study"));
+            assertEquals(expected, s.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no partial folder or lock file left beside it");
         }
     }
 
