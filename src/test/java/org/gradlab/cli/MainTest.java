@@ -44,6 +44,8 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("test_accuracy") && r.out().contains("final test accuracy"), r.out());
         assertTrue(r.out().contains("wrote " + out.resolve("report.html")), r.out());
+        assertTrue(r.out().startsWith("The article's model on the 10,000 bundled MNIST digits: 8000 train / 2000 test, seed 0, 1 epoch\n"),
+                r.out());
         for (String f : new String[] {"epochs.csv", "steps.csv", "loss.png", "accuracy.png", "step-loss.png", "report.html"}) {
             assertTrue(Files.size(out.resolve(f)) > 100, f);
         }
@@ -51,6 +53,7 @@ class MainTest {
         assertEquals(251, Files.readAllLines(out.resolve("steps.csv")).size());
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<table>") && html.contains("data:image/png;base64,"), "report has a table and charts");
+        assertTrue(html.contains("batch 32; 1 epoch; "), "one epoch, singular");
         assertFalse(Files.exists(dir.resolve("article.partial")), "a finished run leaves no partial folder");
     }
 

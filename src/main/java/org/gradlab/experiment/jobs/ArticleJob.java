@@ -106,8 +106,8 @@ public final class ArticleJob {
         }
         Dataset.Split split = data.split(options.seed());
         try (RunFolder run = RunFolder.open(out, "article", fresh)) {
-            log.printf(Locale.ROOT, "The article's model on %s: %d train / %d test, seed %d, %d epochs%n",
-                    source, split.train().size(), split.test().size(), options.seed(), options.epochs());
+            log.printf(Locale.ROOT, "The article's model on %s: %d train / %d test, seed %d, %s%n",
+                    source, split.train().size(), split.test().size(), options.seed(), epochs(options.epochs()));
             History h = Presets.articleTrainer(options.seed()).epochs(options.epochs())
                     .listener(Progress.bar(log))
                     .listener(new EpochFile(run.dir().resolve("epochs.csv"))).build()
@@ -126,8 +126,8 @@ public final class ArticleJob {
             written.add(Outputs.png(stepLoss, dir.resolve("step-loss.png")));
             written.add(Report.titled("The article's model, reproduced with gradlab")
                     .paragraph(String.format(Locale.ROOT, "784-64 ReLU, Dropout 0.2, 64 ReLU, Dropout 0.5, 10 logits; "
-                            + "softmax cross-entropy; Adam lr 1e-3; batch 32; %d epochs; %s split %d/%d with seed %d.",
-                            options.epochs(), source, split.train().size(), split.test().size(), options.seed()))
+                            + "softmax cross-entropy; Adam lr 1e-3; batch 32; %s; %s split %d/%d with seed %d.",
+                            epochs(options.epochs()), source, split.train().size(), split.test().size(), options.seed()))
                     .paragraph(String.format(Locale.ROOT, "Final test accuracy: %.2f%%.", 100 * h.last().testScore()))
                     .table(h.epochs())
                     .chart(loss)
@@ -167,5 +167,10 @@ public final class ArticleJob {
                 throw new UncheckedIOException(ex);
             }
         }
+    }
+
+    /** "1 epoch", "10 epochs". */
+    private static String epochs(int n) {
+        return n + (n == 1 ? " epoch" : " epochs");
     }
 }
