@@ -84,12 +84,14 @@ class StandaloneClusterIT {
 
     @Test
     void aStudyCompletesWhenAWorkerIsKilledMidStudyWithTheLocalEnginesResults() throws Exception {
+        // runs of 6 epochs (one to three seconds each): with 2 the study could finish on the other
+        // executor before the driver heard that this one was lost, and the test saw no loss
         List<RunSpec> runs = new ArrayList<>();
-        for (RunSpec r : Studies.smallGrid(1000, 2)) {
+        for (RunSpec r : Studies.smallGrid(1000, 6)) {
             runs.add(r);
             runs.add(r.withSeed(1));
         }
-        Path grid = Studies.grid(dir.resolve("grid.json"), Studies.smallGrid(1000, 2));
+        Path grid = Studies.grid(dir.resolve("grid.json"), Studies.smallGrid(1000, 6));
         Path out = dir.resolve("study");
         Process driver = submit("study", List.of(), "--grid", grid.toString(), "--seeds", "0,1", "--out", "file://" + out);
         // a Worker dies with its executor, as when its machine goes (SIGKILL), once the first run is
