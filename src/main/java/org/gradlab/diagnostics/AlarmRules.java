@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.gradlab.clip.GradStats;
 import org.gradlab.nn.Param;
 import org.gradlab.train.StepContext;
@@ -213,7 +214,8 @@ final class AlarmRules {
      * Whether an alarm of {@code kind} on {@code layer} at {@code step} passes its cooldown. The
      * rules ask before writing an alarm's message: a standing condition (a bias whose gradient
      * stays small) meets its rule at every step, and formatting a message that the cooldown then
-     * drops was most of the monitor's per-step cost on a small model.
+     * drops cost about a point of a small model's step. {@link #afterCooldown} asks again and
+     * records what passes.
      */
     private boolean due(Alarm.Kind kind, String layer, long step) {
         Long last = lastRaised.get(key(kind, layer));
@@ -225,7 +227,7 @@ final class AlarmRules {
     }
 
     /** Adds the alarm {@code make} writes when one of {@code kind} on {@code layer} passes its cooldown at {@code step}. */
-    private void addIfDue(List<Alarm> raised, long step, Alarm.Kind kind, String layer, java.util.function.Supplier<Alarm> make) {
+    private void addIfDue(List<Alarm> raised, long step, Alarm.Kind kind, String layer, Supplier<Alarm> make) {
         if (due(kind, layer, step)) {
             raised.add(make.get());
         }

@@ -127,8 +127,6 @@ final class Normalization {
      * vectorises across the columns without changing any column's order of additions.
      */
     private void statistics() {
-        Arrays.fill(mean, 0);
-        Arrays.fill(var, 0);
         double size = groupSize();
         if (axis == Axis.ROWS) {
             for (int i = 0; i < rows; i++) {
@@ -148,6 +146,8 @@ final class Normalization {
             }
             return;
         }
+        Arrays.fill(mean, 0);
+        Arrays.fill(var, 0);
         for (int i = 0; i < rows; i++) {
             int row = i * features;
             for (int j = 0; j < features; j++) {
@@ -236,10 +236,6 @@ final class Normalization {
      * use {@link #mean} and {@link #var}, which backward no longer needs.
      */
     private void subtractProjection(double[] grad) {
-        double[] sumG = mean;
-        double[] sumGx = var;
-        Arrays.fill(sumG, 0);
-        Arrays.fill(sumGx, 0);
         double size = groupSize();
         if (axis == Axis.ROWS) {
             for (int i = 0; i < rows; i++) {
@@ -250,14 +246,16 @@ final class Normalization {
                     g += grad[row + j];
                     gx += grad[row + j] * xhat[row + j];
                 }
-                sumG[i] = g;
-                sumGx[i] = gx;
                 for (int j = 0; j < features; j++) {
                     grad[row + j] -= (g + xhat[row + j] * gx) / size;
                 }
             }
             return;
         }
+        double[] sumG = mean;
+        double[] sumGx = var;
+        Arrays.fill(sumG, 0);
+        Arrays.fill(sumGx, 0);
         for (int i = 0; i < rows; i++) {
             int row = i * features;
             for (int j = 0; j < features; j++) {

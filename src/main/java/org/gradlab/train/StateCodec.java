@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.gradlab.Records;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -106,7 +107,7 @@ final class StateCodec {
         } else if (v instanceof Record r) {
             ObjectNode o = f.objectNode();
             for (RecordComponent c : r.getClass().getRecordComponents()) {
-                o.set(c.getName(), write(org.gradlab.Records.component(r, c, "state")));
+                o.set(c.getName(), write(Records.component(r, c, "state")));
             }
             return o;
         } else if (v instanceof Map<?, ?> m) {
@@ -227,7 +228,7 @@ final class StateCodec {
         Object[] args = new Object[comps.length];
         for (int i = 0; i < comps.length; i++) {
             types[i] = comps[i].getType();
-            Object t = template == null ? null : org.gradlab.Records.component(template, comps[i], "state");
+            Object t = template == null ? null : Records.component(template, comps[i], "state");
             args[i] = read(path + "." + comps[i].getName(), n.get(comps[i].getName()), comps[i].getGenericType(), t);
         }
         try {

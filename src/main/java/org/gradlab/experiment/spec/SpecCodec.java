@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.gradlab.Records;
 
 /**
  * The one strict JSON codec for specs and results: the CLI's grid files, a study's saved runs,
@@ -414,7 +415,7 @@ public final class SpecCodec {
                 o.put("kind", k.value());
             }
             for (RecordComponent c : r.getClass().getRecordComponents()) {
-                o.set(c.getName(), tree(org.gradlab.Records.component(r, c, "spec codec")));
+                o.set(c.getName(), tree(Records.component(r, c, "spec codec")));
             }
             return o;
         }
