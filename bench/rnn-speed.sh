@@ -6,10 +6,9 @@
 # time on a busy machine), wall time beside them. Usage: bench/rnn-speed.sh [rnn gru lstm]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f target/notebook/classpath.jar ] || ./mvnw -q -B package -DskipTests
+# the JVM options the launcher uses (it builds the jar when it is out of date); GRADLAB_JVM_OPTS overrides them
+jvm_opts="${GRADLAB_JVM_OPTS:-$(./gradlab --jvm-options)}"
 export OMP_NUM_THREADS=1
-# the JVM options bench/speed.sh and the launcher use; GRADLAB_JVM_OPTS overrides them
-jvm_opts="${GRADLAB_JVM_OPTS:--Xms8m -Xmx128m -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxBytes=0 -Dorg.bytedeco.javacpp.maxPhysicalBytes=0}"
 cells=("${@:-rnn gru lstm}")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

@@ -7,9 +7,8 @@
 # GRADLAB_JVM_OPTS overrides the JVM options (default: those the launcher uses).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f target/notebook/classpath.jar ] || ./mvnw -q -B package -DskipTests
+jvm_opts="${GRADLAB_JVM_OPTS:-$(./gradlab --jvm-options)}"    # the launcher builds the jar when it is out of date
 export OMP_NUM_THREADS=1
-jvm_opts="${GRADLAB_JVM_OPTS:--Xms8m -Xmx1g -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxBytes=0 -Dorg.bytedeco.javacpp.maxPhysicalBytes=0}"
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc --all) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "system libblas.so.3 -> $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)"
 exec /usr/bin/python3 bench/speed.py target/notebook/classpath.jar --jvm-opts "$jvm_opts" "$@"

@@ -9,16 +9,10 @@
 # included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f target/notebook/classpath.jar ] || ./mvnw -q -B package -DskipTests
+jvm_opts="${GRADLAB_JVM_OPTS:-$(./gradlab --jvm-options)}"    # the launcher builds the jar when it is out of date
 mkdir -p target/bench-classes
 javac -nowarn -d target/bench-classes -cp target/notebook/classpath.jar bench/StudySpeedBench.java
 export OMP_NUM_THREADS=1
-launcher="-Xms8m -Xmx1g -XX:+UseSerialGC -Dorg.bytedeco.javacpp.maxBytes=0 -Dorg.bytedeco.javacpp.maxPhysicalBytes=0"
-cds=target/notebook/classpath.jsa    # the class-data archive the build writes and the launcher maps
-if [[ -f "$cds" && -f "$cds.size" && ! target/notebook/classpath.jar -nt "$cds" && "$(stat -c %s "$cds")" == "$(cat "$cds.size")" ]]; then
-  launcher="$launcher -XX:SharedArchiveFile=$cds -Xlog:cds=off -Xlog:cds+dynamic=off"
-fi
-jvm_opts="${GRADLAB_JVM_OPTS:-$launcher}"
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc --all) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "system libblas.so.3 -> $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)"
 exec /usr/bin/python3 bench/study_speed.py target/notebook/classpath.jar:target/bench-classes --jvm-opts "$jvm_opts" "$@"

@@ -62,6 +62,12 @@ class LauncherIT {
         assertEquals(0, help.code(), help.output());
         assertTrue(help.output().contains("Usage: gradlab article"), help.output());
         assertTrue(help.output().contains(archive.getFileName().toString()), "the JVM names the archive it maps:\n" + help.output());
+        Result options = gradlab(Map.of("GRADLAB_JAVA_OPTS", "-Xmx2g"), "--jvm-options");
+        assertEquals(0, options.code(), options.output());
+        assertTrue(options.output().startsWith("-Xms8m -Xmx1g -XX:+UseSerialGC "), "the launcher's options:\n" + options.output());
+        assertTrue(options.output().contains(" -XX:SharedArchiveFile=" + archive.toAbsolutePath().normalize() + " "),
+                "the archive among them:\n" + options.output());
+        assertTrue(options.output().strip().endsWith(" -Xmx2g"), "GRADLAB_JAVA_OPTS last, as the launcher runs java:\n" + options.output());
     }
 
     /** A truncated archive (an interrupted copy, a full disk) crashes the JVM that maps it: the launcher leaves it alone. */
@@ -82,6 +88,10 @@ class LauncherIT {
             Result help = gradlab("article", "--help");
             assertEquals(0, help.code(), help.output());
             assertTrue(help.output().startsWith("Usage: gradlab article"), help.output());
+            Result options = gradlab("--jvm-options");
+            assertEquals(0, options.code(), options.output());
+            assertTrue(options.output().contains("-XX:+UseSerialGC") && !options.output().contains("SharedArchiveFile"),
+                    "the options leave the archive out:\n" + options.output());
         } finally {
             Files.copy(saved, archive, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.setLastModifiedTime(archive, stamp);

@@ -340,10 +340,28 @@ public final class JacobianSpectrum {
      * Any other layer: {@code J v} by central differences of {@code forward} at {@code x}, and
      * {@code J^T u} by {@code backward} after a forward pass at {@code x}.
      */
-    private record Differenced(Layer layer, INDArray input, INDArray output, double relativeStep, double inputNorm,
-            INDArray shifted, Buffers buffers) implements Linearised {
+    private static final class Differenced implements Linearised {
+        private final Layer layer;
+        private final INDArray input;
+        private final INDArray output;
+        private final double relativeStep;
+        private final double inputNorm;
+        /** {@code x +- h v}, rewritten by every product. */
+        private final INDArray shifted;
+        private final Buffers buffers = new Buffers();
+
         Differenced(Layer layer, INDArray input, INDArray output, double relativeStep) {
-            this(layer, input, output, relativeStep, input.norm2Number().doubleValue(), input.ulike(), new Buffers());
+            this.layer = layer;
+            this.input = input;
+            this.output = output;
+            this.relativeStep = relativeStep;
+            this.inputNorm = input.norm2Number().doubleValue();
+            this.shifted = input.ulike();
+        }
+
+        @Override
+        public INDArray output() {
+            return output;
         }
 
         @Override
