@@ -68,7 +68,7 @@ final class AlarmRules {
         diverged = s.diverged();
     }
 
-    /** The alarms a step's gradients and loss raise (before the cooldown filter). */
+    /** The alarms a step's gradients and loss raise, past their cooldowns (and recorded as raised). */
     List<Alarm> onGradients(StepContext ctx) {
         GradStats s = ctx.gradStats();
         if (perParam == null) {
@@ -81,13 +81,13 @@ final class AlarmRules {
         if (!Double.isFinite(ctx.loss())) {
             if (!diverged) {
                 diverged = true;
-                raised.add(nonFinite(ctx, "diverged at step " + ctx.step() + ": "));
+                nonFinite(ctx, "diverged at step " + ctx.step() + ": ", raised);
             }
             return raised;
         }
         diverged = false;
         if (!s.allFinite()) {
-            raised.add(nonFinite(ctx, "step " + ctx.step() + ": "));
+            nonFinite(ctx, "step " + ctx.step() + ": ", raised);
         } else {
             explosion(ctx, raised);
             vanishing(s, ctx.step(), raised);
@@ -100,8 +100,16 @@ final class AlarmRules {
         return diverged;
     }
 
-    private Alarm nonFinite(StepContext ctx, String opening) {
+    private void nonFinite(StepContext ctx, String opening, List<Alarm> raised) {
         GradStats s = ctx.gradStats();
+        String first = s.firstNonFiniteInBackwardOrder();
+        String layer = first == null ? "global" : first;
+        raiseIfDue(raised, ctx.step(), Alarm.Kind.NON_FINITE, layer, () -> new Alarm(ctx.step(), Alarm.Kind.NON_FINITE, layer,
+                Double.NaN, Double.NaN, opening + "non-finite values came from " + source(ctx)
+                        + "; first parameter in backward order with a non-finite gradient: " + layer + " (loss " + ctx.loss() + ")"));
+    }
+
+    private static String source(StepContext ctx) {
         String source;
         if (ctx.batch() != null && !finite(ctx.batch().features())) {
             source = "data: the batch's input features";
@@ -112,11 +120,7 @@ final class AlarmRules {
         } else {
             source = "the gradients";
         }
-        String layer = s.firstNonFiniteInBackwardOrder();
-        layer = layer == null ? "global" : layer;
-        return new Alarm(ctx.step(), Alarm.Kind.NON_FINITE, layer, Double.NaN, Double.NaN,
-                opening + "non-finite values came from " + source + "; first parameter in backward order "
-                        + "with a non-finite gradient: " + layer + " (loss " + ctx.loss() + ")");
+        return source;
     }
 
     private void explosion(StepContext ctx, List<Alarm> raised) {
@@ -142,7 +146,7 @@ final class AlarmRules {
             double value = worst >= 0 ? s.norm(worst) : g;
             double mean = worst >= 0 ? perParam[worst].mean() : global.mean();
             double z = worst >= 0 ? worstZ : global.z(g);
-            addIfDue(raised, ctx.step(), Alarm.Kind.EXPLOSION, layer, () -> new Alarm(ctx.step(), Alarm.Kind.EXPLOSION, layer, value,
+            raiseIfDue(raised, ctx.step(), Alarm.Kind.EXPLOSION, layer, () -> new Alarm(ctx.step(), Alarm.Kind.EXPLOSION, layer, value,
                     mean * config.explosionFactor(), String.format(Locale.ROOT, "step %d: gradient norm of %s is %.3g, %.3gx "
                             + "its running mean (z = %.3g); global norm %.3g", ctx.step(), layer, value, value / mean,
                             z, g)));
@@ -151,7 +155,7 @@ final class AlarmRules {
         }
         double l = ctx.loss();
         if (spike(loss, l)) {
-            addIfDue(raised, ctx.step(), Alarm.Kind.LOSS_SPIKE, "global", () -> new Alarm(ctx.step(), Alarm.Kind.LOSS_SPIKE,
+            raiseIfDue(raised, ctx.step(), Alarm.Kind.LOSS_SPIKE, "global", () -> new Alarm(ctx.step(), Alarm.Kind.LOSS_SPIKE,
                     "global", l, loss.mean() * config.explosionFactor(), String.format(Locale.ROOT,
                             "step %d: loss %.3g is %.3gx its running mean (z = %.3g)", ctx.step(), l, l / loss.mean(), loss.z(l))));
         } else {
@@ -167,7 +171,7 @@ final class AlarmRules {
         for (int i = 0; i < s.size(); i++) {
             if (s.norm(i) < config.vanishingNorm()) {
                 int k = i;
-                addIfDue(raised, step, Alarm.Kind.VANISHING, s.names()[i], () -> new Alarm(step, Alarm.Kind.VANISHING,
+                raiseIfDue(raised, step, Alarm.Kind.VANISHING, s.names()[i], () -> new Alarm(step, Alarm.Kind.VANISHING,
                         s.names()[k], s.norm(k), config.vanishingNorm(), String.format(Locale.ROOT,
                                 "step %d: gradient norm of %s is %.3g, below %.1g", step, s.names()[k], s.norm(k),
                                 config.vanishingNorm())));
@@ -178,7 +182,7 @@ final class AlarmRules {
         if (first >= 0 && last > first) {
             double ratio = s.norm(first) / s.norm(last);
             if (ratio < config.vanishingRatio()) {
-                addIfDue(raised, step, Alarm.Kind.VANISHING, s.names()[first], () -> new Alarm(step, Alarm.Kind.VANISHING,
+                raiseIfDue(raised, step, Alarm.Kind.VANISHING, s.names()[first], () -> new Alarm(step, Alarm.Kind.VANISHING,
                         s.names()[first], ratio, config.vanishingRatio(), String.format(Locale.ROOT,
                                 "step %d: gradient norm of the first layer (%s) is %.2g times the last one's (%s)", step,
                                 s.names()[first], ratio, s.names()[last])));
@@ -186,49 +190,30 @@ final class AlarmRules {
         }
     }
 
-    /** An update/weight ratio alarm for {@code ls}, or null when the ratio is inside the band (or not finite). */
-    Alarm updateRatio(LayerStats ls) {
+    /** The update/weight ratio alarm {@code ls} raises past its cooldown (and recorded as raised) into {@code raised}, if any. */
+    void updateRatio(LayerStats ls, List<Alarm> raised) {
         double r = ls.updateRatio();
-        if (!Double.isFinite(r) || (r >= config.ratioLow() && r <= config.ratioHigh())
-                || !due(Alarm.Kind.UPDATE_RATIO, ls.param(), ls.step())) {
-            return null;
+        if (!Double.isFinite(r) || (r >= config.ratioLow() && r <= config.ratioHigh())) {
+            return;
         }
-        return new Alarm(ls.step(), Alarm.Kind.UPDATE_RATIO, ls.param(), r, r < config.ratioLow() ? config.ratioLow()
-                : config.ratioHigh(), String.format(Locale.ROOT, "step %d: update/weight ratio of %s is %.2g, outside [%.0e, %.0e]",
-                        ls.step(), ls.param(), r, config.ratioLow(), config.ratioHigh()));
-    }
-
-    /** The alarms of {@code raised} not held back by their cooldown (the same kind for the same parameter). */
-    List<Alarm> afterCooldown(List<Alarm> raised) {
-        List<Alarm> kept = new ArrayList<>();
-        for (Alarm a : raised) {
-            if (due(a.kind(), a.layer(), a.step())) {
-                lastRaised.put(key(a.kind(), a.layer()), a.step());
-                kept.add(a);
-            }
-        }
-        return kept;
+        raiseIfDue(raised, ls.step(), Alarm.Kind.UPDATE_RATIO, ls.param(), () -> new Alarm(ls.step(), Alarm.Kind.UPDATE_RATIO,
+                ls.param(), r, r < config.ratioLow() ? config.ratioLow() : config.ratioHigh(), String.format(Locale.ROOT,
+                        "step %d: update/weight ratio of %s is %.2g, outside [%.0e, %.0e]", ls.step(), ls.param(), r,
+                        config.ratioLow(), config.ratioHigh())));
     }
 
     /**
-     * Whether an alarm of {@code kind} on {@code layer} at {@code step} passes its cooldown. The
-     * rules ask before writing an alarm's message: a standing condition (a bias whose gradient
-     * stays small) meets its rule at every step, and formatting a message that the cooldown then
-     * drops cost about a point of a small model's step. {@link #afterCooldown} asks again and
-     * records what passes.
+     * Raises the alarm {@code make} writes when one of {@code kind} on {@code layer} passes its
+     * cooldown at {@code step} (the same kind for the same parameter at most once per cooldown),
+     * and records it. The message is written only then: a standing condition (a bias whose
+     * gradient stays small) meets its rule at every step, and formatting messages the cooldown
+     * drops cost about a point of a small model's step.
      */
-    private boolean due(Alarm.Kind kind, String layer, long step) {
-        Long last = lastRaised.get(key(kind, layer));
-        return last == null || step - last >= config.cooldown();
-    }
-
-    private static String key(Alarm.Kind kind, String layer) {
-        return kind + "/" + layer;
-    }
-
-    /** Adds the alarm {@code make} writes when one of {@code kind} on {@code layer} passes its cooldown at {@code step}. */
-    private void addIfDue(List<Alarm> raised, long step, Alarm.Kind kind, String layer, Supplier<Alarm> make) {
-        if (due(kind, layer, step)) {
+    private void raiseIfDue(List<Alarm> raised, long step, Alarm.Kind kind, String layer, Supplier<Alarm> make) {
+        String key = kind + "/" + layer;
+        Long last = lastRaised.get(key);
+        if (last == null || step - last >= config.cooldown()) {
+            lastRaised.put(key, step);
             raised.add(make.get());
         }
     }

@@ -264,7 +264,7 @@ public final class Monitor implements Callback {
         }
         List<Alarm> kept = new ArrayList<>(ratioAlarms);
         ratioAlarms.clear();
-        List<Alarm> raised = rules.afterCooldown(rules.onGradients(s));
+        List<Alarm> raised = rules.onGradients(s);
         records.addAlarms(raised);
         stepAlarmCount = raised.size();
         kept.addAll(raised);
@@ -293,18 +293,16 @@ public final class Monitor implements Callback {
                 s.skipped() && !s.rolledBack(), s.rolledBack(), stepAlarmCount));
         long step = s.step();
         weights.defer(step, s.trainer().params(), stats, rows -> {
-            List<Alarm> ratio = new ArrayList<>();
+            List<Alarm> kept = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
                 WeightPass.Row row = rows.get(i);
                 LayerStats ls = new LayerStats(step, row.param(), stats.norm(i), stats.maxAbs()[i],
                         stats.nan()[i] + stats.inf()[i], row.weightNorm(), row.updateNorm());
                 records.add(ls);
-                Alarm a = noUpdate ? null : rules.updateRatio(ls);
-                if (a != null) {
-                    ratio.add(a);
+                if (!noUpdate) {
+                    rules.updateRatio(ls, kept);
                 }
             }
-            List<Alarm> kept = rules.afterCooldown(ratio);
             if (!kept.isEmpty()) {
                 records.addAlarms(kept);
                 ratioAlarms.addAll(kept);
