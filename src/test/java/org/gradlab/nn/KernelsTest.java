@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The fast paths (OpenBLAS on the arrays' memory, float32 Java kernels) against ND4J and against
@@ -149,20 +150,45 @@ class KernelsTest {
     @Test
     void floatAdamMatchesFloat64Adam() {
         for (Adam rule : List.of(Adam.defaults(), Adam.defaults().withAmsgrad().withWeightDecay(0.01))) {
-            INDArray w = randn(DataType.DOUBLE, 4, 5);
+            INDArray w = randn(DataType.DOUBLE, 50, 101);
             Param wide = new Param("w", w.dup());
             Param narrow = new Param("w", w.castTo(DataType.FLOAT));
             Optimizer a = Optimizer.of(rule);
             Optimizer b = Optimizer.of(rule);
             for (int step = 0; step < 5; step++) {
-                INDArray g = randn(DataType.DOUBLE, 4, 5);
+                INDArray g = randn(DataType.DOUBLE, 50, 101);
                 wide.grad().assign(g);
                 narrow.grad().assign(g.castTo(DataType.FLOAT));
                 a.step(Map.of("w", wide), 0.01);
                 b.step(Map.of("w", narrow), 0.01);
             }
-            assertArrayEquals(wide.value().reshape(20).toDoubleVector(), narrow.value().reshape(20).toDoubleVector(), 1e-5,
+            assertArrayEquals(wide.value().reshape(5050).toDoubleVector(), narrow.value().reshape(5050).toDoubleVector(), 1e-5,
                     rule.toString());
+        }
+    }
+
+    /** Adam's float loop is element-wise: a tensor split in two at any point steps to the same bits. */
+    @Test
+    void floatAdamGivesTheSameBitsWhereverATensorIsCut() {
+        for (Adam rule : List.of(Adam.defaults(), Adam.defaults().withAmsgrad().withWeightDecay(0.01))) {
+            for (int cut : new int[] {1, 2047, 2048, 4097}) {
+                INDArray w = randn(DataType.FLOAT, 5050);
+                Param whole = new Param("w", w.dup());
+                Param head = new Param("head", w.get(NDArrayIndex.interval(0, cut)).dup());
+                Param tail = new Param("tail", w.get(NDArrayIndex.interval(cut, 5050)).dup());
+                Optimizer a = Optimizer.of(rule);
+                Optimizer b = Optimizer.of(rule);
+                for (int step = 0; step < 3; step++) {
+                    INDArray g = randn(DataType.FLOAT, 5050);
+                    whole.grad().assign(g);
+                    head.grad().assign(g.get(NDArrayIndex.interval(0, cut)));
+                    tail.grad().assign(g.get(NDArrayIndex.interval(cut, 5050)));
+                    a.step(Map.of("w", whole), 0.01);
+                    b.step(Map.of("head", head, "tail", tail), 0.01);
+                }
+                assertArrayEquals(whole.value().toFloatVector(), Nd4j.concat(0, head.value(), tail.value()).toFloatVector(),
+                        rule + " cut at " + cut);
+            }
         }
     }
 
