@@ -6,15 +6,16 @@
 # time on a busy machine), wall time beside them. Usage: bench/rnn-speed.sh [rnn gru lstm]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# the JVM options the launcher uses (it builds the jar when it is out of date); GRADLAB_JVM_OPTS overrides them
-jvm_opts="${GRADLAB_JVM_OPTS:-$(./gradlab --jvm-options)}"
+# JVM options: the launcher's (./gradlab --jvm-options, GRADLAB_JAVA_OPTS included; it builds the jar
+# when it is out of date); GRADLAB_JVM_OPTS replaces them all. Shell-quoted, read back by eval.
+launcher_opts=$(./gradlab --jvm-options)
+eval "jvm=(${GRADLAB_JVM_OPTS:-$launcher_opts})"
 export OMP_NUM_THREADS=1
 cells=("${@:-rnn gru lstm}")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 # shellcheck disable=SC2068
-# shellcheck disable=SC2086
-{ java $jvm_opts -cp target/notebook/classpath.jar bench/RnnSpeedBench.java ${cells[@]}
+{ java "${jvm[@]}" -cp target/notebook/classpath.jar bench/RnnSpeedBench.java ${cells[@]}
   PYTHONPATH=bench /usr/bin/python3 bench/pytorch_rnn_speed.py ${cells[@]}; } | tee "$out"
 awk '{cpu[$1" "$2]=$3; wall[$1" "$2]=$4; if (!($2 in seen)) {seen[$2]=1; order[n++]=$2}} END {
   printf "\n%-6s %12s %12s %8s   %s\n", "cell", "gradlab ms", "pytorch ms", "ratio", "(cpu time; wall gradlab / pytorch ms)";

@@ -4,10 +4,12 @@
 # one run of about two minutes; prints a table and the BLAS each side used. Needs Debian's
 # python3-torch on OpenBLAS (it refuses to compare otherwise) and /usr/bin/time.
 #   bench/speed.sh [--rounds N] [--fit-rounds N]
-# GRADLAB_JVM_OPTS overrides the JVM options (default: those the launcher uses).
+# JVM options: the launcher's (./gradlab --jvm-options, GRADLAB_JAVA_OPTS included); GRADLAB_JVM_OPTS
+# replaces them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jvm_opts="${GRADLAB_JVM_OPTS:-$(./gradlab --jvm-options)}"    # the launcher builds the jar when it is out of date
+launcher_opts=$(./gradlab --jvm-options)    # the launcher builds the jar when it is out of date
+jvm_opts="${GRADLAB_JVM_OPTS:-$launcher_opts}"
 export OMP_NUM_THREADS=1
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc --all) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "system libblas.so.3 -> $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)"

@@ -5,11 +5,12 @@
 # their ratios (bench/study_speed.py says what a run does). Needs Debian's python3-torch on
 # OpenBLAS. About 3 minutes a round on the 2-core machine.
 #   bench/study-speed.sh [--rounds N] [--kinds rnn,gru,lstm,deep,article] [--seeds 0,1,2]
-# GRADLAB_JVM_OPTS overrides the JVM options (default: those the launcher uses, its class-data archive
-# included).
+# JVM options: the launcher's (./gradlab --jvm-options: its class-data archive and GRADLAB_JAVA_OPTS
+# included); GRADLAB_JVM_OPTS replaces them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jvm_opts="${GRADLAB_JVM_OPTS:-$(./gradlab --jvm-options)}"    # the launcher builds the jar when it is out of date
+launcher_opts=$(./gradlab --jvm-options)    # the launcher builds the jar when it is out of date
+jvm_opts="${GRADLAB_JVM_OPTS:-$launcher_opts}"
 mkdir -p target/bench-classes
 javac -nowarn -d target/bench-classes -cp target/notebook/classpath.jar bench/StudySpeedBench.java
 export OMP_NUM_THREADS=1
