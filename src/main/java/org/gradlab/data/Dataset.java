@@ -2,6 +2,7 @@ package org.gradlab.data;
 
 import java.util.Arrays;
 import org.gradlab.host.Blas;
+import org.gradlab.host.HostArrays;
 import org.gradlab.nn.Rng;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -93,9 +94,13 @@ public record Dataset(INDArray features, int[] labels, int numClasses) {
     public Dataset select(int[] indices) {
         int[] l = new int[indices.length];
         for (int i = 0; i < indices.length; i++) {
+            if (indices[i] < 0 || indices[i] >= labels.length) {
+                throw new IllegalArgumentException("select: index " + indices[i] + " (at position " + i + ") is outside [0, "
+                        + labels.length + ")");
+            }
             l[i] = labels[indices[i]];
         }
-        return new Dataset(features.getRows(indices), l, numClasses);
+        return new Dataset(HostArrays.rows(features, indices), l, numClasses);
     }
 
     /** The same examples with features of another type (e.g. DOUBLE). */
