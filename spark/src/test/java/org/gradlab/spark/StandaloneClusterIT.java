@@ -84,8 +84,6 @@ class StandaloneClusterIT {
 
     @Test
     void aStudyCompletesWhenAWorkerIsKilledMidStudyWithTheLocalEnginesResults() throws Exception {
-        // runs of 6 epochs (one to three seconds each): with 2 the study could finish on the other
-        // executor before the driver heard that this one was lost, and the test saw no loss
         List<RunSpec> runs = new ArrayList<>();
         for (RunSpec r : Studies.smallGrid(1000, 6)) {
             runs.add(r);
@@ -95,15 +93,24 @@ class StandaloneClusterIT {
         Path out = dir.resolve("study");
         Process driver = submit("study", List.of(), "--grid", grid.toString(), "--seeds", "0,1", "--out", "file://" + out);
         // a Worker dies with its executor, as when its machine goes (SIGKILL), once the first run is
-        // saved, while others run
+        // saved, while others run: the Worker of the executor that started the latest task, so one the
+        // driver knows and must miss (a Worker whose executor was still starting could die unnoticed
+        // while the other executor ran every task, as happened when a run took well under a second)
         await("a first run saved", () -> count(out.resolve("runs")) >= 1 || !driver.isAlive());
         assertTrue(count(out.resolve("runs")) < runs.size(), "the study is still running when the Worker dies");
-        Process dying = workers.get(1);
+        String busy = last(log("study"), "Starting task \\S+ in stage \\S+ \\(TID \\d+\\) \\([^,]+,\\s*executor (\\d+),");
+        Process dying = null;
+        for (int w = 0; w < workers.size(); w++) {
+            if (busy != null && busy.equals(last(log("worker" + (w + 1)), "Asked to launch executor \\S+/(\\d+) for"))) {
+                dying = workers.get(w);
+            }
+        }
+        assertTrue(dying != null, "a Worker runs executor " + busy + ", which started the latest task:\n" + tail("study"));
         List<ProcessHandle> executors = dying.descendants().toList();
         assertFalse(executors.isEmpty(), "the Worker runs an executor of the study");
         dying.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         executors.forEach(ProcessHandle::destroyForcibly);
-        say("killed a Worker and its executor, " + count(out.resolve("runs")) + " of " + runs.size() + " runs saved");
+        say("killed a Worker and its executor " + busy + ", " + count(out.resolve("runs")) + " of " + runs.size() + " runs saved");
 
         assertTrue(driver.waitFor(START_SECONDS * 3, TimeUnit.SECONDS), "the study ends; its log:\n" + tail("study"));
         assertEquals(0, driver.exitValue(), tail("study"));
@@ -174,6 +181,16 @@ class StandaloneClusterIT {
     /** Progress for the build's log, with the seconds since the test class loaded. */
     private static void say(String what) {
         System.out.printf(java.util.Locale.ROOT, "StandaloneClusterIT: %s (%.1f s)%n", what, (System.nanoTime() - BORN) / 1e9);
+    }
+
+    /** Group 1 of the last match of {@code regex} in {@code text}, or null. */
+    private static String last(String text, String regex) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(text);
+        String found = null;
+        while (m.find()) {
+            found = m.group(1);
+        }
+        return found;
     }
 
     private static String log(String name) {
