@@ -5,6 +5,7 @@ import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
 import de.erichseifert.vectorgraphics2d.util.PageSize;
 import java.awt.Color;
 import java.awt.RenderingHints;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -28,11 +29,21 @@ public final class Outputs {
 
     /** The figure as a PNG at {@link Figure#PNG_SCALE} (two image pixels per figure pixel). */
     public static Path png(Figure figure, Path file) throws IOException {
-        return write(file, out -> {
-            if (!ImageIO.write(figure.image(Figure.PNG_SCALE), "png", out)) {
-                throw new IOException("png: no PNG writer in this JVM");
-            }
-        });
+        return bytes(pngBytes(figure), file);
+    }
+
+    /** The bytes of {@link #png}: a figure drawn once can be written and shown in a report ({@link Report#chart(Figure, byte[])}). */
+    public static byte[] pngBytes(Figure figure) throws IOException {
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        if (!ImageIO.write(figure.image(Figure.PNG_SCALE), "png", png)) {
+            throw new IOException("png: no PNG writer in this JVM");
+        }
+        return png.toByteArray();
+    }
+
+    /** {@code content} as the whole of {@code file}. */
+    public static Path bytes(byte[] content, Path file) throws IOException {
+        return write(file, out -> out.write(content));
     }
 
     /**

@@ -1,13 +1,11 @@
 package org.gradlab.plot;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import tech.tablesaw.api.Table;
 
 /**
@@ -154,14 +152,16 @@ public final class Report {
      */
     public Report chart(Figure figure) {
         try {
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ImageIO.write(figure.image(Figure.PNG_SCALE), "png", png);
-            body.add("<figure><img alt=\"" + escape(figure.title()) + "\" width=\"" + figure.width() + "\" height=\""
-                    + figure.height() + "\" src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray())
-                    + "\"></figure>");
+            return chart(figure, Outputs.pngBytes(figure));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** {@link #chart(Figure)} with the figure's PNG already drawn ({@link Outputs#pngBytes}). */
+    public Report chart(Figure figure, byte[] png) {
+        body.add("<figure><img alt=\"" + escape(figure.title()) + "\" width=\"" + figure.width() + "\" height=\""
+                + figure.height() + "\" src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(png) + "\"></figure>");
         return this;
     }
 

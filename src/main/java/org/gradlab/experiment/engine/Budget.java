@@ -166,6 +166,16 @@ public final class Budget {
         return FLOAT * (5 * params + acts * (2L * r.data().batch() + EVAL_BATCH));
     }
 
+    /**
+     * The multiply-adds of a run's training forward passes, about (its model's per example, times its training
+     * examples and epochs): the order a study starts its runs in, longest first; 0 when the data is known only
+     * once read.
+     */
+    static double work(RunSpec r) {
+        Known k = known(r.data());
+        return k == null ? 0 : (double) r.model().multiplyAddsPerExample(k.shape()) * k.train() * r.epochs();
+    }
+
     /** Heap a run's result holds: four doubles per step (gradient norm, rate, the forecaster's loss and update ratio) and its records. */
     static long resultBytes(long steps) {
         return 32 * steps + RESULT_BASE;

@@ -1,13 +1,16 @@
 package org.gradlab.experiment.engine;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
+import org.gradlab.experiment.spec.RunSpec;
 
 /**
  * A study's progress, as a {@link Study.Listener}: how many saved runs it reuses, which saved
  * runs it cannot trust (and why), then runs done / total, elapsed, ETA (from the runs executed so
- * far and the runs left, not those found on disk) and the last result. On a terminal it rewrites one line with
+ * far and the runs left, not those found on disk, each weighed by its multiply-adds when all of
+ * theirs are known: a study starts its longest runs first) and the last result. On a terminal it rewrites one line with
  * {@code \r} at most every 200 ms; otherwise it prints plain lines at most every 5 s. The final
  * state is always shown.
  */
@@ -21,6 +24,9 @@ public final class StatusLine implements Study.Listener {
     private final long throttleNanos;
     private int done;
     private int executed;
+    /** Multiply-adds ({@link Budget#work}) of the runs executed and of those left, or -1 when some run's are unknown. */
+    private double workDone;
+    private double workLeft = -1;
     private long lastPrint = Long.MIN_VALUE;
 
     public StatusLine(PrintStream out, boolean terminal, int total, LongSupplier nanoClock) {
@@ -47,9 +53,15 @@ public final class StatusLine implements Study.Listener {
     }
 
     @Override
-    public synchronized void stale(org.gradlab.experiment.spec.RunSpec spec, String why) {
+    public synchronized void stale(RunSpec spec, String why) {
         out.println(why + "; running " + spec.id() + " again");
         out.flush();
+    }
+
+    @Override
+    public synchronized void starting(List<RunSpec> todo) {
+        boolean known = todo.stream().allMatch(r -> Budget.work(r) > 0);
+        workLeft = known ? todo.stream().mapToDouble(Budget::work).sum() : -1;
     }
 
     /** A run just finished. */
@@ -57,6 +69,10 @@ public final class StatusLine implements Study.Listener {
     public synchronized void finished(RunResult r) {
         done++;
         executed++;
+        if (workLeft >= 0) {
+            workDone += Budget.work(r.spec());
+            workLeft = Math.max(0, workLeft - Budget.work(r.spec()));
+        }
         show(describe(r));
     }
 
@@ -72,7 +88,8 @@ public final class StatusLine implements Study.Listener {
     public synchronized String line(String last) {
         int filled = total == 0 ? BAR : done * BAR / total;
         double elapsed = (clock.getAsLong() - start) / 1e9;
-        String eta = executed == 0 ? "--:--" : clockTime(elapsed / executed * (total - done));   // runs left at the executed pace
+        String eta = executed == 0 ? "--:--"                 // the work left at the pace of the work executed, else runs left
+                : clockTime(workLeft >= 0 ? elapsed / workDone * workLeft : elapsed / executed * (total - done));
         String head = String.format(Locale.ROOT, "[%s%s] %d/%d runs  %s elapsed  ETA %s  last: ", "#".repeat(filled),
                 ".".repeat(BAR - filled), done, total, clockTime(elapsed), eta);
         int room = Math.max(WIDTH - head.length(), 12);   // a terminal of 120 columns never wraps it

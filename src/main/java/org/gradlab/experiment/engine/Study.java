@@ -48,6 +48,10 @@ public final class Study {
         default void planned(int reused, int todo) {
         }
 
+        /** The runs to execute, in the order the runner gets them (after {@link #planned}, when any are left). */
+        default void starting(List<RunSpec> todo) {
+        }
+
         /** A saved run that cannot be trusted ({@code why}: its file and what is wrong, one line): it is run again. */
         default void stale(RunSpec spec, String why) {
         }
@@ -108,7 +112,10 @@ public final class Study {
         if (todo.isEmpty()) {
             return List.of(results);
         }
-        todo.sort(Comparator.comparingLong(RunSpec::seed));     // runs of one seed share a split: fewer splits held at once
+        // Runs of one seed share a split (fewer splits held at once); within a seed the longest start first, so that
+        // the study does not end with one worker training a long run while the others wait.
+        todo.sort(Comparator.comparingLong(RunSpec::seed).thenComparing(Comparator.comparingDouble(Budget::work).reversed()));
+        listener.starting(List.copyOf(todo));
         AtomicBoolean stop = new AtomicBoolean();
         IOException[] saveFailure = new IOException[1];
         try {

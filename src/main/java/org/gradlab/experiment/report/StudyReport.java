@@ -1,8 +1,10 @@
 package org.gradlab.experiment.report;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -181,6 +183,7 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
         written.add(Outputs.csv(runs, dir.resolve("runs.csv")));
         written.add(Outputs.csv(summary, dir.resolve("summary.csv")));
         written.add(Outputs.text(Conclusions.json(claims), dir.resolve("conclusions.json")));
+        Map<Figure, byte[]> pngs = draw(dir, written);
         Report report = Report.titled(title());
         if (reducedNotice() != null) {
             report.notice(reducedNotice());
@@ -203,11 +206,7 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
             report.items(List.of(new Report.Item("Every number of every run and configuration:", "runs.csv", "runs.csv"),
                     new Report.Item("per configuration:", "summary.csv", "summary.csv"),
                     new Report.Item("these conclusions as data:", "conclusions.json", "conclusions.json")));
-            for (Map.Entry<String, Figure> c : p.charts().entrySet()) {
-                written.add(Outputs.png(c.getValue(), dir.resolve(p.name() + "-" + c.getKey() + ".png")));
-                written.add(Outputs.svg(c.getValue(), dir.resolve(p.name() + "-" + c.getKey() + ".svg")));
-                report.chart(c.getValue());
-            }
+            p.charts().values().forEach(f -> report.chart(f, pngs.get(f)));
             report.heading("What " + p.name() + "'s runs show");
             report.items(p.claims().stream().map(c -> Report.Item.of(c.text())).toList());
         }
@@ -215,14 +214,47 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
         return written;
     }
 
+    /**
+     * Writes every part's charts as {@code <part>-<chart>.png} and {@code .svg} into {@code dir} and adds the files to
+     * {@code written} in the parts' order; returns each figure's PNG, for the report to show without drawing it again.
+     */
+    private Map<Figure, byte[]> draw(Path dir, List<Path> written) throws IOException {
+        List<Map.Entry<String, Figure>> figures = parts.values().stream()
+                .flatMap(p -> p.charts().entrySet().stream().map(c -> Map.entry(p.name() + "-" + c.getKey(), c.getValue())))
+                .toList();
+        List<byte[]> drawn;
+        try {
+            drawn = figures.stream().map(f -> {
+                try {
+                    byte[] png = Outputs.pngBytes(f.getValue());
+                    Outputs.bytes(png, dir.resolve(f.getKey() + ".png"));
+                    Outputs.svg(f.getValue(), dir.resolve(f.getKey() + ".svg"));
+                    return png;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).toList();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        Map<Figure, byte[]> pngs = new IdentityHashMap<>();
+        for (int i = 0; i < figures.size(); i++) {
+            written.add(dir.resolve(figures.get(i).getKey() + ".png"));
+            written.add(dir.resolve(figures.get(i).getKey() + ".svg"));
+            pngs.put(figures.get(i).getValue(), drawn.get(i));
+        }
+        return pngs;
+    }
+
     /** How the study was run, from its specs: data, split, epochs, seeds, batch, and the words the conclusions use. */
     private static String design(Scope scope, List<RunResult> results) {
         String data = results.stream().map(r -> describe(r.spec().data())).distinct().collect(Collectors.joining("; "));
         return String.format(Locale.ROOT, "%s. Data: %s. Every run is seeded by its seed alone (the model's init, the split, "
-                + "dropout and the batch order), so the same seed gives the same numbers on any machine and worker count. Outcomes, "
-                + "per run: diverged (the training loss became non-finite; the run stopped there), collapsed (final test accuracy "
-                + "below 20%%), degraded (20%% to 80%%), trained (80%% or more); exploded means the gradient norm before clipping went "
-                + "above 1e3, or the run diverged. Gradient norms are global L2 norms over all parameter gradients. Comparisons use "
+                + "dropout and the batch order), so the same seed gives the same numbers with any number of workers, and on "
+                + "any machine whose OpenBLAS runs the same kernels (OpenBLAS picks them by the CPU, and AVX-512 kernels round "
+                + "matrix products differently from AVX2 ones). Outcomes, per run: diverged (the training loss became non-finite; "
+                + "the run stopped there), collapsed (final test accuracy below 20%%), degraded (20%% to 80%%), trained (80%% or "
+                + "more); exploded means the gradient norm before clipping went above 1e3, or the run diverged. Gradient norms are global L2 norms over all parameter gradients. Comparisons use "
                 + "Welch's t-test on the per-seed final accuracies, one-sided, at alpha 0.05: a configuration beats another when "
                 + "its mean is higher with p < 0.05, is worse when it is lower with p < 0.05, and ties otherwise; with %d %s a "
                 + "difference must be large against the spread between seeds to count.", cap(scope.words()), data,

@@ -58,6 +58,15 @@ public sealed interface ModelSpec permits ModelSpec.Article, ModelSpec.Mlp, Mode
     /** Floats one example's activations take in a forward pass, about (for the memory estimate). */
     long activationsPerExample(Shape shape);
 
+    /**
+     * Multiply-adds of one example's forward pass, about: every parameter once per step of the
+     * sequence its layer reads (a study starts its longest runs first by it). By default each
+     * parameter once, as in an MLP.
+     */
+    default long multiplyAddsPerExample(Shape shape) {
+        return paramCount(shape);
+    }
+
     /** The article's model. */
     static Article article() {
         return new Article();
@@ -237,6 +246,11 @@ public sealed interface ModelSpec permits ModelSpec.Article, ModelSpec.Mlp, Mode
         public long activationsPerExample(Shape s) {
             return layersSpec(s).activationsPerExample(s);
         }
+
+        @Override
+        public long multiplyAddsPerExample(Shape s) {
+            return layersSpec(s).multiplyAddsPerExample(s);
+        }
     }
 
     /**
@@ -273,10 +287,20 @@ public sealed interface ModelSpec permits ModelSpec.Article, ModelSpec.Mlp, Mode
 
         @Override
         public long paramCount(Shape s) {
+            return parameters(s, false);
+        }
+
+        @Override
+        public long multiplyAddsPerExample(Shape s) {
+            return parameters(s, true);
+        }
+
+        /** The layers' parameters, each counted once or ({@code perStep}) once per step of the sequence its layer reads. */
+        private long parameters(Shape s, boolean perStep) {
             long n = 0;
             LayerSpec.Width w = LayerSpec.Width.flat(s.features());
             for (int i = 0; i < layers.size(); i++) {
-                n += layers.get(i).paramCount(w);
+                n += layers.get(i).paramCount(w) * (perStep ? Math.max(1, w.steps()) : 1);
                 w = layers.get(i).output(w, "layers[" + i + "]");
             }
             return n;

@@ -1,5 +1,6 @@
 package org.gradlab.experiment.engine;
 
+import org.gradlab.experiment.spec.DataSpec;
 import org.gradlab.experiment.spec.ModelSpec;
 import org.gradlab.experiment.spec.OptimizerSpec;
 import org.gradlab.experiment.spec.RunSpec;
@@ -9,14 +10,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class StatusLineTest {
+    private static RunSpec spec(String config, ModelSpec model) {
+        return new RunSpec("p", config, model, OptimizerSpec.adam(), new ScheduleSpec.Constant(1e-3), List.of(), null, null, 0, 1);
+    }
+
     private static RunResult done(String config, double acc, long diverged) {
-        RunSpec spec = new RunSpec("p", config, ModelSpec.article(), OptimizerSpec.adam(), new ScheduleSpec.Constant(1e-3),
-                List.of(), null, null, 0, 1);
+        return done(spec(config, ModelSpec.article()), acc, diverged);
+    }
+
+    private static RunResult done(RunSpec spec, double acc, long diverged) {
         return new RunResult(spec, new RunResult.End(acc, 0.5, new double[] {acc}, new double[] {0.5}, diverged, 0, null),
                 new RunResult.Norms(1, 1, 1, -1, -1, -1, 0), new RunResult.Layers(List.of(), new double[0], new double[0], 1, 1,
                         new double[0][], new double[0]), new RunResult.Series(new double[] {1}, new double[] {1e-3}), 1);
@@ -40,6 +48,31 @@ class StatusLineTest {
                 [###############.....] 3/4 runs  0:11 elapsed  ETA 0:06  last: p/c/0 acc 10.0%, diverged at step 7
                 [####################] 4/4 runs  0:12 elapsed  ETA 0:00  last: p/d/0 acc 95.0%
                 """, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theEtaWeighsTheRunsLeftByTheirMultiplyAdds() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        AtomicLong now = new AtomicLong();
+        StatusLine p = new StatusLine(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, 3, now::get);
+        RunSpec deep = spec("deep", ModelSpec.deep(org.gradlab.experiment.spec.Design.initA()));
+        RunSpec article = spec("article", ModelSpec.article());
+        p.starting(List.of(deep, article, article.withSeed(1)));
+        now.set(60_000_000_000L);
+        p.finished(done(deep, 0.9, -1));
+        // 266,890 multiply-adds an example took 60 s; two runs of 55,050 are left: 2 x 60 x 55,050 / 266,890 = 24.8 s
+        assertEquals("[######..............] 1/3 runs  1:00 elapsed  ETA 0:25  last: p/deep/0 acc 90.0%\n",
+                bytes.toString(StandardCharsets.UTF_8));
+        now.set(0);
+        StatusLine unknown = new StatusLine(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, 2,
+                now::get);
+        RunSpec csv = new RunSpec("p", "files", ModelSpec.article(), OptimizerSpec.adam(), new ScheduleSpec.Constant(1e-3), List.of(),
+                new DataSpec.Csv(Path.of("blobs.csv"), "label", List.of(), null, 32, true), null, 0, 1);
+        unknown.starting(List.of(deep, csv));
+        now.set(60_000_000_000L);
+        unknown.finished(done(deep, 0.9, -1));
+        assertEquals("[##########..........] 1/2 runs  1:00 elapsed  ETA 1:00  last: x", unknown.line("x"),
+                "a run whose data is read from files: runs left at the pace of runs executed");
     }
 
     @Test

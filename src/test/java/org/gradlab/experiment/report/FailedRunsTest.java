@@ -76,6 +76,16 @@ class FailedRunsTest {
         List<Path> written = report.write(dir);
         assertFalse(report.parts().get("wild").charts().containsKey("heatmap"), "no chart of nothing");
         assertTrue(written.contains(dir.resolve("report.html")));
+        List<Path> charts = report.parts().values().stream().flatMap(p -> p.charts().keySet().stream()
+                .flatMap(c -> java.util.stream.Stream.of(dir.resolve(p.name() + "-" + c + ".png"), dir.resolve(p.name() + "-" + c + ".svg"))))
+                .toList();
+        assertEquals(charts, written.stream().filter(f -> f.toString().endsWith(".png") || f.toString().endsWith(".svg")).toList(),
+                "every chart as PNG and SVG, in the parts' order");
+        String html = Files.readString(dir.resolve("report.html"));
+        for (Path png : charts.stream().filter(f -> f.toString().endsWith(".png")).toList()) {
+            assertTrue(html.contains("base64," + java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(png)) + "\""),
+                    png + " is the image the report shows");
+        }
         String left = " could not run in 1 of 1 seed (left out of the tables, charts and comparisons): ";
         assertEquals(List.of("bn" + left + why), report.parts().get("rows").claims().stream().filter(c -> c.kind().equals("failed"))
                 .map(Claim::text).toList());
