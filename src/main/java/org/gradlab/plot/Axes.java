@@ -29,6 +29,27 @@ final class Axes {
     }
 
     /**
+     * Labels of a linear y axis with a leading zero and the decimals its ticks need, no more
+     * ("0.08" beside "0.1"; XChart 3.8.8 formats each label on its own and writes ".08"), while
+     * every value is under 100,000 in size and the span needs at most 6 decimals; otherwise
+     * XChart's own labels (powers of ten for the very large and very small).
+     */
+    static void plainY(XYChart chart) {
+        double[] ys = chart.getSeriesMap().values().stream().flatMapToDouble(s -> DoubleStream.of(s.getYData()))
+                .filter(Double::isFinite).toArray();
+        if (ys.length == 0 || chart.getStyler().isYAxisLogarithmic()) {
+            return;
+        }
+        double lo = Arrays.stream(ys).min().orElseThrow();
+        double hi = Arrays.stream(ys).max().orElseThrow();
+        double span = hi > lo ? hi - lo : Math.max(Math.abs(hi), 1);
+        int decimals = Math.max(0, (int) Math.ceil(-Math.log10(span / 20)) + 1);   // ticks at least a twentieth of the span apart
+        if (Math.max(Math.abs(lo), Math.abs(hi)) < 1e5 && decimals <= 6) {
+            chart.getStyler().setYAxisDecimalPattern(decimals == 0 ? "#,##0" : "#,##0." + "#".repeat(decimals));
+        }
+    }
+
+    /**
      * A log y axis from the whole decade at or below {@code lo} to the one at or above {@code hi}
      * (at least one decade), so XChart labels at least two ticks even when the data span less than
      * a decade (and, over one decade, labels 2, 3, ... 9 times its start too); labels are plain

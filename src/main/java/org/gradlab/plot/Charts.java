@@ -60,6 +60,7 @@ public final class Charts {
         if (Arrays.stream(xs).allMatch(v -> v == Math.rint(v))) {
             chart.getStyler().setXAxisDecimalPattern("#,##0");   // whole steps and epochs: no 1.5 between them
         }
+        Axes.plainY(chart);
         return Axes.niceXTicks(chart);
     }
 

@@ -98,6 +98,24 @@ class ChartsTest {
     }
 
     @Test
+    void linearYLabelsAllHaveTheirLeadingZeroAndHugeValuesKeepPowersOfTen() {
+        double[] step = new double[100];
+        double[] rate = new double[100];
+        double[] loss = new double[100];
+        for (int i = 0; i < 100; i++) {
+            step[i] = i;
+            rate[i] = 0.2 * (1 + Math.cos(Math.PI * i / 99)) / 2;     // 0.2 down to 0, as a cosine schedule
+            loss[i] = Math.pow(10, 0.3 * i);                          // up to 1e29.7, an explosion
+        }
+        Table t = Table.create("t", DoubleColumn.create("step", step), DoubleColumn.create("lr", rate), DoubleColumn.create("loss", loss));
+        List<String> yt = Ticks.y(Charts.lines(t, "rates", "step", "learning rate", "lr"));
+        assertTrue(yt.size() >= 4 && yt.contains("0.1") && yt.contains("0"), yt.toString());
+        assertTrue(yt.stream().allMatch(l -> l.matches("0(\\.\\d{1,3})?")), "0.08, never .08: " + yt);
+        List<String> huge = Ticks.y(Charts.lines(t, "losses", "step", "loss", "loss"));
+        assertTrue(huge.stream().anyMatch(l -> l.contains("E")), "powers of ten, not 30 digits: " + huge);
+    }
+
+    @Test
     void stepTicksAreRoundNumbersNotEveryFourteenthStep() {
         double[] step = new double[500];
         double[] v = new double[500];
