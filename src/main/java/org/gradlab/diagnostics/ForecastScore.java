@@ -3,6 +3,7 @@ package org.gradlab.diagnostics;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.gradlab.Words;
 
 /**
  * How well forecasts came before failures over a set of runs: a failing run ({@link Failure}) is
@@ -84,7 +85,7 @@ public record ForecastScore(int failing, int warned, int healthy, int falseAlarm
     public String words() {
         return String.format(Locale.ROOT, "warned %d of %d failing runs before they failed (%s), median lead %s; %d false %s in %d "
                 + "healthy runs (%s)", warned, failing, percent(recall()), Double.isNaN(medianLead()) ? "none"
-                : String.format(Locale.ROOT, "%.0f steps", medianLead()), falseAlarms, falseAlarms == 1 ? "alarm" : "alarms",
+                : String.format(Locale.ROOT, "%.0f steps", medianLead()), falseAlarms, Words.noun(falseAlarms, "alarm"),
                 healthy, percent(falseAlarmShare()));
     }
 

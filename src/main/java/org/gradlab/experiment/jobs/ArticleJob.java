@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.gradlab.Words;
 import org.gradlab.data.Dataset;
 import org.gradlab.data.IdxFormatException;
 import org.gradlab.data.Mnist;
@@ -107,7 +108,7 @@ public final class ArticleJob {
         Dataset.Split split = data.split(options.seed());
         try (RunFolder run = RunFolder.open(out, "article", fresh)) {
             log.printf(Locale.ROOT, "The article's model on %s: %d train / %d test, seed %d, %s%n",
-                    source, split.train().size(), split.test().size(), options.seed(), epochs(options.epochs()));
+                    source, split.train().size(), split.test().size(), options.seed(), Words.count(options.epochs(), "epoch"));
             History h = Presets.articleTrainer(options.seed()).epochs(options.epochs())
                     .listener(Progress.bar(log))
                     .listener(new EpochFile(run.dir().resolve("epochs.csv"))).build()
@@ -127,7 +128,7 @@ public final class ArticleJob {
             written.add(Report.titled("The article's model, reproduced with gradlab")
                     .paragraph(String.format(Locale.ROOT, "784-64 ReLU, Dropout 0.2, 64 ReLU, Dropout 0.5, 10 logits; "
                             + "softmax cross-entropy; Adam lr 1e-3; batch 32; %s; %s split %d/%d with seed %d.",
-                            epochs(options.epochs()), source, split.train().size(), split.test().size(), options.seed()))
+                            Words.count(options.epochs(), "epoch"), source, split.train().size(), split.test().size(), options.seed()))
                     .paragraph(String.format(Locale.ROOT, "Final test accuracy: %.2f%%.", 100 * h.last().testScore()))
                     .table(h.epochs())
                     .chart(loss)
@@ -167,10 +168,5 @@ public final class ArticleJob {
                 throw new UncheckedIOException(ex);
             }
         }
-    }
-
-    /** "1 epoch", "10 epochs". */
-    private static String epochs(int n) {
-        return n + (n == 1 ? " epoch" : " epochs");
     }
 }

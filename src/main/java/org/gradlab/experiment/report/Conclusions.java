@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.gradlab.Words;
 import org.gradlab.experiment.engine.RunResult;
 import org.gradlab.experiment.spec.ModelSpec;
 import org.gradlab.experiment.spec.RunSpec;
@@ -56,8 +57,8 @@ public final class Conclusions {
             List<RunResult> failed = seeds.stream().filter(RunResult::failed).toList();
             if (!failed.isEmpty()) {
                 out.add(Claim.of(part, "failed", List.of(name), String.format(Locale.ROOT,
-                        "%s could not run in %d of %d %s (left out of the tables, charts and comparisons): %s", name, failed.size(),
-                        seeds.size(), seeds.size() == 1 ? "seed" : "seeds", failed.get(0).end().failure()))
+                        "%s could not run in %d of %s (left out of the tables, charts and comparisons): %s", name, failed.size(),
+                        Words.count(seeds.size(), "seed"), failed.get(0).end().failure()))
                         .withReason(failed.get(0).end().failure(), failed.size() + "/" + seeds.size()));
             }
             List<RunResult> ok = seeds.stream().filter(r -> !r.failed()).toList();
@@ -71,7 +72,7 @@ public final class Conclusions {
         int fewest = ran.values().stream().mapToInt(List::size).min().orElse(0);
         if (ran.size() > 1 && fewest < 2) {
             out.add(Claim.of(part, "note", List.of(), "Comparisons need at least two seeds per configuration; this part has "
-                    + fewest + (fewest == 1 ? " seed" : " seeds") + " for some, so it makes none."));
+                    + Words.count(fewest, "seed") + " for some, so it makes none."));
         } else if (ran.size() > 1) {
             out.addAll(comparisons(part, ran));
             out.add(best(part, ran));
@@ -290,12 +291,12 @@ public final class Conclusions {
 
     private static String seedList(List<RunResult> rs) {
         List<Long> s = seeds(rs);
-        return (s.size() == 1 ? "seed " : "seeds ") + s.stream().map(String::valueOf).collect(Collectors.joining(", "));
+        return Words.noun(s.size(), "seed") + " " + s.stream().map(String::valueOf).collect(Collectors.joining(", "));
     }
 
     /** "2 of 3 seeds", "1 of 1 seed". */
     private static String ofSeeds(int k, int n) {
-        return k + " of " + n + (n == 1 ? " seed" : " seeds");
+        return k + " of " + Words.count(n, "seed");
     }
 
     private static String seedsEach(List<RunResult> a, List<RunResult> b) {

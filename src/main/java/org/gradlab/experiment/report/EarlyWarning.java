@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.gradlab.Words;
 import org.gradlab.diagnostics.Failure;
 import org.gradlab.diagnostics.ForecastScore;
 import tech.tablesaw.api.DoubleColumn;
@@ -158,7 +159,7 @@ public final class EarlyWarning {
     static String seedWords(List<Long> seeds) {
         String list = seeds.size() == 2 ? seeds.get(0) + " and " + seeds.get(1)
                 : seeds.stream().map(String::valueOf).collect(Collectors.joining(", "));
-        return (seeds.size() == 1 ? "seed " : "seeds ") + list;
+        return Words.noun(seeds.size(), "seed") + " " + list;
     }
 
     private static String cap(String s) {

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.gradlab.Words;
 import org.gradlab.experiment.engine.RunResult;
 import org.gradlab.experiment.spec.DataSpec;
 import org.gradlab.experiment.spec.Design;
@@ -68,7 +69,7 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
         /** "53 runs of 53 configurations, seed 0, 2 epochs each". */
         String words() {
             return String.format(Locale.ROOT, "%d runs of %d configurations, %s %s, %s epoch%s each", runs, configs,
-                    seeds.size() == 1 ? "seed" : "seeds", seeds.stream().map(String::valueOf).collect(Collectors.joining(", ")),
+                    Words.noun(seeds.size(), "seed"), seeds.stream().map(String::valueOf).collect(Collectors.joining(", ")),
                     epochs.stream().map(String::valueOf).collect(Collectors.joining(" or ")),
                     epochs.equals(List.of(1)) ? "" : "s");
         }
@@ -256,9 +257,9 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
                 + "the run stopped there), collapsed (final test accuracy below 20%%), degraded (20%% to 80%%), trained (80%% or "
                 + "more); exploded means the gradient norm before clipping went above 1e3, or the run diverged. Gradient norms are global L2 norms over all parameter gradients. Comparisons use "
                 + "Welch's t-test on the per-seed final accuracies, one-sided, at alpha 0.05: a configuration beats another when "
-                + "its mean is higher with p < 0.05, is worse when it is lower with p < 0.05, and ties otherwise; with %d %s a "
+                + "its mean is higher with p < 0.05, is worse when it is lower with p < 0.05, and ties otherwise; with %s a "
                 + "difference must be large against the spread between seeds to count.", cap(scope.words()), data,
-                scope.seeds().size(), scope.seeds().size() == 1 ? "seed" : "seeds");
+                Words.count(scope.seeds().size(), "seed"));
     }
 
     private static String cap(String s) {
