@@ -10,9 +10,9 @@ import org.gradlab.experiment.spec.RunSpec;
  * A study's progress, as a {@link Study.Listener}: how many saved runs it reuses, which saved
  * runs it cannot trust (and why), then runs done / total, elapsed, ETA (from the runs executed so
  * far and the runs left, not those found on disk, each weighed by its multiply-adds when all of
- * theirs are known: a study starts its longest runs first) and the last result. On a terminal it rewrites one line with
- * {@code \r} at most every 200 ms; otherwise it prints plain lines at most every 5 s. The final
- * state is always shown.
+ * theirs are known: a study starts its longest runs first) and the last result. On a terminal it
+ * rewrites one line with {@code \r} at most every 200 ms; otherwise it prints plain lines at most
+ * every 5 s. The final state is always shown.
  */
 public final class StatusLine implements Study.Listener {
     private static final int BAR = 20;

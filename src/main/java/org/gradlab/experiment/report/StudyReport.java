@@ -255,10 +255,11 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
                 + "any machine whose OpenBLAS runs the same kernels (OpenBLAS picks them by the CPU, and AVX-512 kernels round "
                 + "matrix products differently from AVX2 ones). Outcomes, per run: diverged (the training loss became non-finite; "
                 + "the run stopped there), collapsed (final test accuracy below 20%%), degraded (20%% to 80%%), trained (80%% or "
-                + "more); exploded means the gradient norm before clipping went above 1e3, or the run diverged. Gradient norms are global L2 norms over all parameter gradients. Comparisons use "
-                + "Welch's t-test on the per-seed final accuracies, one-sided, at alpha 0.05: a configuration beats another when "
-                + "its mean is higher with p < 0.05, is worse when it is lower with p < 0.05, and ties otherwise; with %s a "
-                + "difference must be large against the spread between seeds to count.", cap(scope.words()), data,
+                + "more); exploded means the gradient norm before clipping went above 1e3, or the run diverged. Gradient norms are "
+                + "global L2 norms over all parameter gradients. Comparisons use Welch's t-test on the per-seed final accuracies, "
+                + "one-sided, at alpha 0.05: a configuration beats another when its mean is higher with p < 0.05, is worse when it "
+                + "is lower with p < 0.05, and ties otherwise; with %s a difference must be large against the spread between seeds "
+                + "to count.", cap(scope.words()), data,
                 Words.count(scope.seeds().size(), "seed"));
     }
 
