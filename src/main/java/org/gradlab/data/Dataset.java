@@ -135,9 +135,7 @@ public record Dataset(INDArray features, int[] labels, int numClasses) {
 
     /** Copies the feature rows at {@code indices} into {@code into} ({@code [indices.length, d]}), row by row in memory. */
     void rowsInto(int[] indices, INDArray into) {
-        if (Blas.isFloat(into) && Blas.isFloat(features)) {
-            Blas.write(Blas.readRows(features, indices, Blas.staging(0, indices.length * inputSize())), into);
-        } else {
+        if (!HostArrays.rowsInto(features, indices, into)) {
             into.assign(features.getRows(indices));
         }
     }

@@ -1,7 +1,5 @@
 package org.gradlab.host;
 
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -197,17 +195,6 @@ public final class Blas {
         return read(a, 0, into, Math.toIntExact(a.length()));
     }
 
-    /** Copies rows {@code rows} of a float32 matrix, in that order, into {@code into}; returns {@code into}. */
-    public static float[] readRows(INDArray matrix, int[] rows, float[] into) {
-        requireDense(matrix, matrix.length(), DataType.FLOAT, "readRows");
-        int d = Math.toIntExact(matrix.columns());
-        FloatBuffer all = view(matrix);
-        for (int i = 0; i < rows.length; i++) {
-            all.get(rows[i] * d, into, i * d, d);
-        }
-        return into;
-    }
-
     /** {@link #read} into staging slot {@code slot}. */
     public static float[] stage(INDArray a, int slot) {
         return read(a, staging(slot, Math.toIntExact(a.length())));
@@ -266,10 +253,6 @@ public final class Blas {
                     + " elements, got " + Arrays.toString(a.shape()) + " order " + a.ordering()
                     + " strides " + Arrays.toString(a.stride()));
         }
-    }
-
-    private static FloatBuffer view(INDArray a) {
-        return a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     private static FloatPointer floats(INDArray a) {

@@ -42,23 +42,42 @@ public final class HostArrays {
 
     /**
      * Rows {@code rows} of a {@code [n, d]} matrix, in that order, as a new {@code [rows.length, d]}
-     * array of its type: one bulk copy per row for float32 and float64 (ND4J's {@code getRows}
-     * makes a view per row, half a second for a split of the 10,000 digits), {@code getRows}
-     * otherwise. The rows must be in {@code [0, n)}.
+     * array of its type: one bulk copy per row ({@link #rowsInto}) for a whole float32 or float64
+     * matrix (ND4J's {@code getRows} makes a view per row, half a second for a split of the 10,000
+     * digits), {@code getRows} otherwise. The rows must be in {@code [0, n)}.
      */
     public static INDArray rows(INDArray m, int[] rows) {
-        DataType type = m.dataType();
-        if (rows.length == 0 || (type != DataType.FLOAT && type != DataType.DOUBLE)) {
+        if (rows.length == 0 || !isWhole(m, m.dataType())) {
             return m.getRows(rows);
         }
+        INDArray out = Nd4j.createUninitialized(m.dataType(), rows.length, m.columns());
+        return rowsInto(m, rows, out) ? out : m.getRows(rows);
+    }
+
+    /**
+     * Copies rows {@code rows} of the {@code [n, d]} matrix {@code m}, in that order, into
+     * {@code into} ({@code [rows.length, d]}), one bulk copy per row, when both are whole float32
+     * or both whole float64 arrays; returns whether it did (it copies nothing otherwise). The rows
+     * must be in {@code [0, n)}.
+     */
+    public static boolean rowsInto(INDArray m, int[] rows, INDArray into) {
         int d = Math.toIntExact(m.columns());
-        INDArray out = Nd4j.createUninitialized(type, rows.length, d);
-        Block src = Block.read(m, "rows");
-        Block dst = Block.of(out, "rows");
-        for (int i = 0; i < rows.length; i++) {
-            dst.copy(i * d, src, rows[i] * d, d);
+        FloatBuffer fs = floatView(m);
+        FloatBuffer fd = fs == null ? null : floatView(into);
+        java.nio.DoubleBuffer ds = fs != null ? null : doubleView(m);
+        java.nio.DoubleBuffer dd = ds == null ? null : doubleView(into);
+        if (fd == null && dd == null) {
+            return false;
         }
-        return out;
+        for (int i = 0; i < rows.length; i++) {
+            int from = Math.toIntExact((long) rows[i] * d);
+            if (fd != null) {
+                fd.put(i * d, fs, from, d);
+            } else {
+                dd.put(i * d, ds, from, d);
+            }
+        }
+        return true;
     }
 
     /** The values of {@code a} in row-major order, as doubles. */

@@ -60,8 +60,8 @@ public final class StatusLine implements Study.Listener {
 
     @Override
     public synchronized void starting(List<RunSpec> todo) {
-        boolean known = todo.stream().allMatch(r -> Budget.work(r) > 0);
-        workLeft = known ? todo.stream().mapToDouble(Budget::work).sum() : -1;
+        double[] work = todo.stream().mapToDouble(Budget::work).toArray();
+        workLeft = java.util.Arrays.stream(work).allMatch(w -> w > 0) ? java.util.Arrays.stream(work).sum() : -1;
     }
 
     /** A run just finished. */
@@ -70,8 +70,9 @@ public final class StatusLine implements Study.Listener {
         done++;
         executed++;
         if (workLeft >= 0) {
-            workDone += Budget.work(r.spec());
-            workLeft = Math.max(0, workLeft - Budget.work(r.spec()));
+            double w = Budget.work(r.spec());
+            workDone += w;
+            workLeft = Math.max(0, workLeft - w);
         }
         show(describe(r));
     }

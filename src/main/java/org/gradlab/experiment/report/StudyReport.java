@@ -1,7 +1,6 @@
 package org.gradlab.experiment.report;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -220,29 +219,14 @@ public record StudyReport(Table runs, Table summary, List<Claim> claims, Map<Str
      * {@code written} in the parts' order; returns each figure's PNG, for the report to show without drawing it again.
      */
     private Map<Figure, byte[]> draw(Path dir, List<Path> written) throws IOException {
-        List<Map.Entry<String, Figure>> figures = parts.values().stream()
-                .flatMap(p -> p.charts().entrySet().stream().map(c -> Map.entry(p.name() + "-" + c.getKey(), c.getValue())))
-                .toList();
-        List<byte[]> drawn;
-        try {
-            drawn = figures.stream().map(f -> {
-                try {
-                    byte[] png = Outputs.pngBytes(f.getValue());
-                    Outputs.bytes(png, dir.resolve(f.getKey() + ".png"));
-                    Outputs.svg(f.getValue(), dir.resolve(f.getKey() + ".svg"));
-                    return png;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).toList();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
         Map<Figure, byte[]> pngs = new IdentityHashMap<>();
-        for (int i = 0; i < figures.size(); i++) {
-            written.add(dir.resolve(figures.get(i).getKey() + ".png"));
-            written.add(dir.resolve(figures.get(i).getKey() + ".svg"));
-            pngs.put(figures.get(i).getValue(), drawn.get(i));
+        for (Part p : parts.values()) {
+            for (Map.Entry<String, Figure> c : p.charts().entrySet()) {
+                byte[] png = Outputs.pngBytes(c.getValue());
+                written.add(Outputs.bytes(png, dir.resolve(p.name() + "-" + c.getKey() + ".png")));
+                written.add(Outputs.svg(c.getValue(), dir.resolve(p.name() + "-" + c.getKey() + ".svg")));
+                pngs.put(c.getValue(), png);
+            }
         }
         return pngs;
     }
